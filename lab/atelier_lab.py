@@ -7,6 +7,9 @@ official @jupyterlab/* npm packages into lab/build (see lab/rspack.config.js); p
 """
 import json
 import os
+import signal
+import threading
+import time
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyterlab_server import LabServerApp
@@ -80,6 +83,15 @@ class _NoEvents(WebSocketHandler, JupyterHandler):
         pass
 
 
+class _NoLanguageServers(JupyterHandler):
+    """`GET /lsp/status`: jupyter-lsp is not installed; say so without an error."""
+
+    @web.authenticated
+    def get(self):
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"version": 2, "sessions": {}, "specs": {}}))
+
+
 class AtelierLabApp(LabServerApp):
     name = "atelier_lab"
     app_name = "JupyterLab"
@@ -123,6 +135,7 @@ class AtelierLabApp(LabServerApp):
                 (r"/lab/api/(?!settings|workspaces|translations|themes|listings|licenses)(.*)", _JSONNotFound),
                 (r"/api/me", _Me),
                 (r"/api/events/subscribe", _NoEvents),
+                (r"/lsp/status", _NoLanguageServers),
             ]
         )
         super().initialize_handlers()
@@ -136,6 +149,20 @@ class AtelierLabApp(LabServerApp):
             page_config["exposeAppInBrowser"] = True
 
 
+def _stop_with_parent():
+    """Stop when the Atelier service that started this server is gone (even if it was killed)."""
+    parent = os.environ.get("ATELIER_PARENT_PID")
+    if not parent or not parent.isdigit():
+        return
+
+    def watch():
+        while os.getppid() == int(parent):
+            time.sleep(1)
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="atelier-parent-watch", daemon=True).start()
+
+
 def _jupyter_server_extension_points():
     return [{"module": "atelier_lab", "app": AtelierLabApp}]
 
@@ -147,4 +174,5 @@ if __name__ == "__main__":
     # module name, so start the copy imported under its own name.
     from atelier_lab import main as _main
 
+    _stop_with_parent()
     _main()

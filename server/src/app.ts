@@ -1,0 +1,84 @@
+/**
+ * Atelier's REST API, {baseUrl}atelier/api/v1/..., as a fastify app. The same app serves both
+ * modes: behind the gateway (which also proxies everything else to Jupyter) and as a sidecar.
+ */
+import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyServerFactory } from 'fastify';
+import type { Logger } from 'pino';
+import type { IAuthenticator } from './auth';
+import { ApiError } from './errors';
+import type { JupyterServer } from './jupyter';
+import type { IPlatform } from './platform';
+import { ErrorBody } from './schemas/common';
+import flavorRoutes from './routes/flavors';
+import jupyterRoutes from './routes/jupyter';
+import statusRoutes from './routes/status';
+
+export interface IRouteContext {
+  mode: 'gateway' | 'sidecar';
+  platform: IPlatform;
+  /** The Jupyter server the service owns (gateway mode), else null. */
+  jupyter: JupyterServer | null;
+}
+
+export interface IAppOptions extends IRouteContext {
+  baseUrl: string;
+  auth: IAuthenticator;
+  logger: Logger;
+  serverFactory?: FastifyServerFactory;
+}
+
+/** The path prefix of the API, e.g. /atelier/api/v1 or /user/ada/atelier/api/v1. */
+export function apiPrefix(baseUrl: string): string {
+  return `${baseUrl}atelier/api/v1`;
+}
+
+export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    serverFactory: options.serverFactory,
+    bodyLimit: 1024 * 1024,
+    connectionTimeout: 0,
+    requestTimeout: 0,
+    return503OnClosing: true,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
+  });
+  app.addSchema(ErrorBody);
+
+  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
+    if (error instanceof ApiError) {
+      reply.headers(error.headers).code(error.statusCode).send({ message: error.message, code: error.code });
+      return;
+    }
+    if (error.validation) {
+      reply.code(400).send({ message: `Invalid request: ${error.message}`, code: 'invalid_request' });
+      return;
+    }
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status < 500) {
+      reply.code(status).send({ message: error.message, code: error.code ?? 'bad_request' });
+      return;
+    }
+    request.log.error({ err: error }, 'request failed');
+    reply.code(500).send({ message: 'Internal error in the Atelier service; its log has the details.', code: 'internal' });
+  });
+
+  app.setNotFoundHandler((request, reply) => {
+    reply.code(404).send({ message: `No such Atelier API endpoint: ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' });
+  });
+
+  // Every request, known route or not, is authenticated first.
+  app.addHook('onRequest', async request => {
+    await options.auth.authenticate(request.raw);
+  });
+
+  const context: IRouteContext = { mode: options.mode, platform: options.platform, jupyter: options.jupyter };
+  await app.register(
+    async api => {
+      await api.register(statusRoutes, context);
+      await api.register(flavorRoutes, context);
+      await api.register(jupyterRoutes, context);
+    },
+    { prefix: apiPrefix(options.baseUrl) }
+  );
+  return app;
+}

@@ -1,0 +1,171 @@
+/**
+ * The service's configuration: one file (JSON or YAML) validated against the schema below,
+ * then environment overrides. Secrets never live here: the Jupyter token comes from
+ * ATELIER_TOKEN (or is generated), platform credentials from the environment.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Type, Static, TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+import YAML from 'yaml';
+
+const FlavorConfig = Type.Object(
+  {
+    id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    name: Type.Optional(Type.String()),
+    description: Type.Optional(Type.String()),
+    cpus: Type.Number({ exclusiveMinimum: 0 }),
+    memoryMiB: Type.Integer({ minimum: 64 }),
+    gpus: Type.Optional(Type.Integer({ minimum: 0 })),
+    gpuType: Type.Optional(Type.String())
+  },
+  { additionalProperties: false }
+);
+export type IFlavorConfig = Static<typeof FlavorConfig>;
+
+export const ConfigSchema = Type.Object(
+  {
+    platform: Type.Union([Type.Literal('local'), Type.Literal('huaweicloud')], {
+      default: 'local',
+      description: 'Which platform serves the capabilities.'
+    }),
+    host: Type.String({ default: '127.0.0.1', description: 'Address the service listens on.' }),
+    port: Type.Integer({ minimum: 0, maximum: 65535, default: 8888, description: 'Public port (0: any free port).' }),
+    socket: Type.Optional(Type.String({ description: 'Unix socket to listen on instead of host/port (serve mode).' })),
+    baseUrl: Type.String({ default: '/', pattern: '^/', description: "Jupyter's base URL; Atelier lives under {baseUrl}atelier/." }),
+    dataDir: Type.String({ default: '', description: 'Where Atelier keeps its state. Default: $XDG_DATA_HOME/atelier.' }),
+    workspace: Type.String({ default: '', description: "The Jupyter server's root directory. Default: the current directory." }),
+    logLevel: Type.Union(
+      ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)),
+      { default: 'info' }
+    ),
+    jupyter: Type.Object(
+      {
+        frontend: Type.Union([Type.Literal('auto'), Type.Literal('bundled'), Type.Literal('jupyterlab')], {
+          default: 'auto',
+          description: "auto: an installed JupyterLab 4 ('jupyter lab') if there is one, else the bundled Lab."
+        }),
+        python: Type.String({ default: '/usr/bin/python3', description: 'Python with jupyter_server for the bundled Lab.' }),
+        startTimeoutSeconds: Type.Number({ minimum: 1, default: 90 }),
+        extraArgs: Type.Array(Type.String(), { default: [], description: 'Extra arguments for the Jupyter server.' }),
+        url: Type.Optional(
+          Type.String({ description: 'serve mode: the Jupyter server to check credentials with (else the proxy in front authenticates).' })
+        )
+      },
+      { default: {}, additionalProperties: false }
+    ),
+    auth: Type.Object(
+      {
+        cacheSeconds: Type.Number({ minimum: 0, maximum: 60, default: 5, description: 'How long an accepted credential is remembered.' })
+      },
+      { default: {}, additionalProperties: false }
+    ),
+    flavors: Type.Object(
+      {
+        default: Type.Optional(Type.String({ description: 'The flavor to start with.' })),
+        catalog: Type.Optional(Type.Array(FlavorConfig, { description: 'Replaces the catalog generated from the machine.' }))
+      },
+      { default: {}, additionalProperties: false }
+    )
+  },
+  { additionalProperties: false }
+);
+export type IConfig = Static<typeof ConfigSchema>;
+
+/** Environment variables that override configuration keys. */
+export const ENV_OVERRIDES: Record<string, { key: string[]; type: 'string' | 'integer' }> = {
+  ATELIER_PLATFORM: { key: ['platform'], type: 'string' },
+  ATELIER_HOST: { key: ['host'], type: 'string' },
+  ATELIER_PORT: { key: ['port'], type: 'integer' },
+  ATELIER_BASE_URL: { key: ['baseUrl'], type: 'string' },
+  ATELIER_DATA_DIR: { key: ['dataDir'], type: 'string' },
+  ATELIER_WORKSPACE: { key: ['workspace'], type: 'string' },
+  ATELIER_LOG_LEVEL: { key: ['logLevel'], type: 'string' },
+  ATELIER_PYTHON: { key: ['jupyter', 'python'], type: 'string' },
+  ATELIER_FRONTEND: { key: ['jupyter', 'frontend'], type: 'string' }
+};
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function setPath(target: Record<string, any>, key: string[], value: unknown): void {
+  let node = target;
+  for (const part of key.slice(0, -1)) {
+    node = node[part] = typeof node[part] === 'object' && node[part] !== null ? node[part] : {};
+  }
+  node[key[key.length - 1]] = value;
+}
+
+function validate<T extends TSchema>(schema: T, value: unknown, source: string): Static<T> {
+  const withDefaults = Value.Default(schema, Value.Clone(value));
+  const errors = [...Value.Errors(schema, withDefaults)];
+  if (errors.length) {
+    const lines = errors.slice(0, 10).map(e => `  ${e.path || '/'}: ${e.message}`);
+    throw new ConfigError(`Invalid configuration (${source}):\n${lines.join('\n')}`);
+  }
+  return withDefaults as Static<T>;
+}
+
+function readFile(file: string): unknown {
+  let text: string;
+  try {
+    text = fs.readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new ConfigError(`Cannot read the configuration file ${file}: ${(e as Error).message}`);
+  }
+  try {
+    return /\.ya?ml$/i.test(file) ? YAML.parse(text) ?? {} : JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError(`The configuration file ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
+  }
+}
+
+export interface ILoadOptions {
+  /** Path of the configuration file; default $ATELIER_CONFIG. */
+  file?: string;
+  /** Values that win over the file and the environment (command-line flags). */
+  overrides?: Record<string, unknown>;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** Loads, merges and validates the configuration. Throws ConfigError with every problem found. */
+export function loadConfig(options: ILoadOptions = {}): IConfig {
+  const env = options.env ?? process.env;
+  const file = options.file ?? env.ATELIER_CONFIG;
+  const raw: Record<string, any> = file ? (readFile(file) as Record<string, any>) ?? {} : {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw new ConfigError(`The configuration file ${file} must hold an object.`);
+  }
+  for (const [name, { key, type }] of Object.entries(ENV_OVERRIDES)) {
+    const value = env[name];
+    if (value === undefined || value === '') {
+      continue;
+    }
+    if (type === 'integer') {
+      if (!/^\d+$/.test(value)) {
+        throw new ConfigError(`${name} must be a whole number, not "${value}".`);
+      }
+      setPath(raw, key, Number(value));
+    } else {
+      setPath(raw, key, value);
+    }
+  }
+  for (const [key, value] of Object.entries(options.overrides ?? {})) {
+    if (value !== undefined) {
+      setPath(raw, key.split('.'), value);
+    }
+  }
+  const config = validate(ConfigSchema, raw, file ?? 'defaults and environment');
+  if (!config.baseUrl.endsWith('/')) {
+    config.baseUrl += '/';
+  }
+  const dataHome = env.XDG_DATA_HOME || path.join(os.homedir(), '.local', 'share');
+  config.dataDir = path.resolve(config.dataDir || path.join(dataHome, 'atelier'));
+  config.workspace = path.resolve(config.workspace || process.cwd());
+  return config;
+}

@@ -1,0 +1,24 @@
+/**
+ * The one error type of the service's API: a status code, a stable machine-readable code and
+ * a message a person understands. Serialized as `{ "message": ..., "code": ... }`.
+ */
+export class ApiError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    readonly headers: Record<string, string> = {}
+  ) {
+    super(message);
+    this.name = 'ApiError';
+  }
+}
+
+/** Answer for requests that arrive while the Jupyter server is (re)starting. */
+export function jupyterUnavailable(state: string): ApiError {
+  const message =
+    state === 'restarting' || state === 'starting'
+      ? 'The Jupyter server is restarting; try again in a moment.'
+      : 'The Jupyter server is not running.';
+  return new ApiError(503, 'jupyter_unavailable', message, { 'Retry-After': '2' });
+}

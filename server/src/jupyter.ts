@@ -1,0 +1,291 @@
+/**
+ * The Jupyter server the gateway owns: a child process on a private loopback port with a
+ * token only the service (and the person it prints the URL for) knows. It can be restarted
+ * on demand; while it is down the gateway answers 503 with Retry-After.
+ */
+import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { EventEmitter } from 'events';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as net from 'net';
+import * as path from 'path';
+import type { Logger } from 'pino';
+import type { IConfig } from './config';
+import { BUNDLED_LAB_DIR, LABEXTENSIONS_DIR } from './paths';
+import type { IJupyterState } from './schemas/status';
+
+export interface IJupyterOptions {
+  config: IConfig;
+  token: string;
+  logger: Logger;
+  /** Extra folders of prebuilt labextensions (browser tests add galata's helpers). */
+  extraLabextensions?: string[];
+  /** Extra environment for the server and its kernels (flavor variables). */
+  env?: Record<string, string>;
+  /** Set window.jupyterapp in the page (browser tests). */
+  exposeAppInBrowser?: boolean;
+}
+
+/** A free TCP port on loopback. */
+export function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+/** Whether `jupyter lab` of JupyterLab 4 is installed. */
+export function hasJupyterLab4(): boolean {
+  const result = spawnSync('jupyter', ['lab', '--version'], { encoding: 'utf8', timeout: 20000 });
+  return result.status === 0 && /^4\./.test(result.stdout.trim());
+}
+
+export class JupyterServer extends EventEmitter {
+  constructor(options: IJupyterOptions) {
+    super();
+    this._options = options;
+    this._frontend =
+      options.config.jupyter.frontend === 'auto'
+        ? hasJupyterLab4()
+          ? 'jupyterlab'
+          : 'bundled'
+        : options.config.jupyter.frontend;
+  }
+
+  get state(): IJupyterState {
+    return this._state;
+  }
+
+  /** Which JupyterLab front end is served: the bundled one or an installed `jupyter lab`. */
+  get frontend(): 'bundled' | 'jupyterlab' {
+    return this._frontend;
+  }
+
+  /** Where the running server listens, e.g. http://127.0.0.1:40123 (no base URL). */
+  get target(): string {
+    return `http://127.0.0.1:${this._port}`;
+  }
+
+  get pid(): number | undefined {
+    return this._child?.pid;
+  }
+
+  /** Starts the server and resolves once it answers authenticated requests. */
+  async start(): Promise<void> {
+    if (this._state === 'running' || this._state === 'starting') {
+      return;
+    }
+    this._setState('starting');
+    try {
+      await this._spawnAndWait();
+      this._setState('running');
+    } catch (e) {
+      this._setState('failed');
+      throw e;
+    }
+  }
+
+  /** Stops the server: SIGTERM, then SIGKILL after a grace period. */
+  async stop(graceMs = 8000): Promise<void> {
+    const child = this._child;
+    this._child = undefined;
+    if (child && child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise<void>(resolve => child.once('exit', () => resolve()));
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+      await exited;
+      clearTimeout(timer);
+    }
+    this._setState('stopped');
+  }
+
+  /** Stops and starts the server again; requests meanwhile get 503. */
+  async restart(): Promise<void> {
+    if (this._restarting) {
+      return this._restarting;
+    }
+    this._restarting = (async () => {
+      this._setState('restarting');
+      await this.stop();
+      this._setState('restarting');
+      try {
+        await this._spawnAndWait();
+        this._setState('running');
+      } catch (e) {
+        this._setState('failed');
+        throw e;
+      }
+    })().finally(() => {
+      this._restarting = undefined;
+    });
+    return this._restarting;
+  }
+
+  private _setState(state: IJupyterState): void {
+    if (state !== this._state) {
+      this._state = state;
+      this.emit('state', state);
+    }
+  }
+
+  private _command(port: number): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+    const { config } = this._options;
+    const dirs = this._dirs();
+    const serverArgs = [
+      '--no-browser',
+      '--ServerApp.ip=127.0.0.1',
+      `--ServerApp.port=${port}`,
+      '--ServerApp.port_retries=0',
+      `--ServerApp.base_url=${config.baseUrl}`,
+      `--ServerApp.root_dir=${config.workspace}`,
+      // The server sits behind the gateway; the public Host header is the gateway's.
+      '--ServerApp.allow_remote_access=True',
+      '--ServerApp.open_browser=False'
+    ];
+    if (process.getuid && process.getuid() === 0) {
+      serverArgs.push('--ServerApp.allow_root=True');
+    }
+    const labextensions = [LABEXTENSIONS_DIR, ...(this._options.extraLabextensions ?? [])];
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      ...this._options.env,
+      JUPYTER_TOKEN: this._options.token,
+      JUPYTER_CONFIG_DIR: dirs.config,
+      JUPYTER_RUNTIME_DIR: dirs.runtime,
+      IPYTHONDIR: dirs.ipython,
+      ATELIER_PARENT_PID: String(process.pid)
+    };
+    delete env.ATELIER_TOKEN;
+    if (this._frontend === 'bundled') {
+      env.PYTHONPATH = [BUNDLED_LAB_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
+      const args = [
+        '-m',
+        'atelier_lab',
+        ...serverArgs,
+        `--AtelierLabApp.user_settings_dir=${dirs.settings}`,
+        `--AtelierLabApp.workspaces_dir=${dirs.workspaces}`,
+        ...labextensions.map(dir => `--AtelierLabApp.extra_labextensions_path=${dir}`),
+        ...(this._options.exposeAppInBrowser ? ['--AtelierLabApp.expose_app_in_browser=True'] : []),
+        ...config.jupyter.extraArgs
+      ];
+      return { file: config.jupyter.python, args, env };
+    }
+    const args = [
+      'lab',
+      ...serverArgs,
+      ...labextensions.map(dir => `--LabApp.extra_labextensions_path=${dir}`),
+      ...(this._options.exposeAppInBrowser ? ['--LabApp.expose_app_in_browser=True'] : []),
+      ...config.jupyter.extraArgs
+    ];
+    return { file: 'jupyter', args, env };
+  }
+
+  private _dirs() {
+    const root = path.join(this._options.config.dataDir, 'jupyter');
+    const dirs = {
+      config: path.join(root, 'config'),
+      runtime: path.join(root, 'runtime'),
+      ipython: path.join(root, 'ipython'),
+      settings: path.join(root, 'user-settings'),
+      workspaces: path.join(root, 'workspaces'),
+      logs: path.join(this._options.config.dataDir, 'logs')
+    };
+    for (const dir of Object.values(dirs)) {
+      fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+    }
+    return dirs;
+  }
+
+  private async _spawnAndWait(): Promise<void> {
+    const port = await freePort();
+    const { file, args, env } = this._command(port);
+    const logFile = path.join(this._dirs().logs, 'jupyter.log');
+    const log = fs.openSync(logFile, 'a');
+    const child = spawn(file, args, {
+      cwd: this._options.config.workspace,
+      env,
+      stdio: ['ignore', log, log]
+    });
+    fs.closeSync(log);
+    this._port = port;
+    this._child = child;
+    const { logger } = this._options;
+    logger.info({ pid: child.pid, port, frontend: this._frontend }, 'starting the Jupyter server');
+
+    let exitInfo: string | undefined;
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', e => {
+        exitInfo = e.message;
+        reject(new Error(`Could not start the Jupyter server (${file}): ${e.message}`));
+      });
+      child.once('exit', (code, signal) => {
+        exitInfo = `exit code ${code ?? signal}`;
+        reject(new Error(`The Jupyter server exited during start-up (${exitInfo}). ${tail(logFile)}`));
+      });
+    });
+    exited.catch(() => undefined);
+    child.once('exit', (code, signal) => {
+      if (this._child === child) {
+        this._child = undefined;
+        logger.error({ code, signal }, 'the Jupyter server exited');
+        this._setState('failed');
+      }
+    });
+
+    const deadline = Date.now() + this._options.config.jupyter.startTimeoutSeconds * 1000;
+    while (Date.now() < deadline) {
+      const ok = await Promise.race([this._probe(), exited]);
+      if (ok) {
+        logger.info({ pid: child.pid, port }, 'the Jupyter server is ready');
+        return;
+      }
+      await Promise.race([sleep(200), exited]);
+    }
+    child.kill('SIGKILL');
+    throw new Error(
+      `The Jupyter server did not answer within ${this._options.config.jupyter.startTimeoutSeconds} s. ${tail(logFile)}`
+    );
+  }
+
+  /** One authenticated request to the server's status API. */
+  private _probe(): Promise<boolean> {
+    return new Promise(resolve => {
+      const req = http.get(
+        `${this.target}${this._options.config.baseUrl}api/status`,
+        { headers: { Authorization: `token ${this._options.token}` }, timeout: 2000 },
+        res => {
+          res.resume();
+          resolve(res.statusCode === 200);
+        }
+      );
+      req.on('error', () => resolve(false));
+      req.on('timeout', () => req.destroy());
+    });
+  }
+
+  private _options: IJupyterOptions;
+  private _frontend: 'bundled' | 'jupyterlab';
+  private _state: IJupyterState = 'stopped';
+  private _child: ChildProcess | undefined;
+  private _port = 0;
+  private _restarting: Promise<void> | undefined;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}
+
+/** The last lines of the Jupyter log, to explain a failed start. */
+function tail(file: string, lines = 15): string {
+  try {
+    const text = fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+    return `Last lines of ${file}:\n${text}`;
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,29 @@
+import type { FastifyInstance } from 'fastify';
+import * as os from 'os';
+import { capabilitiesOf } from '../platform';
+import { ErrorBody } from '../schemas/common';
+import { Status, IStatus } from '../schemas/status';
+import { VERSION } from '../paths';
+import type { IRouteContext } from '../app';
+
+export default async function statusRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
+  app.get(
+    '/status',
+    { schema: { response: { 200: Status, '4xx': ErrorBody, '5xx': ErrorBody } } },
+    async (): Promise<IStatus> => {
+      const status: IStatus = {
+        version: VERSION,
+        apiVersion: 'v1',
+        mode: ctx.mode,
+        platform: ctx.platform.name,
+        user: os.userInfo().username,
+        capabilities: capabilitiesOf(ctx.platform),
+        jupyter: { state: ctx.jupyter ? ctx.jupyter.state : 'external' }
+      };
+      if (ctx.platform.flavors) {
+        status.flavor = await ctx.platform.flavors.current();
+      }
+      return status;
+    }
+  );
+}

@@ -1,0 +1,11 @@
+import { Type, Static } from '@sinclair/typebox';
+
+/** Every error the API returns. */
+export const ErrorBody = Type.Object(
+  {
+    message: Type.String({ description: 'What went wrong, for a person.' }),
+    code: Type.String({ description: 'A stable identifier of the kind of error.' })
+  },
+  { $id: 'ErrorBody' }
+);
+export type IErrorBody = Static<typeof ErrorBody>;

@@ -1,0 +1,10 @@
+import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { clientPlugin } from './core/plugin';
+import { statusPlugin } from './status/plugin';
+
+export { AtelierClient } from './api/client';
+export { AtelierError, requestAPI } from './api/request';
+export { IAtelierClient, CommandIDs } from './tokens';
+
+const plugins: JupyterFrontEndPlugin<any>[] = [clientPlugin, statusPlugin];
+export default plugins;

@@ -1,0 +1,65 @@
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { Dialog, ICommandPalette, showDialog } from '@jupyterlab/apputils';
+import { ISettingRegistry } from '@jupyterlab/settingregistry';
+import { IStatusBar } from '@jupyterlab/statusbar';
+import { ITranslator, nullTranslator } from '@jupyterlab/translation';
+import { atelierIcon } from '../icons';
+import { CommandIDs, IAtelierClient, TRANSLATION_DOMAIN } from '../tokens';
+import { StatusDetails } from './details';
+import { StatusModel } from './model';
+import { StatusItem } from './widget';
+
+const PLUGIN_ID = 'jupyterlab-atelier:status-item';
+
+/** The status bar item with the platform and the current flavor, and the status command. */
+export const statusPlugin: JupyterFrontEndPlugin<void> = {
+  id: PLUGIN_ID,
+  description: 'Shows the platform and the current compute flavor in the status bar.',
+  autoStart: true,
+  requires: [IAtelierClient],
+  optional: [IStatusBar, ICommandPalette, ISettingRegistry, ITranslator],
+  activate: (
+    app: JupyterFrontEnd,
+    client: IAtelierClient,
+    statusBar: IStatusBar | null,
+    palette: ICommandPalette | null,
+    settings: ISettingRegistry | null,
+    translator: ITranslator | null
+  ): void => {
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const model = new StatusModel({ client });
+
+    app.commands.addCommand(CommandIDs.showStatus, {
+      label: trans.__('Show Atelier Status'),
+      caption: trans.__('The Atelier platform, the compute flavor and the capabilities available'),
+      icon: atelierIcon,
+      describedBy: { args: { type: 'object', properties: {} } },
+      execute: async () => {
+        await model.refresh().catch(() => undefined);
+        await showDialog({
+          title: trans.__('Atelier'),
+          body: new StatusDetails(model, trans),
+          buttons: [Dialog.okButton({ label: trans.__('Close') })]
+        });
+      }
+    });
+    palette?.addItem({ command: CommandIDs.showStatus, category: trans.__('Atelier') });
+
+    if (statusBar) {
+      const item = new StatusItem(model, trans, () => void app.commands.execute(CommandIDs.showStatus));
+      statusBar.registerStatusItem(PLUGIN_ID, { item, align: 'left', rank: 10 });
+    }
+
+    if (settings) {
+      void settings
+        .load(PLUGIN_ID)
+        .then(loaded => {
+          const apply = () => model.setInterval((loaded.get('refreshIntervalSeconds').composite as number) * 1000);
+          apply();
+          loaded.changed.connect(apply);
+        })
+        .catch(reason => console.warn(`${PLUGIN_ID}: settings could not be loaded`, reason));
+    }
+    void app.restored.then(() => model.start());
+  }
+};
