@@ -1,0 +1,178 @@
+import WebSocket from 'ws';
+import { cookiesFrom, IGateway, request, startGateway } from './harness';
+
+let gw: IGateway;
+
+beforeAll(async () => {
+  gw = await startGateway();
+});
+
+afterAll(async () => {
+  await gw?.close();
+});
+
+const auth = () => ({ Authorization: `token ${gw.token}` });
+
+describe('authentication is Jupyter’s', () => {
+  it('answers 401 to an API call without credentials, 403 with a wrong token', async () => {
+    const anonymous = await request(`${gw.url}atelier/api/v1/status`);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.json()).toEqual({ code: 'unauthenticated', message: expect.stringMatching(/Authentication required/) });
+    const wrong = await request(`${gw.url}atelier/api/v1/status`, { headers: { Authorization: 'token nope' } });
+    expect(wrong.status).toBe(403);
+    const unknownRoute = await request(`${gw.url}atelier/api/v1/no-such-thing`);
+    expect(unknownRoute.status).toBe(401);
+  });
+
+  it('never lets an unauthenticated request reach Jupyter', async () => {
+    for (const path of ['api/contents', 'api/kernels', 'api/status', 'lab/api/settings', 'files/x.txt']) {
+      const res = await request(`${gw.url}${path}`);
+      expect(res.status).toBe(401);
+      // The answer is the gateway's, not Jupyter's.
+      expect(res.json().code).toBe('unauthenticated');
+    }
+    const page = await request(`${gw.url}lab`, { headers: { Accept: 'text/html' } });
+    expect(page.status).toBe(302);
+    expect(page.headers.location).toBe('/login?next=%2Flab');
+    // Jupyter's login page itself is public, or nobody could log in.
+    expect((await request(`${gw.url}login`)).status).toBe(200);
+  });
+
+  it('answers the status with a token', async () => {
+    const res = await request(`${gw.url}atelier/api/v1/status`, { headers: auth() });
+    expect(res.status).toBe(200);
+    const status = res.json();
+    expect(status).toMatchObject({ apiVersion: 'v1', mode: 'gateway', platform: 'local', jupyter: { state: 'running' } });
+    expect(status.capabilities.flavors).toBe(true);
+    expect(status.flavor.cpus).toBeGreaterThan(0);
+    const query = await request(`${gw.url}atelier/api/v1/flavors?token=${gw.token}`);
+    expect(query.status).toBe(200);
+    expect(query.json().flavors.length).toBeGreaterThan(0);
+  });
+
+  it('accepts the login cookie, and requires the XSRF check on state-changing calls', async () => {
+    // Log in as a browser does: the token in the URL once, then cookies.
+    const login = await request(`${gw.url}lab?token=${gw.token}`, { headers: { Accept: 'text/html' } });
+    expect(login.status).toBe(200);
+    const cookie = cookiesFrom(login);
+    expect(cookie).toMatch(/username-[^=]+=/);
+    expect(cookie).toMatch(/_xsrf=/);
+    const xsrf = /_xsrf=([^;]+)/.exec(cookie)![1];
+
+    const read = await request(`${gw.url}atelier/api/v1/status`, { headers: { Cookie: cookie } });
+    expect(read.status).toBe(200);
+
+    // A POST with the cookie but without the XSRF header is refused before it reaches a route.
+    const noXsrf = await request(`${gw.url}atelier/api/v1/no-such-thing`, { method: 'POST', headers: { Cookie: cookie } });
+    expect(noXsrf.status).toBe(403);
+    expect(noXsrf.json().code).toBe('xsrf_missing');
+    const badXsrf = await request(`${gw.url}atelier/api/v1/no-such-thing`, {
+      method: 'POST',
+      headers: { Cookie: cookie, 'X-XSRFToken': '2|00000000|1234|1' }
+    });
+    expect(badXsrf.status).toBe(403);
+    const withXsrf = await request(`${gw.url}atelier/api/v1/no-such-thing`, {
+      method: 'POST',
+      headers: { Cookie: cookie, 'X-XSRFToken': decodeURIComponent(xsrf) }
+    });
+    expect(withXsrf.status).toBe(404);
+    expect(withXsrf.json().code).toBe('not_found');
+
+    // The same rule holds for Jupyter's own API through the proxy.
+    const proxied = await request(`${gw.url}api/contents`, {
+      method: 'POST',
+      headers: { Cookie: cookie, 'Content-Type': 'application/json' },
+      body: JSON.stringify({ type: 'directory' })
+    });
+    expect(proxied.status).toBe(403);
+
+    // A forged cookie is not a login.
+    const forged = await request(`${gw.url}atelier/api/v1/status`, { headers: { Cookie: cookie.replace(/username-([^=]+)=[^;]+/, 'username-$1=forged') } });
+    expect(forged.status).toBe(403);
+  });
+});
+
+describe('the proxy', () => {
+  it('serves the contents API', async () => {
+    const body = JSON.stringify({ type: 'file', format: 'text', content: 'héllo, atelier\n' });
+    const put = await request(`${gw.url}api/contents/notes%20%C3%A9.txt`, {
+      method: 'PUT',
+      headers: { ...auth(), 'Content-Type': 'application/json' },
+      body
+    });
+    expect(put.status).toBe(201);
+    const get = await request(`${gw.url}api/contents/notes%20%C3%A9.txt?content=1`, { headers: auth() });
+    expect(get.status).toBe(200);
+    expect(get.json()).toMatchObject({ name: 'notes é.txt', content: 'héllo, atelier\n' });
+  });
+
+  it('carries a kernel websocket: 1+1 executes and returns 2', async () => {
+    const created = await request(`${gw.url}api/kernels`, {
+      method: 'POST',
+      headers: { ...auth(), 'Content-Type': 'application/json' },
+      body: JSON.stringify({ name: 'python3' })
+    });
+    expect(created.status).toBe(201);
+    const kernelId = created.json().id;
+    const ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}api/kernels/${kernelId}/channels`, { headers: auth() });
+    try {
+      await new Promise((resolve, reject) => {
+        ws.once('open', resolve);
+        ws.once('error', reject);
+      });
+      const result = await executeUntilResult(ws, '1+1');
+      expect(result).toBe('2');
+    } finally {
+      ws.close();
+      await request(`${gw.url}api/kernels/${kernelId}`, { method: 'DELETE', headers: auth() });
+    }
+  });
+
+  it('refuses a websocket without credentials', async () => {
+    const ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}api/kernels/x/channels`);
+    const status = await new Promise<number>(resolve => {
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('open', () => resolve(101));
+      ws.once('error', () => resolve(-1));
+    });
+    expect(status).toBe(401);
+  });
+});
+
+/** Sends execute requests until the kernel answers one (a fresh kernel may drop the first). */
+async function executeUntilResult(ws: WebSocket, code: string): Promise<string> {
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    const msgId = `atelier-test-${Date.now()}-${Math.random()}`;
+    const answer = new Promise<string | null>(resolve => {
+      const timer = setTimeout(() => {
+        ws.off('message', onMessage);
+        resolve(null);
+      }, 5000);
+      function onMessage(data: WebSocket.RawData) {
+        const msg = JSON.parse(data.toString());
+        if (msg.parent_header?.msg_id === msgId && msg.msg_type === 'execute_result') {
+          clearTimeout(timer);
+          ws.off('message', onMessage);
+          resolve(msg.content.data['text/plain']);
+        }
+      }
+      ws.on('message', onMessage);
+    });
+    ws.send(
+      JSON.stringify({
+        header: { msg_id: msgId, username: 'test', session: 'atelier-test', msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
+        parent_header: {},
+        metadata: {},
+        content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        channel: 'shell',
+        buffers: []
+      })
+    );
+    const result = await answer;
+    if (result !== null) {
+      return result;
+    }
+  }
+  throw new Error('the kernel never answered');
+}

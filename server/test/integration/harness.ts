@@ -1,0 +1,74 @@
+/**
+ * Starts the real gateway (`atelier lab` in-process) with a real Jupyter server on loopback,
+ * in temporary folders, and tears both down.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { loadConfig } from '../../src/config';
+import { createLogger } from '../../src/logger';
+import { AtelierService } from '../../src/service';
+
+export interface IGateway {
+  service: AtelierService;
+  url: string;
+  token: string;
+  workspace: string;
+  close(): Promise<void>;
+}
+
+export async function startGateway(): Promise<IGateway> {
+  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-it-'));
+  const workspace = path.join(root, 'work');
+  fs.mkdirSync(workspace);
+  const token = crypto.randomBytes(16).toString('hex');
+  const config = loadConfig({
+    env: {},
+    overrides: { port: 0, dataDir: path.join(root, 'data'), workspace, 'jupyter.frontend': 'bundled' }
+  });
+  const logger = createLogger(process.env.ATELIER_TEST_LOG ?? 'silent');
+  const service = await AtelierService.start({ mode: 'gateway', config, token, logger });
+  return {
+    service,
+    url: service.url,
+    token,
+    workspace,
+    close: async () => {
+      await service.close();
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+  };
+}
+
+export interface IResponse {
+  status: number;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+  json<T = any>(): T;
+}
+
+/** A plain HTTP request (node's http: Host and Cookie headers as a browser sends them). */
+export function request(
+  url: string,
+  options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string } = {}
+): Promise<IResponse> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers }, res => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', chunk => (body += chunk));
+      res.on('end', () =>
+        resolve({ status: res.statusCode ?? 0, headers: res.headers, body, json: () => JSON.parse(body) })
+      );
+    });
+    req.on('error', reject);
+    req.end(options.body);
+  });
+}
+
+/** Cookie header value from Set-Cookie answers. */
+export function cookiesFrom(res: IResponse): string {
+  return (res.headers['set-cookie'] ?? []).map(c => c.split(';')[0]).join('; ');
+}

@@ -1,0 +1,57 @@
+import { IGateway, request, startGateway } from './harness';
+
+let gw: IGateway;
+
+beforeAll(async () => {
+  gw = await startGateway();
+});
+
+afterAll(async () => {
+  await gw?.close();
+});
+
+it('restarts the Jupyter server while a client polls: 503 with Retry-After, then recovery', async () => {
+  const headers = { Authorization: `token ${gw.token}` };
+  const firstPid = gw.service.jupyter!.pid;
+  const seen: number[] = [];
+  let retryAfter: string | undefined;
+  let polling = true;
+  const poller = (async () => {
+    while (polling) {
+      const res = await request(`${gw.url}api/contents`, { headers });
+      seen.push(res.status);
+      if (res.status === 503) {
+        retryAfter = res.headers['retry-after'] as string;
+        expect(res.json().code).toBe('jupyter_unavailable');
+      }
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+  })();
+
+  await new Promise(resolve => setTimeout(resolve, 300));
+  const restart = await request(`${gw.url}atelier/api/v1/jupyter/restart`, { method: 'POST', headers });
+  expect(restart.status).toBe(202);
+  expect(restart.json().state).toBe('restarting');
+
+  // Wait until the server is back and the poller has seen it.
+  const deadline = Date.now() + 90000;
+  while (Date.now() < deadline) {
+    const info = await request(`${gw.url}atelier/api/v1/jupyter`, { headers });
+    if (info.json().state === 'running' && seen[seen.length - 1] === 200 && seen.includes(503)) {
+      break;
+    }
+    await new Promise(resolve => setTimeout(resolve, 100));
+  }
+  polling = false;
+  await poller;
+
+  const first503 = seen.indexOf(503);
+  expect(seen[0]).toBe(200);
+  expect(first503).toBeGreaterThan(0);
+  expect(seen.slice(first503).includes(200)).toBe(true);
+  expect(seen.every(s => s === 200 || s === 503)).toBe(true);
+  expect(retryAfter).toBe('2');
+  expect(gw.service.jupyter!.pid).not.toBe(firstPid);
+  // The same token still works after the restart.
+  expect((await request(`${gw.url}api/status`, { headers })).status).toBe(200);
+});
