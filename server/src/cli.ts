@@ -3,6 +3,7 @@
  * atelier lab   — JupyterLab with Atelier: the gateway starts and owns the Jupyter server.
  * atelier serve — Atelier's API only, on loopback or a unix socket, behind jupyter-server-proxy.
  */
+import * as path from 'path';
 import { parseArgs } from 'util';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
@@ -44,6 +45,9 @@ async function main(argv: string[]): Promise<number> {
         'data-dir': { type: 'string' },
         'jupyter-url': { type: 'string' },
         'no-browser': { type: 'boolean' },
+        // For browser tests: more prebuilt extensions, and window.jupyterapp in the page.
+        'extra-labextensions': { type: 'string', multiple: true },
+        'expose-app-in-browser': { type: 'boolean' },
         version: { type: 'boolean', short: 'v' },
         help: { type: 'boolean', short: 'h' }
       }
@@ -86,7 +90,13 @@ async function main(argv: string[]): Promise<number> {
       }
     });
     const logger = createLogger(config.logLevel);
-    service = await AtelierService.start({ mode: command === 'lab' ? 'gateway' : 'sidecar', config, logger });
+    service = await AtelierService.start({
+      mode: command === 'lab' ? 'gateway' : 'sidecar',
+      config,
+      logger,
+      extraLabextensions: (values['extra-labextensions'] ?? []).map(dir => path.resolve(dir)),
+      exposeAppInBrowser: values['expose-app-in-browser'] ?? false
+    });
   } catch (e) {
     process.stderr.write(`atelier: ${e instanceof ConfigError ? e.message : (e as Error).message}\n`);
     return 1;

@@ -59,7 +59,10 @@ export class Gateway {
     this._proxy = createProxyServer({ ws: true, xfwd: true, agent: this._agent, proxyTimeout: 0 });
     this._proxy.on('error', (err: unknown, req: http.IncomingMessage, target: unknown) => {
       const state = this._options.jupyter.state;
-      options.logger.warn({ err: { message: (err as Error)?.message }, url: redactUrl(req.url) }, 'proxying to Jupyter failed');
+      const code = (err as NodeJS.ErrnoException)?.code;
+      // A browser closing a websocket mid-flight is ordinary; anything else is worth a warning.
+      const level = code === 'ECONNRESET' || code === 'EPIPE' ? 'debug' : 'warn';
+      options.logger[level]({ err: { message: (err as Error)?.message, code }, url: redactUrl(req.url) }, 'proxying to Jupyter failed');
       const error =
         state === 'running'
           ? new ApiError(502, 'jupyter_unreachable', 'The Jupyter server did not answer.')

@@ -1,0 +1,53 @@
+/*
+ * Browser tests: Playwright + galata drive the real JupyterLab that `atelier lab` serves,
+ * through the gateway, in Debian's Chromium (browsers cannot be downloaded here).
+ */
+const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+const PORT = Number(process.env.ATELIER_UI_PORT || 8899);
+const TOKEN = process.env.ATELIER_UI_TOKEN || 'atelier-ui-tests-token';
+const RUN = `${__dirname}/build/run`;
+
+module.exports = {
+  ...baseConfig,
+  testDir: './tests',
+  outputDir: './test-results',
+  reporter: [['list'], ['html', { open: 'never', outputFolder: 'playwright-report' }]],
+  retries: process.env.CI ? 1 : 0,
+  workers: 1,
+  timeout: 120000,
+  expect: { timeout: 30000 },
+  use: {
+    ...baseConfig.use,
+    baseURL: `http://127.0.0.1:${PORT}`,
+    // Token authentication for the page, its websockets and galata's API calls alike.
+    extraHTTPHeaders: { Authorization: `token ${TOKEN}` },
+    video: 'off',
+    trace: 'off',
+    screenshot: 'only-on-failure',
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync'
+      ]
+    }
+  },
+  webServer: {
+    command:
+      `rm -rf ${RUN} && mkdir -p ${RUN}/work && ` +
+      `node ../server/lib/cli.js lab --port ${PORT} --workspace ${RUN}/work --data-dir ${RUN}/data ` +
+      `--extra-labextensions build/labextensions --expose-app-in-browser`,
+    url: `http://127.0.0.1:${PORT}/login`,
+    env: { ...process.env, ATELIER_TOKEN: TOKEN, ATELIER_LOG_LEVEL: 'warn' },
+    timeout: 120000,
+    reuseExistingServer: false,
+    stdout: 'ignore',
+    stderr: 'pipe'
+  }
+};

@@ -1,0 +1,90 @@
+import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
+import type { ConsoleMessage } from '@playwright/test';
+
+/** Errors the page reports (uncaught exceptions, console errors) that come from Atelier. */
+function collectAtelierErrors(page: IJupyterLabPageFixture): string[] {
+  const errors: string[] = [];
+  page.on('pageerror', error => {
+    if (/atelier/i.test(`${error.message}\n${error.stack ?? ''}`)) {
+      errors.push(error.message);
+    }
+  });
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error' && /atelier/i.test(`${message.text()} ${message.location().url}`)) {
+      errors.push(message.text());
+    }
+  });
+  return errors;
+}
+
+test.describe('JupyterLab through the Atelier gateway', () => {
+  test('the shell loads and the Atelier status item shows the flavor', async ({ page }) => {
+    const errors = collectAtelierErrors(page);
+    await page.reload();
+    await expect(page.locator('.jp-Launcher')).toBeVisible();
+    await expect(page.locator('#jp-main-statusbar')).toBeVisible();
+
+    const item = page.locator('.jp-Atelier-StatusItem');
+    await expect(item).toHaveText(/^local · .+ · \d+ CPUs? · [\d.]+ (GiB|MiB)/);
+    const status = await (await page.request.get('/atelier/api/v1/status')).json();
+    await expect(item).toContainText(status.flavor.name);
+    await expect(item.locator('button')).toHaveAttribute('data-flavor', status.flavor.id);
+
+    // The item opens the details; so does the command palette entry.
+    await item.locator('button').click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('Platform');
+    await expect(dialog.locator('.jp-Atelier-StatusDetails')).toContainText('local');
+    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toHaveCount(0);
+
+    await page.keyboard.press('Control+Shift+C');
+    await page.locator('#modal-command-palette input').fill('Show Atelier Status');
+    await page.keyboard.press('Enter');
+    await expect(page.locator('.jp-Dialog .jp-Atelier-StatusDetails')).toBeVisible();
+    await page.keyboard.press('Escape');
+
+    expect(errors).toEqual([]);
+  });
+
+  test('a notebook runs 1+1 and shows 2', async ({ page }) => {
+    const errors = collectAtelierErrors(page);
+    await page.notebook.createNew("one-plus-one.ipynb");
+    // A fresh kernel can drop the very first request: wait until it really answers.
+    await page.evaluate(async () => {
+      const widget = (window as any).jupyterapp.shell.currentWidget;
+      await widget.sessionContext.ready;
+      await widget.sessionContext.session.kernel.info;
+    });
+    await page.notebook.setCell(0, 'code', '1+1');
+    await expect
+      .poll(
+        async () => {
+          await page.notebook.runCell(0, true);
+          return (await page.notebook.getCellTextOutput(0))?.[0];
+        },
+        { timeout: 60000, intervals: [1000, 2000, 5000] }
+      )
+      .toBe('2');
+    expect(errors).toEqual([]);
+  });
+
+  test('a terminal opens and runs a command in the workspace', async ({ page, request }) => {
+    const name = `from-terminal-${Date.now()}.txt`;
+    await page.menu.clickMenuItem('File>New>Terminal');
+    const terminal = page.locator('.jp-Terminal');
+    await expect(terminal).toBeVisible();
+    await expect(terminal.locator('.xterm-screen')).toBeVisible();
+    await terminal.click();
+    await expect
+      .poll(
+        async () => {
+          await page.keyboard.type(`echo atelier-terminal > ${name}\n`);
+          const res = await request.get(`/api/contents/${name}?content=1`);
+          return res.ok() ? (await res.json()).content : null;
+        },
+        { timeout: 60000, intervals: [1000, 2000, 4000] }
+      )
+      .toBe('atelier-terminal\n');
+  });
+});
