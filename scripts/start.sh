@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Starts Atelier: JupyterLab with every feature on the local platform, after installing and
+# building what is missing. Arguments go to `atelier lab` (e.g. --port 9999 --workspace DIR).
+set -euo pipefail
+here="$(cd "$(dirname "$0")/.." && pwd)"
+bash "$here/scripts/setup.sh"
+exec node "$here/server/lib/cli.js" lab "$@"

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Runs the whole test suite after installing and building what is missing:
+# jest (front end, service units, integration with a real Jupyter server) and Playwright
+# (the real JupyterLab in Debian's Chromium). Ends with one line: "N passed, N failed".
+set -uo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test || exit 1
+
+work=.ci-work
+rm -rf "$work" && mkdir -p "$work"
+
+echo "== jest: front end, service, integration"
+npx jest --ci --maxWorkers=2 --json --outputFile="$work/jest.json"
+jest_rc=$?
+
+echo "== playwright: JupyterLab in Chromium"
+(cd ui-tests && PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/$work/playwright.json" npx playwright test --reporter=list,json)
+pw_rc=$?
+
+node -e '
+const fs = require("fs");
+const read = f => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return null; } };
+const jest = read(process.argv[1]);
+const pw = read(process.argv[2]);
+let passed = 0, failed = 0, skipped = 0;
+if (jest) { passed += jest.numPassedTests; failed += jest.numFailedTests + (jest.numRuntimeErrorTestSuites || 0); skipped += jest.numPendingTests; }
+else { failed += 1; }
+if (pw) { passed += pw.stats.expected + (pw.stats.flaky || 0); failed += pw.stats.unexpected; skipped += pw.stats.skipped; }
+else { failed += 1; }
+console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
+' "$work/jest.json" "$work/playwright.json"
+
+[ "$jest_rc" = 0 ] && [ "$pw_rc" = 0 ]
