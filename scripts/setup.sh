@@ -46,7 +46,9 @@ fi
 # npm packages, exactly as locked; reinstalled when the lock changed.
 if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   echo "atelier: installing npm packages"
-  npm ci --no-audit --no-fund --loglevel=error
+  # npm install, not npm ci: the lock cannot list optional bindings for other platforms that
+  # the registry here does not serve, and npm ci refuses such a lock. The lock still pins versions.
+  npm install --no-audit --no-fund --loglevel=error
 fi
 
 echo "atelier: building"
