@@ -6,7 +6,7 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || exit 1
 
-work=.ci-work
+work="$(pwd)/.ci-work"
 rm -rf "$work" && mkdir -p "$work"
 
 echo "== jest: front end, service, integration"
@@ -14,7 +14,7 @@ npx jest --ci --maxWorkers=2 --json --outputFile="$work/jest.json"
 jest_rc=$?
 
 echo "== playwright: JupyterLab in Chromium"
-(cd ui-tests && PLAYWRIGHT_JSON_OUTPUT_NAME="$PWD/$work/playwright.json" npx playwright test --reporter=list,json)
+(cd ui-tests && PLAYWRIGHT_JSON_OUTPUT_NAME="$work/playwright.json" npx playwright test --reporter=list,json)
 pw_rc=$?
 
 node -e '
