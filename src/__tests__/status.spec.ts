@@ -34,8 +34,10 @@ describe('StatusModel', () => {
     const model = new StatusModel({ client });
     let changes = 0;
     model.changed.connect(() => changes++);
+    model.setInterval(10000);
     await model.refresh();
     expect(changes).toBe(1);
+    expect(model.frequency.interval).toBe(10000);
     const flavor = model.status!.flavor!;
     const text = statusText(model, trans);
     expect(text.startsWith('local · ')).toBe(true);
@@ -46,11 +48,26 @@ describe('StatusModel', () => {
     expect(model.isDisposed).toBe(true);
   });
 
-  it('says "not connected" when no service answers, and keeps the last status while reconnecting', async () => {
+  it('keeps the last status while the service is away, and says it is reconnecting', async () => {
+    const own = await startService();
+    const client = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: own.baseUrl }) });
+    const model = new StatusModel({ client });
+    await model.refresh();
+    const before = statusText(model, trans);
+    await own.stop();
+    await expect(model.refresh()).rejects.toThrow(/Cannot reach/);
+    expect(statusText(model, trans)).toBe(`${before} · reconnecting…`);
+    expect(model.frequency).toEqual(StatusModel.RECONNECT);
+    model.dispose();
+  });
+
+  it('says "not connected" when no service ever answered', async () => {
     const dead = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: 'http://127.0.0.1:9/' }) });
     const model = new StatusModel({ client: dead });
     await expect(model.refresh()).rejects.toThrow(/Cannot reach/);
     expect(statusText(model, trans)).toBe('Atelier: not connected');
+    // It retries within seconds rather than at the normal interval.
+    expect(model.frequency).toEqual(StatusModel.RECONNECT);
     model.dispose();
   });
 });

@@ -1,5 +1,5 @@
 import { IDisposable } from '@lumino/disposable';
-import { Poll } from '@lumino/polling';
+import { IPoll, Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 import type { IStatus } from '../api/client';
 import { AtelierError } from '../api/request';
@@ -12,10 +12,11 @@ import type { IAtelierClient } from '../tokens';
 export class StatusModel implements IDisposable {
   constructor(options: StatusModel.IOptions) {
     this._client = options.client;
+    this._normal = { interval: options.refreshInterval ?? 30000, backoff: true, max: 60000 };
     this._poll = new Poll({
       auto: false,
       factory: () => this.refresh(),
-      frequency: { interval: options.refreshInterval ?? 30000, backoff: true, max: 60000 },
+      frequency: this._normal,
       name: 'jupyterlab-atelier:status',
       standby: 'when-hidden'
     });
@@ -49,9 +50,12 @@ export class StatusModel implements IDisposable {
     try {
       this._status = await this._client.status();
       this._error = null;
+      this._poll.frequency = this._normal;
     } catch (e) {
       this._error =
         e instanceof AtelierError ? e : new AtelierError(0, 'network', String((e as Error)?.message ?? e));
+      // While the service is unreachable (e.g. the Jupyter server restarts), retry within seconds.
+      this._poll.frequency = StatusModel.RECONNECT;
       this._changed.emit();
       throw this._error;
     }
@@ -63,8 +67,17 @@ export class StatusModel implements IDisposable {
     return this._poll.refresh();
   }
 
+  /** Sets the refresh interval while the service answers. */
   setInterval(ms: number): void {
-    this._poll.frequency = { ...this._poll.frequency, interval: ms };
+    this._normal = { ...this._normal, interval: ms, max: Math.max(ms, this._normal.max) };
+    if (!this._error) {
+      this._poll.frequency = this._normal;
+    }
+  }
+
+  /** The poll's current frequency (normal, or reconnecting). */
+  get frequency(): IPoll.Frequency {
+    return this._poll.frequency;
   }
 
   dispose(): void {
@@ -75,6 +88,7 @@ export class StatusModel implements IDisposable {
     Signal.clearData(this);
   }
 
+  private _normal: IPoll.Frequency;
   private _client: IAtelierClient;
   private _poll: Poll;
   private _status: IStatus | null = null;
@@ -83,6 +97,9 @@ export class StatusModel implements IDisposable {
 }
 
 export namespace StatusModel {
+  /** Retries while the service does not answer: 1 s, growing to at most 5 s. */
+  export const RECONNECT: IPoll.Frequency = { interval: 1000, backoff: true, max: 5000 };
+
   export interface IOptions {
     client: IAtelierClient;
     /** Milliseconds between refreshes; default 30 s. */

@@ -88,3 +88,45 @@ test.describe('JupyterLab through the Atelier gateway', () => {
       .toBe('atelier-terminal\n');
   });
 });
+
+test.describe('a restart of the Jupyter server', () => {
+  test('the front end reconnects by itself and keeps working', async ({ page, request }) => {
+    const errors = collectAtelierErrors(page);
+    const item = page.locator('.jp-Atelier-StatusItem');
+    await expect(item).toHaveText(/^local · /);
+    const stateBefore = (await (await request.get('/atelier/api/v1/jupyter')).json()).state;
+    expect(stateBefore).toBe('running');
+
+    const restart = await request.post('/atelier/api/v1/jupyter/restart');
+    expect(restart.status()).toBe(202);
+    // The status item notices (503 while restarting) and recovers without a reload.
+    await page.evaluate(() => {
+      void (window as any).jupyterapp.commands.execute('atelier:show-status');
+    });
+    await expect(page.locator('.jp-Dialog .jp-Atelier-StatusDetails')).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect
+      .poll(async () => (await (await request.get('/atelier/api/v1/jupyter')).json()).state, { timeout: 60000 })
+      .toBe('running');
+    await expect(item).toHaveText(/^local · [^…]+$/, { timeout: 30000 });
+
+    // The Lab still works: the file browser lists, and a new notebook computes.
+    await page.notebook.createNew('after-restart.ipynb');
+    await page.evaluate(async () => {
+      const widget = (window as any).jupyterapp.shell.currentWidget;
+      await widget.sessionContext.ready;
+      await widget.sessionContext.session.kernel.info;
+    });
+    await page.notebook.setCell(0, 'code', '6*7');
+    await expect
+      .poll(
+        async () => {
+          await page.notebook.runCell(0, true);
+          return (await page.notebook.getCellTextOutput(0))?.[0];
+        },
+        { timeout: 60000, intervals: [1000, 2000, 5000] }
+      )
+      .toBe('42');
+    expect(errors).toEqual([]);
+  });
+});
