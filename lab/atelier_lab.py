@@ -6,7 +6,9 @@ official @jupyterlab/* npm packages into lab/build (see lab/rspack.config.js); p
 (federated) extensions, Atelier's own among them, load from the labextensions paths.
 """
 import json
+import logging
 import os
+import re
 import signal
 import threading
 import time
@@ -142,11 +144,28 @@ class AtelierLabApp(LabServerApp):
 
     def initialize_settings(self):
         super().initialize_settings()
+        scrub = _ScrubCredentials()
+        for logger in (self.serverapp.log, self.log, logging.getLogger("tornado.access")):
+            logger.addFilter(scrub)
         # The core extensions left out (extension and plugin managers, whose server side
         # does not exist on jupyter_server 1.x) are listed in build/settings/page_config.json.
         if self.expose_app_in_browser:
             page_config = self.serverapp.web_app.settings.setdefault("page_config_data", {})
             page_config["exposeAppInBrowser"] = True
+
+
+class _ScrubCredentials(logging.Filter):
+    """jupyter_server 1.x logs the URI and Referer of every request that is not a success
+    (`302 GET /?token=...`): keep tokens and XSRF values out of the log."""
+
+    _pattern = re.compile(r"((?:token|_xsrf)=)[^&\s\"']+", re.IGNORECASE)
+
+    def filter(self, record):
+        message = record.getMessage()
+        scrubbed = self._pattern.sub(r"\1[redacted]", message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, ()
+        return True
 
 
 def _stop_with_parent():

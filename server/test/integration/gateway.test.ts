@@ -1,3 +1,5 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import WebSocket from 'ws';
 import { cookiesFrom, IGateway, request, startGateway } from './harness';
 
@@ -89,6 +91,22 @@ describe('authentication is Jupyter’s', () => {
     // A forged cookie is not a login.
     const forged = await request(`${gw.url}atelier/api/v1/status`, { headers: { Cookie: cookie.replace(/username-([^=]+)=[^;]+/, 'username-$1=forged') } });
     expect(forged.status).toBe(403);
+  });
+});
+
+describe('credentials stay out of the logs', () => {
+  it("keeps the token out of Jupyter's log, even for requests Jupyter logs with their URI", async () => {
+    // A redirect and a 404 are logged by jupyter_server 1.x with URI and Referer.
+    const redirect = await request(`${gw.url}?token=${gw.token}`);
+    expect(redirect.status).toBe(302);
+    const missing = await request(`${gw.url}files/does-not-exist.txt?token=${gw.token}`, {
+      headers: { Referer: `${gw.url}lab?token=${gw.token}` }
+    });
+    expect(missing.status).toBe(404);
+    const log = fs.readFileSync(path.join(gw.service.config.dataDir, 'logs', 'jupyter.log'), 'utf8');
+    expect(log).toMatch(/302 GET \/\?token=\[redacted\]/);
+    expect(log).toContain('files/does-not-exist.txt');
+    expect(log).not.toContain(gw.token);
   });
 });
 
