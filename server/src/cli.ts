@@ -131,11 +131,6 @@ async function main(argv: string[]): Promise<number> {
     };
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('SIGTERM', () => stop('SIGTERM'));
-    service.jupyter?.on('state', state => {
-      if (state === 'failed' && !stopping) {
-        service.logger.error('the Jupyter server failed; POST atelier/api/v1/jupyter/restart to start it again');
-      }
-    });
   });
 }
 

@@ -126,6 +126,25 @@ export class JupyterServer extends EventEmitter {
     return this._restarting;
   }
 
+  /** Restarts a server that died, unless it keeps dying (more than 3 times a minute). */
+  private _recover(): void {
+    const now = Date.now();
+    this._crashes = this._crashes.filter(t => now - t < 60000);
+    this._crashes.push(now);
+    const { logger } = this._options;
+    if (this._crashes.length > 3) {
+      logger.error('the Jupyter server keeps failing; not restarting it again (see logs/jupyter.log, then POST atelier/api/v1/jupyter/restart)');
+      return;
+    }
+    const timer = setTimeout(() => {
+      if (this._state === 'failed') {
+        logger.info('restarting the Jupyter server after its failure');
+        this.restart().catch(e => logger.error({ err: e }, 'restarting the Jupyter server failed'));
+      }
+    }, 1000);
+    timer.unref();
+  }
+
   private _setState(state: IJupyterState): void {
     if (state !== this._state) {
       this._state = state;
@@ -229,11 +248,14 @@ export class JupyterServer extends EventEmitter {
       });
     });
     exited.catch(() => undefined);
+    let ready = false;
     child.once('exit', (code, signal) => {
-      if (this._child === child) {
+      // An exit we did not ask for (stop() forgets the child first) after start-up: recover.
+      if (this._child === child && ready) {
         this._child = undefined;
-        logger.error({ code, signal }, 'the Jupyter server exited');
+        logger.error({ code, signal }, 'the Jupyter server exited unexpectedly');
         this._setState('failed');
+        this._recover();
       }
     });
 
@@ -241,6 +263,7 @@ export class JupyterServer extends EventEmitter {
     while (Date.now() < deadline) {
       const ok = await Promise.race([this._probe(), exited]);
       if (ok) {
+        ready = true;
         logger.info({ pid: child.pid, port }, 'the Jupyter server is ready');
         return;
       }
@@ -274,6 +297,7 @@ export class JupyterServer extends EventEmitter {
   private _child: ChildProcess | undefined;
   private _port = 0;
   private _restarting: Promise<void> | undefined;
+  private _crashes: number[] = [];
 }
 
 function sleep(ms: number): Promise<void> {

@@ -55,3 +55,23 @@ it('restarts the Jupyter server while a client polls: 503 with Retry-After, then
   // The same token still works after the restart.
   expect((await request(`${gw.url}api/status`, { headers })).status).toBe(200);
 });
+
+it('brings the Jupyter server back by itself after it dies', async () => {
+  const headers = { Authorization: `token ${gw.token}` };
+  const jupyter = gw.service.jupyter!;
+  const pid = jupyter.pid!;
+  process.kill(pid, 'SIGKILL');
+  const states = new Set<string>();
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    states.add(jupyter.state);
+    if (jupyter.state === 'running' && jupyter.pid !== pid) {
+      break;
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  expect(states.has('failed') || states.has('restarting')).toBe(true);
+  expect(jupyter.state).toBe('running');
+  expect(jupyter.pid).not.toBe(pid);
+  expect((await request(`${gw.url}api/contents`, { headers })).status).toBe(200);
+});
