@@ -46,6 +46,15 @@ class _NoNews(JupyterHandler):
         self.finish(json.dumps({"news": []}))
 
 
+class _NoUpdate(JupyterHandler):
+    """`GET /lab/api/update`: this Lab is updated with Atelier, not on its own."""
+
+    @web.authenticated
+    def get(self):
+        self.set_header("Content-Type", "application/json")
+        self.finish(json.dumps({"notification": None}))
+
+
 class _Me(JupyterHandler):
     """`GET /api/me` (a jupyter_server 2 API) for the front end's user manager."""
 
@@ -134,6 +143,7 @@ class AtelierLabApp(LabServerApp):
         self.handlers.extend(
             [
                 (r"/lab/api/news", _NoNews),
+                (r"/lab/api/update", _NoUpdate),
                 (r"/lab/api/(?!settings|workspaces|translations|themes|listings|licenses)(.*)", _JSONNotFound),
                 (r"/api/me", _Me),
                 (r"/api/events/subscribe", _NoEvents),

@@ -20,6 +20,8 @@ function collectAtelierErrors(page: IJupyterLabPageFixture): string[] {
 test.describe('JupyterLab through the Atelier gateway', () => {
   test('the shell loads and the Atelier status item shows the flavor', async ({ page }) => {
     const errors = collectAtelierErrors(page);
+    const uncaught: string[] = [];
+    page.on('pageerror', error => uncaught.push(error.message));
     await page.reload();
     await expect(page.locator('.jp-Launcher')).toBeVisible();
     await expect(page.locator('#jp-main-statusbar')).toBeVisible();
@@ -45,6 +47,8 @@ test.describe('JupyterLab through the Atelier gateway', () => {
     await page.keyboard.press('Escape');
 
     expect(errors).toEqual([]);
+    // The bundled Lab itself starts without an uncaught error either.
+    expect(uncaught).toEqual([]);
   });
 
   test('a notebook runs 1+1 and shows 2', async ({ page }) => {
