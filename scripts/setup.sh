@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Atelier needs and builds it: Debian packages (as root; otherwise prints the
 # apt-get line), npm packages, then the service, the extension and the bundled JupyterLab.
-# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: Chromium)
+# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: Chromium, awscli)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,7 +21,8 @@ fi
 
 # Debian packages: the Jupyter server the bundled Lab runs on, its kernel and terminals.
 debs=(python3-jupyter-server python3-jupyterlab-server python3-ipykernel python3-terminado)
-[ "$want_test" = 1 ] && debs+=(chromium)
+# Tests also use Debian's Chromium, and awscli as a peer client reading back what Atelier wrote.
+[ "$want_test" = 1 ] && debs+=(chromium awscli)
 missing=()
 for pkg in "${debs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then

@@ -12,6 +12,14 @@ import { ErrorBody } from './schemas/common';
 import flavorRoutes from './routes/flavors';
 import jupyterRoutes from './routes/jupyter';
 import statusRoutes from './routes/status';
+import storageRoutes from './routes/storage';
+import type { IConfig } from './config';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    atelierConfig: IConfig;
+  }
+}
 
 export interface IRouteContext {
   mode: 'gateway' | 'sidecar';
@@ -21,7 +29,7 @@ export interface IRouteContext {
 }
 
 export interface IAppOptions extends IRouteContext {
-  baseUrl: string;
+  config: IConfig;
   auth: IAuthenticator;
   logger: Logger;
   serverFactory?: FastifyServerFactory;
@@ -43,6 +51,7 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   });
   app.addSchema(ErrorBody);
+  app.decorate('atelierConfig', options.config);
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
     if (error instanceof ApiError) {
@@ -77,8 +86,9 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
       await api.register(statusRoutes, context);
       await api.register(flavorRoutes, context);
       await api.register(jupyterRoutes, context);
+      await api.register(storageRoutes, context);
     },
-    { prefix: apiPrefix(options.baseUrl) }
+    { prefix: apiPrefix(options.config.baseUrl) }
   );
   return app;
 }

@@ -24,6 +24,28 @@ const FlavorConfig = Type.Object(
 );
 export type IFlavorConfig = Static<typeof FlavorConfig>;
 
+const S3EndpointConfig = Type.Object(
+  {
+    id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'Short id used in the API and the UI.' }),
+    name: Type.Optional(Type.String()),
+    endpoint: Type.String({ pattern: '^https?://', description: 'The S3 API URL, e.g. http://127.0.0.1:4568 or https://obs.cn-north-4.myhuaweicloud.com' }),
+    region: Type.String({ default: 'us-east-1' }),
+    forcePathStyle: Type.Boolean({ default: true }),
+    scheme: Type.Union([Type.Literal('s3'), Type.Literal('obs')], { default: 's3', description: 'How paths are shown: s3://… or obs://…' }),
+    credentials: Type.Object(
+      {
+        accessKeyIdEnv: Type.String({ default: 'AWS_ACCESS_KEY_ID', description: 'Environment variable holding the access key id.' }),
+        secretAccessKeyEnv: Type.String({ default: 'AWS_SECRET_ACCESS_KEY' }),
+        sessionTokenEnv: Type.String({ default: 'AWS_SESSION_TOKEN' }),
+        file: Type.Optional(Type.String({ description: 'JSON file {accessKeyId, secretAccessKey, sessionToken?} with mode 0600; wins over the environment.' }))
+      },
+      { default: {}, additionalProperties: false }
+    )
+  },
+  { additionalProperties: false }
+);
+export type IS3EndpointConfig = Static<typeof S3EndpointConfig>;
+
 export const ConfigSchema = Type.Object(
   {
     platform: Type.Union([Type.Literal('local'), Type.Literal('huaweicloud')], {
@@ -58,6 +80,22 @@ export const ConfigSchema = Type.Object(
     auth: Type.Object(
       {
         cacheSeconds: Type.Number({ minimum: 0, maximum: 60, default: 5, description: 'How long an accepted credential is remembered.' })
+      },
+      { default: {}, additionalProperties: false }
+    ),
+    storage: Type.Object(
+      {
+        local: Type.Object(
+          {
+            enabled: Type.Boolean({ default: true, description: 'Offer the local endpoint: buckets as folders under {dataDir}/buckets.' }),
+            name: Type.String({ default: 'Local storage' })
+          },
+          { default: {}, additionalProperties: false }
+        ),
+        endpoints: Type.Array(S3EndpointConfig, { default: [], description: 'S3-compatible endpoints (any S3 server, OBS).' }),
+        partSizeMiB: Type.Integer({ minimum: 5, maximum: 5120, default: 16, description: 'Multipart part size.' }),
+        concurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Parts or files in flight at once.' }),
+        previewMaxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest object the panel previews.' })
       },
       { default: {}, additionalProperties: false }
     ),

@@ -93,7 +93,7 @@ export class AtelierService {
     const gw = gateway;
     const app = await buildApp({
       mode,
-      baseUrl: config.baseUrl,
+      config,
       platform,
       jupyter,
       auth,

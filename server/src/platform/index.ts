@@ -5,6 +5,7 @@
  */
 import type { Capability } from '../schemas/status';
 import type { IFlavor } from '../schemas/flavors';
+import type { IStorageProvider } from './storage';
 
 /** The notebook's compute size: list, current (switching arrives with the flavors issue). */
 export interface IFlavorProvider {
@@ -18,6 +19,7 @@ export interface IPlatform {
   /** `local` or `huaweicloud`. */
   readonly name: string;
   readonly flavors?: IFlavorProvider;
+  readonly storage?: IStorageProvider;
   /** Releases what the platform holds (connections, timers). */
   close(): Promise<void>;
 }
@@ -25,7 +27,7 @@ export interface IPlatform {
 export function capabilitiesOf(platform: IPlatform): Record<Capability, boolean> {
   return {
     flavors: !!platform.flavors,
-    storage: false,
+    storage: !!platform.storage,
     images: false,
     jobs: false,
     gallery: false

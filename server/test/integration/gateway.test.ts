@@ -103,7 +103,13 @@ describe('credentials stay out of the logs', () => {
       headers: { Referer: `${gw.url}lab?token=${gw.token}` }
     });
     expect(missing.status).toBe(404);
-    const log = fs.readFileSync(path.join(gw.service.config.dataDir, 'logs', 'jupyter.log'), 'utf8');
+    // Jupyter writes its log asynchronously: wait for the 404 line.
+    const file = path.join(gw.service.config.dataDir, 'logs', 'jupyter.log');
+    let log = '';
+    for (let i = 0; i < 100 && !log.includes('files/does-not-exist.txt'); i++) {
+      await new Promise(resolve => setTimeout(resolve, 50));
+      log = fs.readFileSync(file, 'utf8');
+    }
     expect(log).toMatch(/302 GET \/\?token=\[redacted\]/);
     expect(log).toContain('files/does-not-exist.txt');
     expect(log).not.toContain(gw.token);

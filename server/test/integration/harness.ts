@@ -19,14 +19,14 @@ export interface IGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(): Promise<IGateway> {
+export async function startGateway(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<IGateway> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-it-'));
   const workspace = path.join(root, 'work');
   fs.mkdirSync(workspace);
   const token = crypto.randomBytes(16).toString('hex');
   const config = loadConfig({
-    env: {},
-    overrides: { port: 0, dataDir: path.join(root, 'data'), workspace, 'jupyter.frontend': 'bundled' }
+    env,
+    overrides: { port: 0, dataDir: path.join(root, 'data'), workspace, 'jupyter.frontend': 'bundled', ...overrides }
   });
   const logger = createLogger(process.env.ATELIER_TEST_LOG ?? 'silent');
   const service = await AtelierService.start({ mode: 'gateway', config, token, logger });
@@ -52,7 +52,7 @@ export interface IResponse {
 /** A plain HTTP request (node's http: Host and Cookie headers as a browser sends them). */
 export function request(
   url: string,
-  options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string } = {}
+  options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer } = {}
 ): Promise<IResponse> {
   return new Promise((resolve, reject) => {
     const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers }, res => {

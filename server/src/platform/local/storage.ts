@@ -1,0 +1,322 @@
+/**
+ * The local endpoint: buckets are folders under `{dataDir}/buckets`, keys are paths inside
+ * them, and "folders" are directories. Writes go to a temporary file beside the buckets and
+ * are renamed into place only once complete, so a key never shows a partial object.
+ */
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Readable, Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import { ApiError } from '../../errors';
+import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
+import {
+  checkBucket,
+  checkKey,
+  checkPrefix,
+  compareKeys,
+  decodeToken,
+  encodeToken,
+  IListOptions,
+  IObjectStore,
+  IWriteOptions,
+  notFound
+} from '../storage';
+
+const TMP_DIR = '.atelier-tmp';
+
+function isMissing(e: unknown): boolean {
+  const code = (e as NodeJS.ErrnoException)?.code;
+  return code === 'ENOENT' || code === 'ENOTDIR';
+}
+
+export class LocalObjectStore implements IObjectStore {
+  constructor(
+    readonly info: IEndpoint,
+    private readonly _root: string
+  ) {
+    fs.mkdirSync(path.join(_root, TMP_DIR), { recursive: true, mode: 0o700 });
+  }
+
+  async listBuckets(): Promise<IBucket[]> {
+    const entries = await fs.promises.readdir(this._root, { withFileTypes: true });
+    const buckets: IBucket[] = [];
+    for (const entry of entries) {
+      if (!entry.isDirectory() || entry.name === TMP_DIR) {
+        continue;
+      }
+      try {
+        checkBucket(entry.name);
+      } catch {
+        continue;
+      }
+      const stat = await fs.promises.stat(path.join(this._root, entry.name));
+      buckets.push({ name: entry.name, created: stat.birthtime.toISOString() });
+    }
+    return buckets.sort((a, b) => compareKeys(a.name, b.name));
+  }
+
+  async createBucket(name: string): Promise<void> {
+    checkBucket(name);
+    try {
+      await fs.promises.mkdir(path.join(this._root, name));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EEXIST') {
+        throw new ApiError(409, 'exists', `The bucket "${name}" already exists.`);
+      }
+      throw e;
+    }
+  }
+
+  async list(bucket: string, options: IListOptions): Promise<IListing> {
+    const root = await this._bucketDir(bucket);
+    const prefix = checkPrefix(options.prefix);
+    const after = options.token ? decodeToken(options.token) : null;
+    const slash = prefix.lastIndexOf('/');
+    const dirPart = prefix.slice(0, slash + 1);
+    const namePrefix = prefix.slice(slash + 1);
+    const entries: { key: string; folder: boolean; file?: string }[] = [];
+
+    if (options.delimiter === '/') {
+      for (const entry of await this._readdir(root, dirPart)) {
+        if (!entry.name.startsWith(namePrefix)) {
+          continue;
+        }
+        if (entry.isDirectory()) {
+          entries.push({ key: `${dirPart}${entry.name}/`, folder: true });
+        } else if (entry.isFile()) {
+          entries.push({ key: `${dirPart}${entry.name}`, folder: false, file: path.join(root, dirPart, entry.name) });
+        }
+      }
+    } else {
+      await this._walk(root, dirPart, namePrefix, entries);
+    }
+    entries.sort((a, b) => compareKeys(a.key, b.key));
+
+    const listing: IListing = { prefix, prefixes: [], objects: [] };
+    let count = 0;
+    for (const entry of entries) {
+      if (after !== null && compareKeys(entry.key, after) <= 0) {
+        continue;
+      }
+      if (entry.key === prefix) {
+        continue; // the folder itself, as S3 consoles hide its placeholder
+      }
+      if (count === options.limit) {
+        listing.nextToken = encodeToken(lastKey(listing));
+        break;
+      }
+      if (entry.folder && options.delimiter === '/') {
+        listing.prefixes.push(entry.key);
+      } else if (entry.folder) {
+        listing.objects.push({ key: entry.key, size: 0, lastModified: new Date(0).toISOString() });
+      } else {
+        const stat = await fs.promises.stat(entry.file!).catch(() => null);
+        if (!stat) {
+          continue;
+        }
+        listing.objects.push({ key: entry.key, size: stat.size, lastModified: stat.mtime.toISOString() });
+      }
+      count++;
+    }
+    return listing;
+  }
+
+  async stat(bucket: string, key: string): Promise<IObjectInfo> {
+    const file = await this._path(bucket, key);
+    let stat: fs.Stats;
+    try {
+      stat = await fs.promises.stat(file);
+    } catch (e) {
+      if (isMissing(e)) {
+        throw notFound(bucket, key);
+      }
+      throw e;
+    }
+    if (key.endsWith('/') ? !stat.isDirectory() : !stat.isFile()) {
+      throw notFound(bucket, key);
+    }
+    return { key, size: stat.isFile() ? stat.size : 0, lastModified: stat.mtime.toISOString() };
+  }
+
+  async read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }> {
+    const info = await this.stat(bucket, key);
+    const file = await this._path(bucket, key);
+    return { info, stream: key.endsWith('/') ? Readable.from([]) : fs.createReadStream(file) };
+  }
+
+  async write(bucket: string, key: string, source: Readable, options: IWriteOptions = {}): Promise<IObjectInfo> {
+    if (key.endsWith('/')) {
+      throw new ApiError(400, 'invalid_key', `"${key}" names a folder; an object's key cannot end with "/".`);
+    }
+    const target = await this._path(bucket, key);
+    const tmp = path.join(this._root, TMP_DIR, `${crypto.randomUUID()}.part`);
+    const md5 = crypto.createHash('md5');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        md5.update(chunk);
+        options.onProgress?.(bytes);
+        done(null, chunk);
+      }
+    });
+    try {
+      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 }), { signal: options.signal });
+      if (options.size !== undefined && bytes !== options.size) {
+        throw new ApiError(400, 'size_mismatch', `Received ${bytes} bytes for "${key}" but ${options.size} were announced; nothing was stored.`);
+      }
+      await this._ensureParent(bucket, target, key);
+      const existing = await fs.promises.lstat(target).catch(() => null);
+      if (existing?.isDirectory()) {
+        throw new ApiError(409, 'conflict', `"${key}" is a folder; an object cannot have the same name.`);
+      }
+      await fs.promises.rename(tmp, target);
+    } catch (e) {
+      await fs.promises.rm(tmp, { force: true });
+      throw e;
+    }
+    const stat = await fs.promises.stat(target);
+    return { key, size: stat.size, lastModified: stat.mtime.toISOString(), etag: md5.digest('hex') };
+  }
+
+  async copy(bucket: string, fromKey: string, toBucket: string, toKey: string): Promise<IObjectInfo> {
+    const source = await this.read(bucket, fromKey);
+    return this.write(toBucket, toKey, source.stream, { size: source.info.size });
+  }
+
+  async delete(bucket: string, keys: string[]): Promise<void> {
+    await this._bucketDir(bucket);
+    const folders = keys.filter(k => k.endsWith('/'));
+    // Folders that become empty inside a folder being deleted go too (on S3 they are only
+    // prefixes of the deleted keys), deepest first after the files.
+    const emptied = new Set<string>(folders);
+    for (const key of keys) {
+      if (key.endsWith('/')) {
+        continue;
+      }
+      await fs.promises.unlink(await this._path(bucket, key)).catch(e => {
+        if (!isMissing(e)) {
+          throw e;
+        }
+      });
+      for (let parent = key.slice(0, key.lastIndexOf('/') + 1); parent; parent = parent.slice(0, parent.slice(0, -1).lastIndexOf('/') + 1)) {
+        if (folders.some(f => parent.startsWith(f))) {
+          emptied.add(parent);
+        }
+      }
+    }
+    const ordered = [...emptied].sort((a, b) => b.length - a.length);
+    for (const key of ordered) {
+      await fs.promises.rmdir(await this._path(bucket, key)).catch(e => {
+        if (!isMissing(e) && (e as NodeJS.ErrnoException).code !== 'ENOTEMPTY') {
+          throw e;
+        }
+      });
+    }
+  }
+
+  async createFolder(bucket: string, prefix: string): Promise<void> {
+    const key = prefix.endsWith('/') ? prefix : `${prefix}/`;
+    const dir = await this._path(bucket, key);
+    await this._ensureParent(bucket, dir, key);
+    const existing = await fs.promises.lstat(dir).catch(() => null);
+    if (existing?.isFile()) {
+      throw new ApiError(409, 'conflict', `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`);
+    }
+    await fs.promises.mkdir(dir, { recursive: true });
+  }
+
+  /** The bucket's folder; 404 when it does not exist. */
+  private async _bucketDir(bucket: string): Promise<string> {
+    checkBucket(bucket);
+    const dir = path.join(this._root, bucket);
+    const stat = await fs.promises.stat(dir).catch(() => null);
+    if (!stat?.isDirectory()) {
+      throw notFound(bucket);
+    }
+    return dir;
+  }
+
+  /** The path of a key, which must stay inside its bucket even through symbolic links. */
+  private async _path(bucket: string, key: string): Promise<string> {
+    checkKey(key);
+    const root = await this._bucketDir(bucket);
+    const target = path.join(root, key);
+    const realRoot = await fs.promises.realpath(root);
+    // The deepest existing ancestor must resolve inside the bucket.
+    let probe = key.endsWith('/') ? target : path.dirname(target);
+    for (;;) {
+      const real = await fs.promises.realpath(probe).catch(() => null);
+      if (real !== null) {
+        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+          throw new ApiError(400, 'outside_bucket', `"${key}" leads outside the bucket "${bucket}".`);
+        }
+        break;
+      }
+      probe = path.dirname(probe);
+    }
+    const link = await fs.promises.lstat(target).catch(() => null);
+    if (link?.isSymbolicLink()) {
+      const real = await fs.promises.realpath(target).catch(() => '');
+      if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
+        throw new ApiError(400, 'outside_bucket', `"${key}" leads outside the bucket "${bucket}".`);
+      }
+    }
+    return target;
+  }
+
+  private async _ensureParent(bucket: string, target: string, key: string): Promise<void> {
+    try {
+      await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTDIR') {
+        throw new ApiError(409, 'conflict', `A part of "${key}" is an object in "${bucket}", not a folder.`);
+      }
+      throw e;
+    }
+  }
+
+  private async _readdir(root: string, dirPart: string): Promise<fs.Dirent[]> {
+    try {
+      return await fs.promises.readdir(path.join(root, dirPart), { withFileTypes: true });
+    } catch (e) {
+      if (isMissing(e)) {
+        return [];
+      }
+      throw e;
+    }
+  }
+
+  /** Every file, and every empty folder, under dirPart whose key starts with dirPart+namePrefix. */
+  private async _walk(root: string, dirPart: string, namePrefix: string, out: { key: string; folder: boolean; file?: string }[]): Promise<void> {
+    const entries = await this._readdir(root, dirPart);
+    if (entries.length === 0 && dirPart !== '' && namePrefix === '') {
+      out.push({ key: dirPart, folder: true });
+      return;
+    }
+    for (const entry of entries) {
+      if (!entry.name.startsWith(namePrefix)) {
+        continue;
+      }
+      if (entry.isDirectory()) {
+        await this._walk(root, `${dirPart}${entry.name}/`, '', out);
+      } else if (entry.isFile()) {
+        out.push({ key: `${dirPart}${entry.name}`, folder: false, file: path.join(root, dirPart, entry.name) });
+      }
+    }
+  }
+}
+
+function lastKey(listing: IListing): string {
+  const lastObject = listing.objects[listing.objects.length - 1]?.key;
+  const lastPrefix = listing.prefixes[listing.prefixes.length - 1];
+  if (lastObject === undefined) {
+    return lastPrefix;
+  }
+  if (lastPrefix === undefined) {
+    return lastObject;
+  }
+  return compareKeys(lastObject, lastPrefix) > 0 ? lastObject : lastPrefix;
+}

@@ -1,0 +1,389 @@
+/**
+ * Any S3-compatible endpoint (and OBS, which speaks S3), through AWS SDK v3 with a custom
+ * endpoint. Integrity: every PUT and part carries Content-MD5 (the server rejects damaged
+ * data), and the ETag that comes back is compared with the MD5 computed here; multipart
+ * uploads complete only after every part checked out, so a key never shows a partial object.
+ */
+import * as crypto from 'crypto';
+import * as http from 'http';
+import * as https from 'https';
+import { Readable } from 'stream';
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CopyObjectCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  DeleteObjectsCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListBucketsCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand
+} from '@aws-sdk/client-s3';
+import { NodeHttpHandler } from '@smithy/node-http-handler';
+import { ApiError } from '../../errors';
+import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
+import { checkBucket, checkKey, checkPrefix, IListOptions, IObjectStore, IWriteOptions, notFound } from '../storage';
+
+export interface IS3Options {
+  endpoint: string;
+  region: string;
+  forcePathStyle: boolean;
+  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /** Multipart part size in bytes (at least 5 MiB). */
+  partSize: number;
+  /** Parts in flight at once. */
+  concurrency: number;
+}
+
+/** An S3 ETag without quotes. */
+function bareEtag(etag: string | undefined): string {
+  return (etag ?? '').replace(/"/g, '');
+}
+
+/** Reads a stream in chunks of exactly `size` bytes (the last may be shorter). */
+async function* chunks(source: Readable, size: number): AsyncGenerator<Buffer> {
+  let pending: Buffer[] = [];
+  let length = 0;
+  for await (const piece of source) {
+    let buf: Buffer = Buffer.isBuffer(piece) ? piece : Buffer.from(piece);
+    while (buf.length > 0) {
+      const take = Math.min(size - length, buf.length);
+      pending.push(buf.subarray(0, take));
+      length += take;
+      buf = buf.subarray(take);
+      if (length === size) {
+        yield Buffer.concat(pending, length);
+        pending = [];
+        length = 0;
+      }
+    }
+  }
+  if (length > 0) {
+    yield Buffer.concat(pending, length);
+  }
+}
+
+// The SDK version is pinned and supports Node 20; its notice about later releases is noise here.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+
+export class S3ObjectStore implements IObjectStore {
+  constructor(
+    readonly info: IEndpoint,
+    private readonly _options: IS3Options
+  ) {
+    const agentOptions = { keepAlive: true, maxSockets: 64 };
+    this._client = new S3Client({
+      endpoint: _options.endpoint,
+      region: _options.region,
+      forcePathStyle: _options.forcePathStyle,
+      credentials: _options.credentials,
+      maxAttempts: 3,
+      // Plain payloads: no aws-chunked encoding, which older S3-compatible servers reject.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+      requestHandler: new NodeHttpHandler({
+        httpAgent: new http.Agent(agentOptions),
+        httpsAgent: new https.Agent(agentOptions),
+        connectionTimeout: 10000
+      })
+    });
+  }
+
+  async listBuckets(): Promise<IBucket[]> {
+    const out = await this._send(() => this._client.send(new ListBucketsCommand({})));
+    return (out.Buckets ?? []).map(b => ({ name: b.Name!, created: b.CreationDate?.toISOString() }));
+  }
+
+  async createBucket(name: string): Promise<void> {
+    checkBucket(name);
+    await this._send(() => this._client.send(new CreateBucketCommand({ Bucket: name })), name);
+  }
+
+  async list(bucket: string, options: IListOptions): Promise<IListing> {
+    checkBucket(bucket);
+    const prefix = checkPrefix(options.prefix);
+    const out = await this._send(() => this._client.send(new ListObjectsV2Command({
+        Bucket: bucket,
+        Prefix: prefix || undefined,
+        Delimiter: options.delimiter || undefined,
+        ContinuationToken: options.token,
+        MaxKeys: options.limit
+      })),
+      bucket
+    );
+    return {
+      prefix,
+      prefixes: (out.CommonPrefixes ?? []).map(p => p.Prefix!).filter(p => p !== prefix),
+      objects: (out.Contents ?? [])
+        // The folder's own placeholder is not shown inside it, as S3 consoles do.
+        .filter(o => !(o.Key === prefix && prefix !== ''))
+        .map(o => ({
+          key: o.Key!,
+          size: o.Size ?? 0,
+          lastModified: (o.LastModified ?? new Date(0)).toISOString(),
+          etag: bareEtag(o.ETag)
+        })),
+      nextToken: out.IsTruncated ? out.NextContinuationToken : undefined
+    };
+  }
+
+  async stat(bucket: string, key: string): Promise<IObjectInfo> {
+    checkBucket(bucket);
+    checkKey(key);
+    const out = await this._send(() => this._client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })), bucket, key);
+    return {
+      key,
+      size: out.ContentLength ?? 0,
+      lastModified: (out.LastModified ?? new Date(0)).toISOString(),
+      etag: bareEtag(out.ETag)
+    };
+  }
+
+  async read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }> {
+    checkBucket(bucket);
+    checkKey(key);
+    const out = await this._send(() => this._client.send(new GetObjectCommand({ Bucket: bucket, Key: key })), bucket, key);
+    return {
+      info: {
+        key,
+        size: out.ContentLength ?? 0,
+        lastModified: (out.LastModified ?? new Date(0)).toISOString(),
+        etag: bareEtag(out.ETag)
+      },
+      stream: out.Body as Readable
+    };
+  }
+
+  async write(bucket: string, key: string, source: Readable, options: IWriteOptions = {}): Promise<IObjectInfo> {
+    checkBucket(bucket);
+    checkKey(key);
+    if (key.endsWith('/')) {
+      throw new ApiError(400, 'invalid_key', `"${key}" names a folder; an object's key cannot end with "/".`);
+    }
+    const parts = chunks(source, this._options.partSize);
+    const first = await parts.next();
+    const firstPart = first.done ? Buffer.alloc(0) : first.value;
+    if (firstPart.length < this._options.partSize) {
+      return this._putSmall(bucket, key, firstPart, options);
+    }
+    return this._putMultipart(bucket, key, firstPart, parts, options);
+  }
+
+  async copy(bucket: string, fromKey: string, toBucket: string, toKey: string): Promise<IObjectInfo> {
+    checkBucket(bucket);
+    checkBucket(toBucket);
+    checkKey(fromKey);
+    checkKey(toKey);
+    const source = `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
+    await this._send(() => this._client.send(new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: source })), bucket, fromKey);
+    return this.stat(toBucket, toKey);
+  }
+
+  async delete(bucket: string, keys: string[]): Promise<void> {
+    checkBucket(bucket);
+    for (let i = 0; i < keys.length; i += 1000) {
+      const batch = keys.slice(i, i + 1000);
+      batch.forEach(k => checkKey(k));
+      const out = await this._send(() => this._client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true } })),
+        bucket
+      );
+      const failed = (out.Errors ?? []).filter(e => e.Code !== 'NoSuchKey');
+      if (failed.length) {
+        throw new ApiError(
+          502,
+          'delete_failed',
+          `The storage endpoint did not delete ${failed.length} object(s), e.g. "${failed[0].Key}": ${failed[0].Message}`
+        );
+      }
+    }
+  }
+
+  async createFolder(bucket: string, prefix: string): Promise<void> {
+    checkBucket(bucket);
+    const key = checkKey(prefix.endsWith('/') ? prefix : `${prefix}/`);
+    await this._send(() => this._client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.alloc(0), ContentLength: 0 })), bucket);
+  }
+
+  close(): void {
+    this._client.destroy();
+  }
+
+  private async _putSmall(bucket: string, key: string, body: Buffer, options: IWriteOptions): Promise<IObjectInfo> {
+    if (options.size !== undefined && body.length !== options.size) {
+      throw new ApiError(
+        400,
+        'size_mismatch',
+        `Received ${body.length} bytes for "${key}" but ${options.size} were announced; nothing was stored.`
+      );
+    }
+    const md5 = crypto.createHash('md5').update(body).digest();
+    const out = await this._send(() => this._client.send(new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ContentLength: body.length,
+        ContentMD5: md5.toString('base64'),
+        ContentType: options.contentType
+      })),
+      bucket
+    );
+    options.onProgress?.(body.length);
+    const etag = bareEtag(out.ETag);
+    if (etag && etag !== md5.toString('hex')) {
+      // A server that does not check Content-MD5 stored damaged data: take it away again.
+      await this._client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: key }], Quiet: true } })).catch(() => undefined);
+      throw new ApiError(502, 'checksum_mismatch', `The storage endpoint stored "${key}" with checksum ${etag}, not ${md5.toString('hex')}; the damaged object was removed.`);
+    }
+    return { key, size: body.length, lastModified: new Date().toISOString(), etag: md5.toString('hex') };
+  }
+
+  private async _putMultipart(
+    bucket: string,
+    key: string,
+    firstPart: Buffer,
+    rest: AsyncGenerator<Buffer>,
+    options: IWriteOptions
+  ): Promise<IObjectInfo> {
+    const created = await this._send(() => this._client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType })),
+      bucket
+    );
+    const uploadId = created.UploadId!;
+    const done: { PartNumber: number; ETag: string; md5: Buffer }[] = [];
+    const inflight = new Set<Promise<void>>();
+    let failure: unknown = null;
+    let bytes = 0;
+    let sent = 0;
+    // Some servers (s3rver) answer with the whole object's MD5 instead of S3's md5-of-md5s.
+    const whole = crypto.createHash('md5');
+    const upload = (partNumber: number, body: Buffer) => {
+      whole.update(body);
+      const md5 = crypto.createHash('md5').update(body).digest();
+      const tracked: Promise<void> = this._send(() => this._client.send(new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: partNumber,
+          Body: body,
+          ContentLength: body.length,
+          ContentMD5: md5.toString('base64')
+        })),
+        bucket
+      )
+        .then(out => {
+          const etag = bareEtag(out.ETag);
+          if (etag !== md5.toString('hex')) {
+            throw new ApiError(502, 'checksum_mismatch', `Part ${partNumber} of "${key}" was stored with checksum ${etag}, not ${md5.toString('hex')}.`);
+          }
+          done.push({ PartNumber: partNumber, ETag: out.ETag!, md5 });
+          sent += body.length;
+          options.onProgress?.(sent);
+        })
+        .catch(e => {
+          failure = failure ?? e;
+        })
+        .finally(() => {
+          inflight.delete(tracked);
+        });
+      inflight.add(tracked);
+    };
+    try {
+      let partNumber = 1;
+      upload(partNumber, firstPart);
+      bytes += firstPart.length;
+      for await (const part of rest) {
+        if (options.signal?.aborted) {
+          throw new ApiError(499, 'cancelled', 'The transfer was cancelled.');
+        }
+        while (inflight.size >= this._options.concurrency) {
+          await Promise.race(inflight);
+        }
+        if (failure) {
+          throw failure;
+        }
+        partNumber += 1;
+        if (partNumber > 10000) {
+          throw new ApiError(400, 'too_large', `"${key}" needs more than 10,000 parts; raise storage.partSizeMiB.`);
+        }
+        upload(partNumber, part);
+        bytes += part.length;
+      }
+      await Promise.all(inflight);
+      if (failure) {
+        throw failure;
+      }
+      if (options.size !== undefined && bytes !== options.size) {
+        throw new ApiError(400, 'size_mismatch', `Received ${bytes} bytes for "${key}" but ${options.size} were announced; nothing was stored.`);
+      }
+      done.sort((a, b) => a.PartNumber - b.PartNumber);
+      const out = await this._send(() => this._client.send(new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: done.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })) }
+        })),
+        bucket
+      );
+      const expected = `${crypto.createHash('md5').update(Buffer.concat(done.map(p => p.md5))).digest('hex')}-${done.length}`;
+      const etag = bareEtag(out.ETag);
+      if (etag && etag !== expected && etag !== whole.digest('hex')) {
+        await this._client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: key }], Quiet: true } })).catch(() => undefined);
+        throw new ApiError(502, 'checksum_mismatch', `The storage endpoint assembled "${key}" with checksum ${etag}, not ${expected}; the damaged object was removed.`);
+      }
+      return { key, size: bytes, lastModified: new Date().toISOString(), etag: etag || expected };
+    } catch (e) {
+      await Promise.all(inflight);
+      await this._client
+        .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
+        .catch(() => undefined);
+      throw e;
+    }
+  }
+
+  /** Sends a command and turns the endpoint's errors into ApiErrors a person understands. */
+  private async _send<T>(call: () => Promise<T>, bucket?: string, key?: string): Promise<T> {
+    try {
+      return await call();
+    } catch (e) {
+      throw this._translate(e, bucket, key);
+    }
+  }
+
+  private _translate(e: unknown, bucket?: string, key?: string): Error {
+    if (e instanceof ApiError) {
+      return e;
+    }
+    const err = e as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const name = err.name ?? err.Code ?? '';
+    const status = err.$metadata?.httpStatusCode;
+    const where = `the storage endpoint "${this.info.name}"`;
+    if (name === 'NoSuchBucket') {
+      return notFound(bucket ?? '?');
+    }
+    if (name === 'NoSuchKey' || name === 'NotFound' || status === 404) {
+      return key ? notFound(bucket ?? '?', key) : notFound(bucket ?? '?');
+    }
+    if (name === 'BucketAlreadyOwnedByYou' || name === 'BucketAlreadyExists') {
+      return new ApiError(409, 'exists', `The bucket "${bucket}" already exists.`);
+    }
+    if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) {
+      return new ApiError(403, 'access_denied', `${where} refused the request (${name || status}); check the endpoint's credentials in the service configuration.`);
+    }
+    if (name === 'BadDigest' || name === 'InvalidDigest') {
+      return new ApiError(502, 'checksum_mismatch', `${where} received damaged data (${name}); nothing was stored.`);
+    }
+    if (name === 'AbortError') {
+      return new ApiError(499, 'cancelled', 'The transfer was cancelled.');
+    }
+    const code = err.code ?? '';
+    if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH'].includes(code) || name === 'TimeoutError') {
+      return new ApiError(502, 'endpoint_unreachable', `Cannot reach ${where} (${code || name}).`);
+    }
+    return new ApiError(502, 'endpoint_error', `${where} answered with an error: ${name || status || 'unknown'}${err.message ? ` (${err.message.slice(0, 200)})` : ''}.`);
+  }
+
+  private _client: S3Client;
+}

@@ -1,0 +1,131 @@
+/**
+ * The storage capability: buckets, prefixes, objects on one or more endpoints (the local
+ * one, any S3-compatible server, OBS). Every implementation validates bucket names and keys
+ * the same way and writes atomically: an object is visible only when it is whole.
+ */
+import type { Readable } from 'stream';
+import { ApiError } from '../errors';
+import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../schemas/storage';
+
+export interface IListOptions {
+  prefix: string;
+  /** '/' groups keys into folders; '' lists every key under the prefix. */
+  delimiter: '/' | '';
+  token?: string;
+  limit: number;
+}
+
+export interface IWriteOptions {
+  /** Expected size in bytes; the write fails when the stream delivers another amount. */
+  size?: number;
+  contentType?: string;
+  /** Called with the number of bytes sent so far. */
+  onProgress?: (bytes: number) => void;
+  signal?: AbortSignal;
+}
+
+/** One endpoint's buckets and objects. */
+export interface IObjectStore {
+  readonly info: IEndpoint;
+  listBuckets(): Promise<IBucket[]>;
+  createBucket(name: string): Promise<void>;
+  list(bucket: string, options: IListOptions): Promise<IListing>;
+  /** 404 `not_found` when absent. */
+  stat(bucket: string, key: string): Promise<IObjectInfo>;
+  read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }>;
+  /** Streams `source` into `key`; the object appears only once complete and verified. */
+  write(bucket: string, key: string, source: Readable, options?: IWriteOptions): Promise<IObjectInfo>;
+  copy(bucket: string, fromKey: string, toBucket: string, toKey: string): Promise<IObjectInfo>;
+  delete(bucket: string, keys: string[]): Promise<void>;
+  /** An empty "folder" (a zero-byte object named `prefix/`, as S3 consoles do). */
+  createFolder(bucket: string, prefix: string): Promise<void>;
+}
+
+export interface IStorageProvider {
+  endpoints(): IEndpoint[];
+  /** 404 `not_found` for an unknown endpoint id. */
+  get(endpointId: string): IObjectStore;
+  close(): Promise<void>;
+}
+
+const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
+
+/** S3's bucket naming rules: 3-63 characters, lowercase letters, digits, dots and hyphens. */
+export function checkBucket(name: string): string {
+  if (!BUCKET_RE.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+    throw new ApiError(
+      400,
+      'invalid_bucket',
+      `"${name}" is not a valid bucket name: use 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit.`
+    );
+  }
+  return name;
+}
+
+/**
+ * Keys: 1 to 1024 bytes of UTF-8, no control characters, no leading '/', no empty, '.' or
+ * '..' segments (a trailing '/' marks a folder). Spaces, unicode, '+', '%', '#', '?' are fine.
+ */
+export function checkKey(key: string, what = 'key'): string {
+  const problem = keyProblem(key);
+  if (problem) {
+    throw new ApiError(400, 'invalid_key', `The ${what} "${key.slice(0, 200)}" is not allowed: ${problem}.`);
+  }
+  return key;
+}
+
+function keyProblem(key: string): string | null {
+  if (key.length === 0) {
+    return 'it is empty';
+  }
+  if (Buffer.byteLength(key, 'utf8') > 1024) {
+    return 'it is longer than 1024 bytes';
+  }
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(key)) {
+    return 'it contains control characters';
+  }
+  if (key.startsWith('/')) {
+    return 'it starts with "/"';
+  }
+  const segments = key.split('/');
+  const last = segments.length - 1;
+  for (let i = 0; i < segments.length; i++) {
+    const segment = segments[i];
+    if (segment === '' && i !== last) {
+      return 'it has an empty path segment ("//")';
+    }
+    if (segment === '.' || segment === '..') {
+      return 'it has a "." or ".." segment';
+    }
+  }
+  return null;
+}
+
+/** A prefix for listings: '' or a valid key (usually ending with '/'). */
+export function checkPrefix(prefix: string): string {
+  return prefix === '' ? prefix : checkKey(prefix, 'prefix');
+}
+
+export function notFound(bucket: string, key?: string): ApiError {
+  return key === undefined
+    ? new ApiError(404, 'not_found', `The bucket "${bucket}" does not exist.`)
+    : new ApiError(404, 'not_found', `"${key}" does not exist in the bucket "${bucket}".`);
+}
+
+/** Compares keys as S3 orders them: by UTF-8 bytes. */
+export function compareKeys(a: string, b: string): number {
+  return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
+}
+
+export function encodeToken(key: string): string {
+  return Buffer.from(key, 'utf8').toString('base64url');
+}
+
+export function decodeToken(token: string): string {
+  const key = Buffer.from(token, 'base64url').toString('utf8');
+  if (!key || encodeToken(key) !== token) {
+    throw new ApiError(400, 'invalid_token', 'The continuation token is not valid; list again from the start.');
+  }
+  return key;
+}

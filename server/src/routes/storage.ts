@@ -1,0 +1,322 @@
+import type { FastifyInstance, FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import * as path from 'path';
+import type { Readable } from 'stream';
+import { ApiError } from '../errors';
+import type { IObjectStore, IStorageProvider } from '../platform/storage';
+import { checkKey, checkPrefix } from '../platform/storage';
+import { ErrorBody } from '../schemas/common';
+import {
+  BucketList,
+  CopyBody,
+  CopyResult,
+  CountResult,
+  CreateBucketBody,
+  CreateFolderBody,
+  DeleteQuery,
+  DeleteResult,
+  EndpointList,
+  ICopyBody,
+  IListQuery,
+  KeyQuery,
+  Listing,
+  ListQuery,
+  ObjectInfo,
+  ObjectQuery
+} from '../schemas/storage';
+import type { IRouteContext } from '../app';
+
+const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
+const EndpointParams = Type.Object({ endpoint: Type.String() });
+const BucketParams = Type.Object({ endpoint: Type.String(), bucket: Type.String() });
+
+const CONTENT_TYPES: Record<string, string> = {
+  '.txt': 'text/plain; charset=utf-8',
+  '.log': 'text/plain; charset=utf-8',
+  '.md': 'text/markdown; charset=utf-8',
+  '.py': 'text/x-python; charset=utf-8',
+  '.csv': 'text/csv; charset=utf-8',
+  '.tsv': 'text/tab-separated-values; charset=utf-8',
+  '.json': 'application/json',
+  '.ipynb': 'application/x-ipynb+json',
+  '.yaml': 'text/yaml; charset=utf-8',
+  '.yml': 'text/yaml; charset=utf-8',
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+  '.svg': 'image/svg+xml',
+  '.pdf': 'application/pdf'
+};
+
+export function contentTypeOf(key: string): string {
+  return CONTENT_TYPES[path.extname(key).toLowerCase()] ?? 'application/octet-stream';
+}
+
+/** `attachment; filename=...` that survives any name (RFC 6266 / 5987). */
+export function contentDisposition(key: string): string {
+  const name = key.split('/').filter(Boolean).pop() ?? 'download';
+  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
+}
+
+/** Every key under a prefix, page by page (recursive, placeholders included). */
+export async function* listAll(store: IObjectStore, bucket: string, prefix: string): AsyncGenerator<{ key: string; size: number }> {
+  let token: string | undefined;
+  do {
+    const page = await store.list(bucket, { prefix, delimiter: '', token, limit: 1000 });
+    for (const object of page.objects) {
+      yield object;
+    }
+    token = page.nextToken;
+  } while (token);
+}
+
+export default async function storageRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
+  const provider = (): IStorageProvider => {
+    if (!ctx.platform.storage) {
+      throw new ApiError(404, 'capability_missing', `The ${ctx.platform.name} platform has no object storage.`);
+    }
+    return ctx.platform.storage;
+  };
+  const store = (endpoint: string) => provider().get(endpoint);
+  const base = '/storage/endpoints/:endpoint/buckets/:bucket';
+
+  app.get('/storage/endpoints', { schema: { response: { 200: EndpointList, ...errors } } }, async () => ({
+    endpoints: provider().endpoints()
+  }));
+
+  app.get<{ Params: { endpoint: string } }>(
+    '/storage/endpoints/:endpoint/buckets',
+    { schema: { params: EndpointParams, response: { 200: BucketList, ...errors } } },
+    async request => ({ buckets: await store(request.params.endpoint).listBuckets() })
+  );
+
+  app.post<{ Params: { endpoint: string }; Body: { name: string } }>(
+    '/storage/endpoints/:endpoint/buckets',
+    { schema: { params: EndpointParams, body: CreateBucketBody, response: { 201: Type.Object({ name: Type.String() }), ...errors } } },
+    async (request, reply) => {
+      await store(request.params.endpoint).createBucket(request.body.name);
+      reply.code(201);
+      return { name: request.body.name };
+    }
+  );
+
+  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: IListQuery }>(
+    `${base}/objects`,
+    { schema: { params: BucketParams, querystring: ListQuery, response: { 200: Listing, ...errors } } },
+    async request => {
+      const { prefix, delimiter, token, limit } = request.query;
+      return store(request.params.endpoint).list(request.params.bucket, { prefix, delimiter, token, limit });
+    }
+  );
+
+  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string } }>(
+    `${base}/stat`,
+    { schema: { params: BucketParams, querystring: KeyQuery, response: { 200: ObjectInfo, ...errors } } },
+    async request => store(request.params.endpoint).stat(request.params.bucket, request.query.key)
+  );
+
+  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string; download?: boolean; preview?: boolean } }>(
+    `${base}/object`,
+    { schema: { params: BucketParams, querystring: ObjectQuery } },
+    async (request, reply) => {
+      const { key, download, preview } = request.query;
+      const s = store(request.params.endpoint);
+      if (preview) {
+        const info = await s.stat(request.params.bucket, key);
+        const limit = app.atelierConfig.storage.previewMaxBytes;
+        if (info.size > limit) {
+          throw new ApiError(413, 'too_large_to_preview', `"${key}" is ${info.size} bytes; previews show objects up to ${limit} bytes. Download it instead.`);
+        }
+      }
+      const { info, stream } = await s.read(request.params.bucket, key);
+      return sendObject(reply, key, info.size, info.etag, stream, !!download);
+    }
+  );
+
+  // Uploads of a browser's file: the raw body streams into the store.
+  await app.register(async raw => {
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
+    raw.put<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string; overwrite?: boolean } }>(
+      `${base}/object`,
+      {
+        schema: {
+          params: BucketParams,
+          querystring: Type.Object({ key: Type.String({ minLength: 1 }), overwrite: Type.Boolean({ default: true }) }),
+          response: { 201: ObjectInfo, ...errors }
+        }
+      },
+      async (request, reply) => {
+        const { key, overwrite } = request.query;
+        const s = store(request.params.endpoint);
+        checkKey(key);
+        if (!overwrite && (await exists(s, request.params.bucket, key))) {
+          throw new ApiError(409, 'exists', `"${key}" already exists in "${request.params.bucket}".`);
+        }
+        const length = request.headers['content-length'];
+        const info = await s.write(request.params.bucket, key, request.body as Readable, {
+          size: length === undefined ? undefined : Number(length),
+          contentType: request.headers['content-type'] || contentTypeOf(key)
+        });
+        reply.code(201);
+        return info;
+      }
+    );
+  });
+
+  app.post<{ Params: { endpoint: string; bucket: string }; Body: { key: string } }>(
+    `${base}/folders`,
+    { schema: { params: BucketParams, body: CreateFolderBody, response: { 201: Type.Object({ key: Type.String() }), ...errors } } },
+    async (request, reply) => {
+      const key = request.body.key.endsWith('/') ? request.body.key : `${request.body.key}/`;
+      checkKey(key, 'folder');
+      await store(request.params.endpoint).createFolder(request.params.bucket, key);
+      reply.code(201);
+      return { key };
+    }
+  );
+
+  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { prefix: string } }>(
+    `${base}/count`,
+    { schema: { params: BucketParams, querystring: Type.Object({ prefix: Type.String({ minLength: 1 }) }), response: { 200: CountResult, ...errors } } },
+    async request => {
+      const prefix = checkPrefix(request.query.prefix);
+      let objects = 0;
+      let bytes = 0;
+      for await (const object of listAll(store(request.params.endpoint), request.params.bucket, prefix)) {
+        if (!object.key.endsWith('/')) {
+          objects += 1;
+          bytes += object.size;
+        }
+      }
+      return { objects, bytes };
+    }
+  );
+
+  app.post<{ Params: { endpoint: string; bucket: string }; Body: ICopyBody }>(
+    `${base}/copy`,
+    { schema: { params: BucketParams, body: CopyBody, response: { 200: CopyResult, ...errors } } },
+    async request => copyOrMove(store(request.params.endpoint), request.params.bucket, request.body)
+  );
+
+  app.delete<{ Params: { endpoint: string; bucket: string }; Querystring: { key?: string; prefix?: string } }>(
+    `${base}/objects`,
+    { schema: { params: BucketParams, querystring: DeleteQuery, response: { 200: DeleteResult, ...errors } } },
+    async request => {
+      const { key, prefix } = request.query;
+      const s = store(request.params.endpoint);
+      const bucket = request.params.bucket;
+      if ((key === undefined) === (prefix === undefined)) {
+        throw new ApiError(400, 'invalid_request', 'Give either `key` (one object) or `prefix` (a folder and everything in it).');
+      }
+      if (key !== undefined) {
+        checkKey(key);
+        await s.stat(bucket, key);
+        await s.delete(bucket, [key]);
+        return { deleted: 1 };
+      }
+      const folder = checkKey(prefix!.endsWith('/') ? prefix! : `${prefix}/`, 'prefix');
+      const keys: string[] = [];
+      let deleted = 0;
+      for await (const object of listAll(s, bucket, folder)) {
+        keys.push(object.key);
+        if (!object.key.endsWith('/')) {
+          deleted += 1;
+        }
+        if (keys.length === 1000) {
+          await s.delete(bucket, keys.splice(0));
+        }
+      }
+      keys.push(folder);
+      await s.delete(bucket, keys);
+      return { deleted };
+    }
+  );
+}
+
+async function exists(store: IObjectStore, bucket: string, key: string): Promise<boolean> {
+  try {
+    await store.stat(bucket, key);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.statusCode === 404) {
+      return false;
+    }
+    throw e;
+  }
+}
+
+function sendObject(reply: FastifyReply, key: string, size: number, etag: string | undefined, stream: Readable, download: boolean) {
+  reply.header('Content-Type', contentTypeOf(key));
+  reply.header('Content-Length', String(size));
+  // Objects are data, never active content on this origin.
+  reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
+  reply.header('X-Content-Type-Options', 'nosniff');
+  reply.header('Cache-Control', 'no-store');
+  if (etag) {
+    reply.header('ETag', `"${etag}"`);
+  }
+  if (download) {
+    reply.header('Content-Disposition', contentDisposition(key));
+  }
+  return reply.send(stream);
+}
+
+/** Copies (or moves) one object, or every object under a prefix ending with '/'. */
+async function copyOrMove(store: IObjectStore, bucket: string, body: ICopyBody): Promise<{ copied: number; moved: boolean }> {
+  const toBucket = body.toBucket ?? bucket;
+  const from = checkKey(body.from, 'source');
+  const to = checkKey(body.to, 'target');
+  const pairs: [string, string][] = [];
+  if (from.endsWith('/')) {
+    if (!to.endsWith('/')) {
+      throw new ApiError(400, 'invalid_request', 'A folder is copied to a folder: end the target with "/".');
+    }
+    if (toBucket === bucket && to.startsWith(from)) {
+      throw new ApiError(400, 'invalid_request', `"${to}" is inside "${from}"; a folder cannot be copied into itself.`);
+    }
+    for await (const object of listAll(store, bucket, from)) {
+      pairs.push([object.key, `${to}${object.key.slice(from.length)}`]);
+    }
+    if (pairs.length === 0) {
+      await store.stat(bucket, from);
+    }
+  } else {
+    await store.stat(bucket, from);
+    pairs.push([from, to.endsWith('/') ? `${to}${from.split('/').pop()}` : to]);
+  }
+  if (toBucket === bucket && pairs.some(([a, b]) => a === b)) {
+    throw new ApiError(400, 'invalid_request', 'The source and the target are the same.');
+  }
+  if (!body.overwrite) {
+    const taken: string[] = [];
+    for (const [, target] of pairs) {
+      if (!target.endsWith('/') && (await exists(store, toBucket, target))) {
+        taken.push(target);
+      }
+    }
+    if (taken.length) {
+      throw new ApiError(409, 'exists', `${taken.length === 1 ? `"${taken[0]}" already exists` : `${taken.length} objects already exist, e.g. "${taken[0]}"`} in "${toBucket}".`);
+    }
+  }
+  let copied = 0;
+  for (const [source, target] of pairs) {
+    if (source.endsWith('/')) {
+      await store.createFolder(toBucket, target);
+    } else {
+      await store.copy(bucket, source, toBucket, target);
+      copied += 1;
+    }
+  }
+  if (body.move) {
+    const sources = pairs.map(([source]) => source);
+    if (from.endsWith('/')) {
+      sources.push(from);
+    }
+    await store.delete(bucket, sources);
+  }
+  return { copied, moved: body.move };
+}

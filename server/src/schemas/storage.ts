@@ -1,0 +1,82 @@
+import { Type, Static } from '@sinclair/typebox';
+
+/** A configured object storage endpoint (the local one, any S3-compatible server, OBS). */
+export const Endpoint = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  kind: Type.Union([Type.Literal('local'), Type.Literal('s3')]),
+  /** The URI scheme paths are shown with: s3://bucket/key or obs://bucket/key. */
+  scheme: Type.Union([Type.Literal('s3'), Type.Literal('obs')])
+});
+export type IEndpoint = Static<typeof Endpoint>;
+
+export const EndpointList = Type.Object({ endpoints: Type.Array(Endpoint) });
+export type IEndpointList = Static<typeof EndpointList>;
+
+export const Bucket = Type.Object({
+  name: Type.String(),
+  created: Type.Optional(Type.String({ format: 'date-time' }))
+});
+export type IBucket = Static<typeof Bucket>;
+
+export const BucketList = Type.Object({ buckets: Type.Array(Bucket) });
+export type IBucketList = Static<typeof BucketList>;
+
+export const ObjectInfo = Type.Object({
+  key: Type.String(),
+  size: Type.Integer({ minimum: 0 }),
+  lastModified: Type.String({ format: 'date-time' }),
+  etag: Type.Optional(Type.String())
+});
+export type IObjectInfo = Static<typeof ObjectInfo>;
+
+/** One page of a listing: "folders" (common prefixes) and objects, in key order. */
+export const Listing = Type.Object({
+  prefix: Type.String(),
+  prefixes: Type.Array(Type.String()),
+  objects: Type.Array(ObjectInfo),
+  nextToken: Type.Optional(Type.String({ description: 'Pass as `token` for the next page.' }))
+});
+export type IListing = Static<typeof Listing>;
+
+export const ListQuery = Type.Object({
+  prefix: Type.String({ default: '' }),
+  delimiter: Type.Union([Type.Literal('/'), Type.Literal('')], { default: '/' }),
+  token: Type.Optional(Type.String()),
+  limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 })
+});
+export type IListQuery = Static<typeof ListQuery>;
+
+export const KeyQuery = Type.Object({ key: Type.String({ minLength: 1 }) });
+
+export const ObjectQuery = Type.Object({
+  key: Type.String({ minLength: 1 }),
+  download: Type.Optional(Type.Boolean()),
+  preview: Type.Optional(Type.Boolean())
+});
+
+export const CreateBucketBody = Type.Object({ name: Type.String() }, { additionalProperties: false });
+export const CreateFolderBody = Type.Object({ key: Type.String({ minLength: 1 }) }, { additionalProperties: false });
+
+/** Copy or move one object, or every object under a prefix ending with '/'. */
+export const CopyBody = Type.Object(
+  {
+    from: Type.String({ minLength: 1 }),
+    to: Type.String({ minLength: 1 }),
+    toBucket: Type.Optional(Type.String()),
+    move: Type.Boolean({ default: false }),
+    overwrite: Type.Boolean({ default: false })
+  },
+  { additionalProperties: false }
+);
+export type ICopyBody = Static<typeof CopyBody>;
+
+export const CopyResult = Type.Object({ copied: Type.Integer(), moved: Type.Boolean() });
+
+export const DeleteQuery = Type.Object({
+  key: Type.Optional(Type.String({ minLength: 1 })),
+  prefix: Type.Optional(Type.String({ minLength: 1, description: 'Delete every object under this prefix (ends with /).' }))
+});
+export const DeleteResult = Type.Object({ deleted: Type.Integer() });
+
+export const CountResult = Type.Object({ objects: Type.Integer(), bytes: Type.Integer() });
