@@ -13,6 +13,8 @@ import flavorRoutes from './routes/flavors';
 import jupyterRoutes from './routes/jupyter';
 import statusRoutes from './routes/status';
 import storageRoutes from './routes/storage';
+import transferRoutes from './routes/transfers';
+import type { TransferManager } from './transfers';
 import type { IConfig } from './config';
 
 declare module 'fastify' {
@@ -26,6 +28,8 @@ export interface IRouteContext {
   platform: IPlatform;
   /** The Jupyter server the service owns (gateway mode), else null. */
   jupyter: JupyterServer | null;
+  /** Transfers between the workspace and storage, when the platform has storage. */
+  transfers: TransferManager | null;
 }
 
 export interface IAppOptions extends IRouteContext {
@@ -80,13 +84,19 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     await options.auth.authenticate(request.raw);
   });
 
-  const context: IRouteContext = { mode: options.mode, platform: options.platform, jupyter: options.jupyter };
+  const context: IRouteContext = {
+    mode: options.mode,
+    platform: options.platform,
+    jupyter: options.jupyter,
+    transfers: options.transfers
+  };
   await app.register(
     async api => {
       await api.register(statusRoutes, context);
       await api.register(flavorRoutes, context);
       await api.register(jupyterRoutes, context);
       await api.register(storageRoutes, context);
+      await api.register(transferRoutes, context);
     },
     { prefix: apiPrefix(options.config.baseUrl) }
   );

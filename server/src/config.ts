@@ -94,7 +94,7 @@ export const ConfigSchema = Type.Object(
         ),
         endpoints: Type.Array(S3EndpointConfig, { default: [], description: 'S3-compatible endpoints (any S3 server, OBS).' }),
         partSizeMiB: Type.Integer({ minimum: 5, maximum: 5120, default: 16, description: 'Multipart part size.' }),
-        concurrency: Type.Integer({ minimum: 1, maximum: 64, default: 4, description: 'Parts or files in flight at once.' }),
+        concurrency: Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'Parts or files in flight at once.' }),
         previewMaxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest object the panel previews.' })
       },
       { default: {}, additionalProperties: false }

@@ -5,6 +5,7 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import * as path from 'path';
 import type { AddressInfo } from 'net';
 import type { Duplex } from 'stream';
 import type { FastifyInstance } from 'fastify';
@@ -17,6 +18,7 @@ import { JupyterServer } from './jupyter';
 import { createLogger } from './logger';
 import type { IPlatform } from './platform';
 import { createPlatform } from './platform/create';
+import { TransferManager } from './transfers';
 
 export interface IServiceOptions {
   mode: 'gateway' | 'sidecar';
@@ -38,6 +40,7 @@ export class AtelierService {
     readonly app: FastifyInstance,
     readonly platform: IPlatform,
     readonly jupyter: JupyterServer | null,
+    readonly transfers: TransferManager | null,
     readonly token: string | null,
     private readonly _gateway: Gateway | null,
     private readonly _sockets: Set<Duplex>
@@ -55,6 +58,15 @@ export class AtelierService {
     }
     const platform = createPlatform(config);
     const sockets = new Set<Duplex>();
+    const transfers = platform.storage
+      ? new TransferManager({
+          dir: path.join(config.dataDir, 'transfers'),
+          workspace: config.workspace,
+          storage: platform.storage,
+          concurrency: config.storage.concurrency,
+          logger
+        })
+      : null;
 
     let jupyter: JupyterServer | null = null;
     let gateway: Gateway | null = null;
@@ -96,6 +108,7 @@ export class AtelierService {
       config,
       platform,
       jupyter,
+      transfers,
       auth,
       logger,
       serverFactory: gw
@@ -112,7 +125,7 @@ export class AtelierService {
         : undefined
     });
 
-    const service = new AtelierService(config, logger, app, platform, jupyter, token, gateway, sockets);
+    const service = new AtelierService(config, logger, app, platform, jupyter, transfers, token, gateway, sockets);
     try {
       if (config.socket) {
         fs.rmSync(config.socket, { force: true });
@@ -121,6 +134,7 @@ export class AtelierService {
       } else {
         await app.listen({ host: config.host, port: config.port });
       }
+      await transfers?.start();
       if (jupyter) {
         await jupyter.start();
       }
@@ -153,6 +167,7 @@ export class AtelierService {
       for (const socket of this._sockets) {
         socket.destroy();
       }
+      await this.transfers?.close();
       await this.app.close().catch(e => this.logger.warn({ err: e }, 'closing the API failed'));
       this._gateway?.close();
       await this.jupyter?.stop();

@@ -16,14 +16,19 @@ export interface IGateway {
   url: string;
   token: string;
   workspace: string;
-  close(): Promise<void>;
+  /** Stops everything; `keep` leaves the folders for a restart on the same state. */
+  close(keep?: boolean): Promise<void>;
 }
 
-export async function startGateway(overrides: Record<string, unknown> = {}, env: NodeJS.ProcessEnv = {}): Promise<IGateway> {
-  const root = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-it-'));
+export async function startGateway(
+  overrides: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+  reuse?: { root: string; token: string }
+): Promise<IGateway & { root: string }> {
+  const root = reuse?.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-it-'));
   const workspace = path.join(root, 'work');
-  fs.mkdirSync(workspace);
-  const token = crypto.randomBytes(16).toString('hex');
+  fs.mkdirSync(workspace, { recursive: true });
+  const token = reuse?.token ?? crypto.randomBytes(16).toString('hex');
   const config = loadConfig({
     env,
     overrides: { port: 0, dataDir: path.join(root, 'data'), workspace, 'jupyter.frontend': 'bundled', ...overrides }
@@ -35,9 +40,12 @@ export async function startGateway(overrides: Record<string, unknown> = {}, env:
     url: service.url,
     token,
     workspace,
-    close: async () => {
+    root,
+    close: async (keep = false) => {
       await service.close();
-      fs.rmSync(root, { recursive: true, force: true });
+      if (!keep) {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
     }
   };
 }

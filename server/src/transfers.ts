@@ -1,0 +1,462 @@
+/**
+ * Transfers between the workspace and object storage run inside the service: the browser is
+ * not in the data path. Each is a durable record (a JSON file under {dataDir}/transfers) with
+ * a state machine and progress, so a restart of the service neither loses nor repeats one:
+ * an interrupted transfer resumes after the files it had finished.
+ *
+ * Nothing half-written is ever presented as whole: objects appear only once verified (the
+ * store's contract), and downloads are written to a hidden temporary file beside the target,
+ * verified (size, and MD5 where the ETag is one), then renamed into place.
+ */
+import * as crypto from 'crypto';
+import { EventEmitter } from 'events';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Transform } from 'stream';
+import { pipeline } from 'stream/promises';
+import type { Logger } from 'pino';
+import { ApiError } from './errors';
+import type { IObjectStore, IStorageProvider } from './platform/storage';
+import { checkBucket, checkKey } from './platform/storage';
+import type { ICreateTransfer, ITransfer } from './schemas/transfers';
+import { checkWorkspacePath, resolveInWorkspace } from './workspace';
+
+interface IWorkItem {
+  /** Path relative to the transfer's workspace path ('' for a single file). */
+  rel: string;
+  key: string;
+  size: number;
+  etag?: string;
+}
+
+interface IRecord extends ITransfer {
+  /** Every item before this index is done (items are processed in order, a few at once). */
+  resumeFrom?: number;
+}
+
+const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+
+export interface ITransferOptions {
+  dir: string;
+  workspace: string;
+  storage: IStorageProvider;
+  concurrency: number;
+  logger: Logger;
+  /** How many finished transfers are kept. */
+  keep?: number;
+}
+
+export class TransferManager extends EventEmitter {
+  constructor(private readonly _options: ITransferOptions) {
+    super();
+    this.setMaxListeners(0);
+    fs.mkdirSync(_options.dir, { recursive: true, mode: 0o700 });
+  }
+
+  /** Loads the records; interrupted transfers start again where they stopped. */
+  async start(): Promise<void> {
+    for (const name of await fs.promises.readdir(this._options.dir)) {
+      if (!name.endsWith('.json')) {
+        continue;
+      }
+      try {
+        const record = JSON.parse(await fs.promises.readFile(path.join(this._options.dir, name), 'utf8')) as IRecord;
+        this._records.set(record.id, record);
+      } catch (e) {
+        this._options.logger.warn({ file: name, err: e }, 'skipping an unreadable transfer record');
+      }
+    }
+    for (const record of this._records.values()) {
+      if (!FINISHED.has(record.state)) {
+        this._options.logger.info({ id: record.id }, 'resuming an interrupted transfer');
+        record.state = 'queued';
+        this._run(record);
+      }
+    }
+  }
+
+  list(): ITransfer[] {
+    return [...this._records.values()].map(publicView).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+  }
+
+  get(id: string): ITransfer {
+    return publicView(this._record(id));
+  }
+
+  /** Checks the request (4xx for anything wrong), records it, and starts it. */
+  async create(request: ICreateTransfer): Promise<ITransfer> {
+    const store = this._options.storage.get(request.endpoint);
+    checkBucket(request.bucket);
+    checkKey(request.key);
+    const rel = checkWorkspacePath(request.path);
+    const local = await resolveInWorkspace(this._options.workspace, rel);
+    const stat = await fs.promises.stat(local).catch(() => null);
+    if (request.direction === 'upload') {
+      if (!stat) {
+        throw new ApiError(404, 'not_found', `"${rel}" does not exist in the workspace.`);
+      }
+      if (stat.isDirectory() && !request.key.endsWith('/')) {
+        throw new ApiError(400, 'invalid_request', `"${rel}" is a folder: end the target key with "/".`);
+      }
+      await store.list(request.bucket, { prefix: '', delimiter: '/', limit: 1 });
+    } else if (request.key.endsWith('/')) {
+      if (stat && !stat.isDirectory()) {
+        throw new ApiError(409, 'conflict', `"${rel}" is a file; a folder cannot be downloaded onto it.`);
+      }
+    } else {
+      await store.stat(request.bucket, request.key);
+    }
+    const record: IRecord = {
+      id: crypto.randomUUID(),
+      direction: request.direction,
+      endpoint: request.endpoint,
+      bucket: request.bucket,
+      key: request.key,
+      path: rel,
+      overwrite: request.overwrite,
+      state: 'queued',
+      filesTotal: 0,
+      filesDone: 0,
+      bytesTotal: 0,
+      bytesDone: 0,
+      createdAt: new Date().toISOString()
+    };
+    // Conflicts are found before anything moves.
+    const items = await this._plan(record, store);
+    if (!record.overwrite) {
+      const taken = await this._conflicts(record, store, items);
+      if (taken.length) {
+        throw new ApiError(
+          409,
+          'exists',
+          `${taken.length === 1 ? `"${taken[0]}" already exists` : `${taken.length} targets already exist, e.g. "${taken[0]}"`}; choose overwrite or another name.`
+        );
+      }
+    }
+    this._records.set(record.id, record);
+    await this._save(record);
+    this._run(record, items);
+    this._prune();
+    return publicView(record);
+  }
+
+  /** Stops a running or queued transfer; what it wrote so far is removed. */
+  async cancel(id: string): Promise<ITransfer> {
+    const record = this._record(id);
+    if (FINISHED.has(record.state)) {
+      throw new ApiError(409, 'finished', `The transfer is already ${record.state}.`);
+    }
+    this._aborts.get(id)?.abort();
+    record.state = 'cancelled';
+    record.finishedAt = new Date().toISOString();
+    await this._save(record);
+    this._changed(record, true);
+    return publicView(record);
+  }
+
+  /** Forgets a finished transfer. */
+  async remove(id: string): Promise<void> {
+    const record = this._record(id);
+    if (!FINISHED.has(record.state)) {
+      throw new ApiError(409, 'active', 'The transfer is still running; cancel it first.');
+    }
+    this._records.delete(id);
+    await this._saving.get(id);
+    this._saving.delete(id);
+    await fs.promises.rm(path.join(this._options.dir, `${id}.json`), { force: true });
+  }
+
+  /** Waits for running transfers to reach a stopping point (service shutdown). */
+  async close(): Promise<void> {
+    this._closing = true;
+    this.emit('close');
+    for (const controller of this._aborts.values()) {
+      controller.abort();
+    }
+    await Promise.allSettled([...this._running.values()]);
+    for (const record of this._records.values()) {
+      if (this._dirty.has(record.id)) {
+        await this._save(record);
+      }
+    }
+  }
+
+  private _record(id: string): IRecord {
+    const record = this._records.get(id);
+    if (!record) {
+      throw new ApiError(404, 'not_found', `There is no transfer "${id}".`);
+    }
+    return record;
+  }
+
+  private _run(record: IRecord, planned?: IWorkItem[]): void {
+    const controller = new AbortController();
+    this._aborts.set(record.id, controller);
+    const task = this._execute(record, controller.signal, planned)
+      .catch(async e => {
+        if (this._closing && controller.signal.aborted) {
+          return; // stays queued/running on disk: resumed at the next start
+        }
+        if (record.state === 'cancelled') {
+          return;
+        }
+        const error = e instanceof ApiError ? e : null;
+        record.state = 'failed';
+        record.error = {
+          message: error ? error.message : `The transfer failed: ${(e as Error).message}`,
+          code: error ? error.code : 'transfer_failed'
+        };
+        record.finishedAt = new Date().toISOString();
+        this._options.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'transfer failed');
+        await this._save(record);
+        this._changed(record, true);
+      })
+      .finally(() => {
+        this._aborts.delete(record.id);
+        this._running.delete(record.id);
+      });
+    this._running.set(record.id, task);
+  }
+
+  private async _execute(record: IRecord, signal: AbortSignal, planned?: IWorkItem[]): Promise<void> {
+    const store = this._options.storage.get(record.endpoint);
+    const items = planned ?? (await this._plan(record, store));
+    record.state = 'running';
+    record.startedAt = record.startedAt ?? new Date().toISOString();
+    record.filesTotal = items.length;
+    record.bytesTotal = items.reduce((sum, item) => sum + item.size, 0);
+    const start = Math.min(record.resumeFrom ?? 0, items.length);
+    record.filesDone = start;
+    record.bytesDone = items.slice(0, start).reduce((sum, item) => sum + item.size, 0);
+    await this._save(record);
+    this._changed(record, true);
+
+    const done = new Array<boolean>(items.length).fill(false);
+    for (let i = 0; i < start; i++) {
+      done[i] = true;
+    }
+    const progress = new Array<number>(items.length).fill(0);
+    let next = start;
+    const worker = async () => {
+      while (next < items.length) {
+        if (signal.aborted) {
+          throw new ApiError(409, 'cancelled', 'The transfer was cancelled.');
+        }
+        const index = next++;
+        const item = items[index];
+        const onProgress = (bytes: number) => {
+          record.bytesDone += bytes - progress[index];
+          progress[index] = bytes;
+          this._changed(record);
+        };
+        if (record.direction === 'upload') {
+          await this._uploadOne(record, store, item, signal, onProgress);
+        } else {
+          await this._downloadOne(record, store, item, signal, onProgress);
+        }
+        onProgress(item.size);
+        done[index] = true;
+        record.filesDone += 1;
+        let resumeFrom = record.resumeFrom ?? 0;
+        while (resumeFrom < items.length && done[resumeFrom]) {
+          resumeFrom++;
+        }
+        record.resumeFrom = resumeFrom;
+        this._changed(record);
+      }
+    };
+    const workers = Array.from({ length: Math.min(this._options.concurrency, Math.max(1, items.length - start)) }, worker);
+    const results = await Promise.allSettled(workers);
+    const failure = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
+    if (failure) {
+      throw failure.reason;
+    }
+    if (record.direction === 'download' && record.key.endsWith('/') && items.length === 0) {
+      await fs.promises.mkdir(await resolveInWorkspace(this._options.workspace, record.path), { recursive: true });
+    }
+    record.state = 'completed';
+    record.finishedAt = new Date().toISOString();
+    await this._save(record);
+    this._changed(record, true);
+  }
+
+  /** What moves: one file or object, or every file of a folder / object under a prefix. */
+  private async _plan(record: IRecord, store: IObjectStore): Promise<IWorkItem[]> {
+    const local = await resolveInWorkspace(this._options.workspace, record.path);
+    if (record.direction === 'upload') {
+      const stat = await fs.promises.stat(local);
+      if (stat.isFile()) {
+        const key = record.key.endsWith('/') ? `${record.key}${path.basename(local)}` : record.key;
+        return [{ rel: '', key: checkKey(key), size: stat.size }];
+      }
+      const files: IWorkItem[] = [];
+      const walk = async (dir: string, relDir: string) => {
+        const entries = await fs.promises.readdir(dir, { withFileTypes: true });
+        entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+        for (const entry of entries) {
+          const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
+          if (entry.isDirectory()) {
+            await walk(path.join(dir, entry.name), rel);
+          } else if (entry.isFile()) {
+            const size = (await fs.promises.stat(path.join(dir, entry.name))).size;
+            files.push({ rel, key: checkKey(`${record.key}${rel}`), size });
+          }
+          // Symbolic links and special files are not followed out of the workspace.
+        }
+      };
+      await walk(local, '');
+      return files;
+    }
+    if (!record.key.endsWith('/')) {
+      const info = await store.stat(record.bucket, record.key);
+      return [{ rel: '', key: record.key, size: info.size, etag: info.etag }];
+    }
+    const objects: IWorkItem[] = [];
+    let token: string | undefined;
+    do {
+      const page = await store.list(record.bucket, { prefix: record.key, delimiter: '', token, limit: 1000 });
+      for (const object of page.objects) {
+        if (!object.key.endsWith('/')) {
+          objects.push({ rel: checkWorkspacePath(object.key.slice(record.key.length)), key: object.key, size: object.size, etag: object.etag });
+        }
+      }
+      token = page.nextToken;
+    } while (token);
+    return objects;
+  }
+
+  private async _conflicts(record: IRecord, store: IObjectStore, items: IWorkItem[]): Promise<string[]> {
+    const taken: string[] = [];
+    for (const item of items) {
+      if (record.direction === 'upload') {
+        const exists = await store.stat(record.bucket, item.key).then(
+          () => true,
+          e => (e instanceof ApiError && e.statusCode === 404 ? false : Promise.reject(e))
+        );
+        if (exists) {
+          taken.push(item.key);
+        }
+      } else {
+        const target = await this._downloadTarget(record, item);
+        if (await fs.promises.lstat(target).then(() => true, () => false)) {
+          taken.push(path.relative(this._options.workspace, target));
+        }
+      }
+      if (taken.length >= 20) {
+        break;
+      }
+    }
+    return taken;
+  }
+
+  private async _downloadTarget(record: IRecord, item: IWorkItem): Promise<string> {
+    if (record.key.endsWith('/')) {
+      return resolveInWorkspace(this._options.workspace, record.path ? `${record.path}/${item.rel}` : item.rel);
+    }
+    const base = await resolveInWorkspace(this._options.workspace, record.path);
+    const stat = await fs.promises.stat(base).catch(() => null);
+    return stat?.isDirectory() ? path.join(base, path.basename(item.key)) : base;
+  }
+
+  private async _uploadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
+    const base = await resolveInWorkspace(this._options.workspace, record.path);
+    const file = item.rel ? path.join(base, item.rel) : base;
+    await store.write(record.bucket, item.key, fs.createReadStream(file), { size: item.size, onProgress, signal });
+  }
+
+  private async _downloadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
+    const target = await this._downloadTarget(record, item);
+    await fs.promises.mkdir(path.dirname(target), { recursive: true });
+    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.atelier-${record.id.slice(0, 8)}.part`);
+    const { stream, info } = await store.read(record.bucket, item.key);
+    const md5 = crypto.createHash('md5');
+    let bytes = 0;
+    const meter = new Transform({
+      transform(chunk: Buffer, _enc, callback) {
+        bytes += chunk.length;
+        md5.update(chunk);
+        onProgress(bytes);
+        callback(null, chunk);
+      }
+    });
+    try {
+      await pipeline(stream, meter, fs.createWriteStream(tmp, { mode: 0o644 }), { signal });
+      if (bytes !== info.size) {
+        throw new ApiError(502, 'size_mismatch', `"${item.key}" arrived with ${bytes} bytes instead of ${info.size}; nothing was written.`);
+      }
+      const etag = info.etag ?? item.etag;
+      if (etag && /^[0-9a-f]{32}$/.test(etag) && etag !== md5.digest('hex')) {
+        throw new ApiError(502, 'checksum_mismatch', `"${item.key}" arrived damaged (its MD5 differs from its ETag); nothing was written.`);
+      }
+      if (!record.overwrite && (await fs.promises.lstat(target).then(() => true, () => false))) {
+        throw new ApiError(409, 'exists', `"${path.relative(this._options.workspace, target)}" appeared meanwhile; nothing was overwritten.`);
+      }
+      await fs.promises.rename(tmp, target);
+    } catch (e) {
+      await fs.promises.rm(tmp, { force: true });
+      throw e;
+    }
+  }
+
+  /** Notes a change; listeners get it at most every 250 ms per transfer, or at once. */
+  private _changed(record: IRecord, now = false): void {
+    this._dirty.add(record.id);
+    if (now) {
+      this.emit('change', publicView(record));
+      this._lastEmit.set(record.id, Date.now());
+      return;
+    }
+    const last = this._lastEmit.get(record.id) ?? 0;
+    if (Date.now() - last >= 250) {
+      this._lastEmit.set(record.id, Date.now());
+      this.emit('change', publicView(record));
+      if (Date.now() - (this._lastSave.get(record.id) ?? 0) >= 1000) {
+        void this._save(record).catch(() => undefined);
+      }
+    }
+  }
+
+  /** Writes the record atomically, one write at a time per record, in order. */
+  private _save(record: IRecord): Promise<void> {
+    this._dirty.delete(record.id);
+    this._lastSave.set(record.id, Date.now());
+    const snapshot = JSON.stringify(record);
+    const file = path.join(this._options.dir, `${record.id}.json`);
+    const previous = this._saving.get(record.id) ?? Promise.resolve();
+    const write = previous.then(async () => {
+      if (!this._records.has(record.id)) {
+        return; // removed meanwhile
+      }
+      const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+      await fs.promises.writeFile(tmp, snapshot, { mode: 0o600 });
+      await fs.promises.rename(tmp, file);
+    });
+    const settled = write.catch(e => this._options.logger.error({ err: e, id: record.id }, 'saving a transfer record failed'));
+    this._saving.set(record.id, settled);
+    return write;
+  }
+
+  /** Keeps the newest finished transfers only. */
+  private _prune(): void {
+    const keep = this._options.keep ?? 200;
+    const finished = [...this._records.values()].filter(r => FINISHED.has(r.state)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    for (const record of finished.slice(keep)) {
+      void this.remove(record.id).catch(() => undefined);
+    }
+  }
+
+  private _records = new Map<string, IRecord>();
+  private _aborts = new Map<string, AbortController>();
+  private _running = new Map<string, Promise<void>>();
+  private _dirty = new Set<string>();
+  private _lastEmit = new Map<string, number>();
+  private _lastSave = new Map<string, number>();
+  private _saving = new Map<string, Promise<unknown>>();
+  private _closing = false;
+}
+
+function publicView(record: IRecord): ITransfer {
+  const { resumeFrom: _resume, ...view } = record;
+  void _resume;
+  return { ...view, error: view.error ? { ...view.error } : undefined };
+}

@@ -1,0 +1,236 @@
+import * as crypto from 'crypto';
+import * as fs from 'fs';
+import * as http from 'http';
+import * as os from 'os';
+import * as path from 'path';
+import { IGateway, request, startGateway } from './harness';
+import { IS3Server, startS3rver } from './s3rver';
+
+let gw: IGateway & { root: string };
+let s3: IS3Server;
+let storageConfig: Record<string, unknown>;
+
+beforeAll(async () => {
+  s3 = await startS3rver(['data']);
+  const credentials = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cred-')), 'credentials.json');
+  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
+  storageConfig = {
+    'storage.partSizeMiB': 5,
+    'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }]
+  };
+  gw = await startGateway(storageConfig);
+  const made = await post('storage/endpoints/local/buckets', { name: 'local-data' });
+  expect(made.status).toBe(201);
+});
+
+afterAll(async () => {
+  await gw?.close();
+  await s3?.stop();
+});
+
+const headers = () => ({ Authorization: `token ${gw.token}` });
+function post(p: string, body: unknown) {
+  return request(`${gw.url}atelier/api/v1/${p}`, {
+    method: 'POST',
+    headers: { ...headers(), 'Content-Type': 'application/json' },
+    body: JSON.stringify(body)
+  });
+}
+
+async function waitFor(id: string, states = ['completed', 'failed', 'cancelled']): Promise<any> {
+  const deadline = Date.now() + 60000;
+  while (Date.now() < deadline) {
+    const res = await request(`${gw.url}atelier/api/v1/transfers/${id}`, { headers: headers() });
+    if (states.includes(res.json().state)) {
+      return res.json();
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+  throw new Error(`transfer ${id} did not finish`);
+}
+
+function write(rel: string, content: string | Buffer) {
+  const file = path.join(gw.workspace, rel);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, content);
+}
+
+async function objectBody(endpoint: string, bucket: string, key: string): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    http.get(`${gw.url}atelier/api/v1/storage/endpoints/${endpoint}/buckets/${bucket}/object?key=${encodeURIComponent(key)}`, { headers: headers() }, res => {
+      const chunks: Buffer[] = [];
+      res.on('data', c => chunks.push(c));
+      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${res.statusCode}`))));
+    });
+  });
+}
+
+describe.each([
+  ['local', 'local-data'],
+  ['s3', 'data']
+])('transfers with the %s endpoint', (endpoint, bucket) => {
+  it('uploads a workspace file and downloads it back under another name, verified', async () => {
+    const content = crypto.randomBytes(7 * 1024 * 1024 + 5);
+    write(`${endpoint}/model.bin`, content);
+    const created = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'models/', path: `${endpoint}/model.bin` });
+    expect(created.status).toBe(201);
+    expect(created.json()).toMatchObject({ state: expect.stringMatching(/queued|running/), key: 'models/' });
+    const done = await waitFor(created.json().id);
+    expect(done).toMatchObject({ state: 'completed', filesTotal: 1, filesDone: 1, bytesTotal: content.length, bytesDone: content.length });
+    expect((await objectBody(endpoint, bucket, 'models/model.bin')).equals(content)).toBe(true);
+
+    const back = await post('transfers', { direction: 'download', endpoint, bucket, key: 'models/model.bin', path: `${endpoint}/copy of model.bin` });
+    expect(back.status).toBe(201);
+    expect((await waitFor(back.json().id)).state).toBe('completed');
+    expect(fs.readFileSync(path.join(gw.workspace, endpoint, 'copy of model.bin')).equals(content)).toBe(true);
+    // No temporary file stays behind.
+    expect(fs.readdirSync(path.join(gw.workspace, endpoint)).filter(n => n.includes('.part'))).toEqual([]);
+  });
+
+  it('moves whole folders both ways, with unicode names and nesting', async () => {
+    const files: Record<string, string> = {
+      'dataset/train.csv': 'a,b\n1,2\n',
+      'dataset/images/çat 1.png': 'PNG',
+      'dataset/deep/er/still #1.txt': 'deep',
+      'dataset/empty.txt': ''
+    };
+    for (const [rel, content] of Object.entries(files)) {
+      write(`${endpoint}/${rel}`, content);
+    }
+    const up = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'sets/v1/', path: `${endpoint}/dataset` });
+    expect(up.status).toBe(201);
+    expect(await waitFor(up.json().id)).toMatchObject({ state: 'completed', filesTotal: 4, filesDone: 4 });
+    for (const [rel, content] of Object.entries(files)) {
+      expect((await objectBody(endpoint, bucket, `sets/v1/${rel.slice('dataset/'.length)}`)).toString()).toBe(content);
+    }
+    const down = await post('transfers', { direction: 'download', endpoint, bucket, key: 'sets/v1/', path: `${endpoint}/restored` });
+    expect(await waitFor(down.json().id)).toMatchObject({ state: 'completed', filesDone: 4 });
+    for (const [rel, content] of Object.entries(files)) {
+      expect(fs.readFileSync(path.join(gw.workspace, endpoint, 'restored', rel.slice('dataset/'.length)), 'utf8')).toBe(content);
+    }
+  });
+
+  it('refuses to overwrite unless asked, before anything moves', async () => {
+    write(`${endpoint}/note.txt`, 'first');
+    const first = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'notes/note.txt', path: `${endpoint}/note.txt` });
+    await waitFor(first.json().id);
+    write(`${endpoint}/note.txt`, 'second');
+    const again = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'notes/note.txt', path: `${endpoint}/note.txt` });
+    expect(again.status).toBe(409);
+    expect(again.json().message).toMatch(/already exists/);
+    expect((await objectBody(endpoint, bucket, 'notes/note.txt')).toString()).toBe('first');
+    const forced = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'notes/note.txt', path: `${endpoint}/note.txt`, overwrite: true });
+    await waitFor(forced.json().id);
+    expect((await objectBody(endpoint, bucket, 'notes/note.txt')).toString()).toBe('second');
+    const down = await post('transfers', { direction: 'download', endpoint, bucket, key: 'notes/note.txt', path: `${endpoint}/note.txt` });
+    expect(down.status).toBe(409);
+  });
+});
+
+describe('workspace confinement', () => {
+  it('rejects paths that leave the workspace, including through symbolic links', async () => {
+    fs.symlinkSync(os.tmpdir(), path.join(gw.workspace, 'escape'));
+    const cases = [
+      { path: '../outside.txt', direction: 'upload' },
+      { path: '/etc/hostname', direction: 'upload' },
+      { path: 'escape/anything.txt', direction: 'download' },
+      { path: 'a/../../b', direction: 'download' }
+    ];
+    for (const c of cases) {
+      const res = await post('transfers', { endpoint: 'local', bucket: 'local-data', key: 'notes/note.txt', ...c });
+      expect(res.status).toBe(400);
+      expect(res.json().code).toBe('outside_workspace');
+    }
+    const missing = await post('transfers', { direction: 'upload', endpoint: 'local', bucket: 'local-data', key: 'x', path: 'no/such/file' });
+    expect(missing.status).toBe(404);
+    const badKey = await post('transfers', { direction: 'upload', endpoint: 'local', bucket: 'local-data', key: '../x', path: 'local' });
+    expect(badKey.status).toBe(400);
+  });
+});
+
+describe('progress, cancel and restart', () => {
+  it('streams progress as server-sent events', async () => {
+    write('events/big.bin', crypto.randomBytes(12 * 1024 * 1024));
+    const events: any[] = [];
+    const stream = await new Promise<http.IncomingMessage>(resolve =>
+      http.get(`${gw.url}atelier/api/v1/transfers/events`, { headers: headers() }, resolve)
+    );
+    expect(stream.headers['content-type']).toContain('text/event-stream');
+    let buffer = '';
+    stream.on('data', chunk => {
+      buffer += chunk;
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        const data = block.split('\n').find(l => l.startsWith('data: '));
+        if (data) {
+          events.push(JSON.parse(data.slice(6)));
+        }
+      }
+    });
+    const created = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'events/big.bin', path: 'events/big.bin' });
+    await waitFor(created.json().id);
+    await new Promise(resolve => setTimeout(resolve, 200));
+    stream.destroy();
+    const mine = events.filter(e => e.id === created.json().id);
+    expect(mine.map(e => e.state)).toContain('running');
+    expect(mine[mine.length - 1]).toMatchObject({ state: 'completed', bytesDone: 12 * 1024 * 1024 });
+    const bytes = mine.map(e => e.bytesDone);
+    expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
+  });
+
+  it('cancels a download and leaves no partial file', async () => {
+    write('cancel/source.bin', crypto.randomBytes(40 * 1024 * 1024));
+    const up = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'cancel/source.bin', path: 'cancel/source.bin' });
+    await waitFor(up.json().id);
+    const down = await post('transfers', { direction: 'download', endpoint: 's3', bucket: 'data', key: 'cancel/source.bin', path: 'cancel/target.bin' });
+    const cancelled = await post(`transfers/${down.json().id}/cancel`, {});
+    expect(cancelled.status === 200 || cancelled.status === 409).toBe(true);
+    const final = await waitFor(down.json().id);
+    if (final.state === 'cancelled') {
+      await new Promise(resolve => setTimeout(resolve, 300));
+      expect(fs.existsSync(path.join(gw.workspace, 'cancel', 'target.bin'))).toBe(false);
+    }
+    expect(fs.readdirSync(path.join(gw.workspace, 'cancel')).filter(n => n.includes('.part'))).toEqual([]);
+  });
+
+  it('resumes an interrupted transfer after the service restarts, and finishes it once', async () => {
+    const count = 1500;
+    for (let i = 0; i < count; i++) {
+      write(`restart/f-${String(i).padStart(4, '0')}.txt`, `file ${i}\n`);
+    }
+    const created = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'restart/', path: 'restart' });
+    const id = created.json().id;
+    // Stop the service while the transfer is under way.
+    for (let i = 0; i < 400; i++) {
+      const t = (await request(`${gw.url}atelier/api/v1/transfers/${id}`, { headers: headers() })).json();
+      if (t.filesDone >= 50) {
+        break;
+      }
+      await new Promise(resolve => setTimeout(resolve, 10));
+    }
+    const token = gw.token;
+    const root = gw.root;
+    await gw.close(true);
+    const saved = JSON.parse(fs.readFileSync(path.join(root, 'data', 'transfers', `${id}.json`), 'utf8'));
+    gw = await startGateway(storageConfig, {}, { root, token });
+    const done = await waitFor(id);
+    expect(done).toMatchObject({ state: 'completed', filesTotal: count, filesDone: count });
+    // It really was interrupted, part-way.
+    expect(saved.state).toMatch(/queued|running/);
+    expect(saved.filesDone).toBeLessThan(count);
+    const listed: string[] = [];
+    let next: string | undefined;
+    do {
+      const res = await request(
+        `${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/objects?prefix=restart/&limit=1000${next ? `&token=${encodeURIComponent(next)}` : ''}`,
+        { headers: headers() }
+      );
+      listed.push(...res.json().objects.map((o: any) => o.key));
+      next = res.json().nextToken;
+    } while (next);
+    expect(listed.length).toBe(count);
+    expect((await objectBody('s3', 'data', 'restart/f-0123.txt')).toString()).toBe('file 123\n');
+  });
+});
