@@ -1,10 +1,11 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { clientPlugin } from './core/plugin';
 import { statusPlugin } from './status/plugin';
+import { storagePlugin } from './storage/plugin';
 
 export { AtelierClient } from './api/client';
 export { AtelierError, requestAPI } from './api/request';
 export { IAtelierClient, CommandIDs } from './tokens';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [clientPlugin, statusPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [clientPlugin, statusPlugin, storagePlugin];
 export default plugins;

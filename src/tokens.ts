@@ -2,6 +2,8 @@ import { Token } from '@lumino/coreutils';
 import type { ServerConnection } from '@jupyterlab/services';
 import type { IFlavorList } from '../server/lib/schemas/flavors';
 import type { IJupyterInfo, IStatus } from '../server/lib/schemas/status';
+import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../server/lib/schemas/storage';
+import type { ICreateTransfer, ITransfer } from '../server/lib/schemas/transfers';
 
 /** The translation domain of Atelier. */
 export const TRANSLATION_DOMAIN = 'jupyterlab_atelier';
@@ -15,6 +17,33 @@ export interface IAtelierClient {
   jupyter(): Promise<IJupyterInfo>;
   /** Restarts the Jupyter server the service owns (gateway mode). */
   restartJupyter(): Promise<IJupyterInfo>;
+
+  // Object storage
+  endpoints(): Promise<IEndpoint[]>;
+  buckets(endpoint: string): Promise<IBucket[]>;
+  createBucket(endpoint: string, name: string): Promise<void>;
+  list(endpoint: string, bucket: string, options?: { prefix?: string; token?: string; limit?: number; delimiter?: '/' | '' }): Promise<IListing>;
+  stat(endpoint: string, bucket: string, key: string): Promise<IObjectInfo>;
+  exists(endpoint: string, bucket: string, key: string): Promise<boolean>;
+  downloadUrl(endpoint: string, bucket: string, key: string): string;
+  preview(endpoint: string, bucket: string, key: string): Promise<Blob>;
+  upload(
+    endpoint: string,
+    bucket: string,
+    key: string,
+    file: Blob,
+    options?: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal }
+  ): Promise<IObjectInfo>;
+  createFolder(endpoint: string, bucket: string, key: string): Promise<void>;
+  copy(endpoint: string, bucket: string, body: { from: string; to: string; toBucket?: string; move?: boolean; overwrite?: boolean }): Promise<{ copied: number; moved: boolean }>;
+  count(endpoint: string, bucket: string, prefix: string): Promise<{ objects: number; bytes: number }>;
+  delete(endpoint: string, bucket: string, target: { key: string } | { prefix: string }): Promise<{ deleted: number }>;
+
+  // Transfers between the workspace and object storage
+  transfers(): Promise<ITransfer[]>;
+  createTransfer(request: ICreateTransfer): Promise<ITransfer>;
+  cancelTransfer(id: string): Promise<ITransfer>;
+  removeTransfer(id: string): Promise<void>;
 }
 
 export const IAtelierClient = new Token<IAtelierClient>(
@@ -24,4 +53,18 @@ export const IAtelierClient = new Token<IAtelierClient>(
 
 export namespace CommandIDs {
   export const showStatus = 'atelier:show-status';
+  export const openStorage = 'atelier:storage-open';
+  export const storageRefresh = 'atelier:storage-refresh';
+  export const storageNewFolder = 'atelier:storage-new-folder';
+  export const storageNewBucket = 'atelier:storage-new-bucket';
+  export const storageUpload = 'atelier:storage-upload';
+  export const storageOpenItem = 'atelier:storage-open-item';
+  export const storageDownload = 'atelier:storage-download';
+  export const storageDownloadToWorkspace = 'atelier:storage-download-to-workspace';
+  export const storageCopyPath = 'atelier:storage-copy-path';
+  export const storageRename = 'atelier:storage-rename';
+  export const storageCopy = 'atelier:storage-copy';
+  export const storageDelete = 'atelier:storage-delete';
+  export const uploadToStorage = 'atelier:upload-to-storage';
+  export const showTransfers = 'atelier:show-transfers';
 }

@@ -1,11 +1,28 @@
+import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
 import type { IFlavorList } from '../../server/lib/schemas/flavors';
 import type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
+import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
+import type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
 import type { IAtelierClient } from '../tokens';
-import { requestAPI } from './request';
+import { API_PATH, AtelierError, requestAPI } from './request';
 
 export type { IFlavor, IFlavorList } from '../../server/lib/schemas/flavors';
 export type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
+export type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
+export type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
+
+/** Query string of defined values. */
+function query(params: Record<string, string | number | boolean | undefined>): string {
+  const entries = Object.entries(params).filter(([, v]) => v !== undefined && v !== '');
+  return entries.length ? `?${entries.map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`).join('&')}` : '';
+}
+
+function bucketPath(endpoint: string, bucket: string, rest: string): string {
+  return `storage/endpoints/${encodeURIComponent(endpoint)}/buckets/${encodeURIComponent(bucket)}/${rest}`;
+}
+
+const JSON_HEADERS = { 'Content-Type': 'application/json' };
 
 /** The typed client of the Atelier service: one method per endpoint. */
 export class AtelierClient implements IAtelierClient {
@@ -29,6 +46,142 @@ export class AtelierClient implements IAtelierClient {
 
   restartJupyter(): Promise<IJupyterInfo> {
     return requestAPI<IJupyterInfo>('jupyter/restart', { method: 'POST' }, this.serverSettings);
+  }
+
+  async endpoints(): Promise<IEndpoint[]> {
+    return (await requestAPI<{ endpoints: IEndpoint[] }>('storage/endpoints', {}, this.serverSettings)).endpoints;
+  }
+
+  async buckets(endpoint: string): Promise<IBucket[]> {
+    const path = `storage/endpoints/${encodeURIComponent(endpoint)}/buckets`;
+    return (await requestAPI<{ buckets: IBucket[] }>(path, {}, this.serverSettings)).buckets;
+  }
+
+  async createBucket(endpoint: string, name: string): Promise<void> {
+    const path = `storage/endpoints/${encodeURIComponent(endpoint)}/buckets`;
+    await requestAPI(path, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ name }) }, this.serverSettings);
+  }
+
+  list(endpoint: string, bucket: string, options: { prefix?: string; token?: string; limit?: number; delimiter?: '/' | '' } = {}): Promise<IListing> {
+    return requestAPI<IListing>(bucketPath(endpoint, bucket, `objects${query({ ...options, delimiter: options.delimiter ?? '/' })}`), {}, this.serverSettings);
+  }
+
+  stat(endpoint: string, bucket: string, key: string): Promise<IObjectInfo> {
+    return requestAPI<IObjectInfo>(bucketPath(endpoint, bucket, `stat${query({ key })}`), {}, this.serverSettings);
+  }
+
+  /** Whether an object exists (false on 404). */
+  async exists(endpoint: string, bucket: string, key: string): Promise<boolean> {
+    try {
+      await this.stat(endpoint, bucket, key);
+      return true;
+    } catch (e) {
+      if (e instanceof AtelierError && e.status === 404) {
+        return false;
+      }
+      throw e;
+    }
+  }
+
+  /** The URL that downloads an object as a file (authenticated by the login cookie, or the token). */
+  downloadUrl(endpoint: string, bucket: string, key: string): string {
+    const token = this.serverSettings.token;
+    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object'));
+    return `${url}${query({ key, download: true, token: token || undefined })}`;
+  }
+
+  /** An object's content for a preview (refused above the service's size limit). */
+  async preview(endpoint: string, bucket: string, key: string): Promise<Blob> {
+    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object')) + query({ key, preview: true });
+    let response: Response;
+    try {
+      response = await ServerConnection.makeRequest(url, {}, this.serverSettings);
+    } catch (e) {
+      throw new AtelierError(0, 'network', `Cannot reach the Atelier service: ${(e as Error).message}`);
+    }
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new AtelierError(response.status, body.code ?? 'unexpected', body.message ?? response.statusText);
+    }
+    return response.blob();
+  }
+
+  /**
+   * Uploads a file from the computer into `key`, streamed through the service; progress in
+   * bytes. Rejects with 409 `exists` when `overwrite` is false and the key is taken.
+   */
+  upload(
+    endpoint: string,
+    bucket: string,
+    key: string,
+    file: Blob,
+    options: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal } = {}
+  ): Promise<IObjectInfo> {
+    const settings = this.serverSettings;
+    const url = URLExt.join(settings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object')) + query({ key, overwrite: options.overwrite ?? false });
+    return new Promise((resolve, reject) => {
+      const xhr = new XMLHttpRequest();
+      xhr.open('PUT', url);
+      if (settings.token) {
+        xhr.setRequestHeader('Authorization', `token ${settings.token}`);
+      }
+      const xsrf = document.cookie.match('\\b_xsrf=([^;]*)\\b');
+      if (xsrf) {
+        xhr.setRequestHeader('X-XSRFToken', xsrf[1]);
+      }
+      xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+      xhr.upload.onprogress = event => options.onProgress?.(event.loaded);
+      xhr.onload = () => {
+        let body: any = {};
+        try {
+          body = JSON.parse(xhr.responseText);
+        } catch {
+          body = {};
+        }
+        if (xhr.status === 201) {
+          resolve(body as IObjectInfo);
+        } else {
+          reject(new AtelierError(xhr.status, body.code ?? 'unexpected', body.message ?? `Upload failed (${xhr.status}).`));
+        }
+      };
+      xhr.onerror = () => reject(new AtelierError(0, 'network', 'The upload was interrupted: the connection to the service broke.'));
+      xhr.onabort = () => reject(new AtelierError(0, 'cancelled', 'The upload was cancelled.'));
+      options.signal?.addEventListener('abort', () => xhr.abort());
+      xhr.send(file);
+    });
+  }
+
+  async createFolder(endpoint: string, bucket: string, key: string): Promise<void> {
+    await requestAPI(bucketPath(endpoint, bucket, 'folders'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ key }) }, this.serverSettings);
+  }
+
+  copy(endpoint: string, bucket: string, body: { from: string; to: string; toBucket?: string; move?: boolean; overwrite?: boolean }): Promise<{ copied: number; moved: boolean }> {
+    return requestAPI(bucketPath(endpoint, bucket, 'copy'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) }, this.serverSettings);
+  }
+
+  count(endpoint: string, bucket: string, prefix: string): Promise<{ objects: number; bytes: number }> {
+    return requestAPI(bucketPath(endpoint, bucket, `count${query({ prefix })}`), {}, this.serverSettings);
+  }
+
+  /** Deletes one object (`key`) or a folder and everything in it (`prefix`). */
+  delete(endpoint: string, bucket: string, target: { key: string } | { prefix: string }): Promise<{ deleted: number }> {
+    return requestAPI(bucketPath(endpoint, bucket, `objects${query(target)}`), { method: 'DELETE' }, this.serverSettings);
+  }
+
+  async transfers(): Promise<ITransfer[]> {
+    return (await requestAPI<{ transfers: ITransfer[] }>('transfers', {}, this.serverSettings)).transfers;
+  }
+
+  createTransfer(request: ICreateTransfer): Promise<ITransfer> {
+    return requestAPI<ITransfer>('transfers', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request) }, this.serverSettings);
+  }
+
+  cancelTransfer(id: string): Promise<ITransfer> {
+    return requestAPI<ITransfer>(`transfers/${encodeURIComponent(id)}/cancel`, { method: 'POST' }, this.serverSettings);
+  }
+
+  async removeTransfer(id: string): Promise<void> {
+    await requestAPI(`transfers/${encodeURIComponent(id)}`, { method: 'DELETE' }, this.serverSettings);
   }
 }
 
