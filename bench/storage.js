@@ -1,0 +1,252 @@
+#!/usr/bin/env node
+/*
+ * Object storage transfers, side by side in one run against the same s3rver:
+ * Atelier (the service's workspace <-> storage transfers) vs `aws s3` (awscli) vs
+ * `rclone`, plus a minimal client (one SDK PutObject/GetObject stream) as the server's own
+ * ceiling. Prints seconds per workload and tool, and Atelier's ratios to each peer.
+ *
+ *   node bench/storage.js [--big-mib 1024] [--files 5000] [--file-kib 4] [--list-keys 100000]
+ *   node bench/storage.js --quick     (64 MiB, 500 files, 5000 keys)
+ *
+ * Needs a build (scripts/setup.sh) and Debian's awscli and rclone.
+ */
+const { execFileSync, spawn } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+const { parseArgs } = require('util');
+
+const root = path.resolve(__dirname, '..');
+const { loadConfig } = require(path.join(root, 'server/lib/config'));
+const { createLogger } = require(path.join(root, 'server/lib/logger'));
+const { AtelierService } = require(path.join(root, 'server/lib/service'));
+
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean' },
+    'big-mib': { type: 'string' },
+    files: { type: 'string' },
+    'file-kib': { type: 'string' },
+    'list-keys': { type: 'string' }
+  }
+});
+const quick = !!values.quick;
+const BIG_MIB = Number(values['big-mib'] ?? (quick ? 64 : 1024));
+const FILES = Number(values.files ?? (quick ? 500 : 5000));
+const FILE_KIB = Number(values['file-kib'] ?? 4);
+const LIST_KEYS = Number(values['list-keys'] ?? (quick ? 5000 : 100000));
+const BUCKET = 'bench';
+
+function which(cmd) {
+  for (const dir of ['/usr/bin', '/usr/local/bin']) {
+    if (fs.existsSync(path.join(dir, cmd))) {
+      return path.join(dir, cmd);
+    }
+  }
+  return null;
+}
+const AWS = which('aws');
+const RCLONE = which('rclone');
+
+async function startS3rver(dir) {
+  const script = `const S=require('s3rver');new S({port:0,address:'127.0.0.1',silent:true,directory:process.argv[1],configureBuckets:[{name:'${BUCKET}'}]}).run().then(({port})=>console.log('PORT='+port));`;
+  const child = spawn(process.execPath, ['-e', script, dir], {
+    cwd: root,
+    env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
+    stdio: ['ignore', 'pipe', 'inherit']
+  });
+  const port = await new Promise((resolve, reject) => {
+    child.stdout.on('data', d => {
+      const m = /PORT=(\d+)/.exec(String(d));
+      if (m) resolve(Number(m[1]));
+    });
+    child.once('exit', code => reject(new Error(`s3rver exited ${code}`)));
+  });
+  return { child, endpoint: `http://127.0.0.1:${port}` };
+}
+
+function time(fn) {
+  const start = process.hrtime.bigint();
+  return Promise.resolve(fn()).then(() => Number(process.hrtime.bigint() - start) / 1e9);
+}
+
+function api(base, p, method = 'GET', body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(`${base}atelier/api/v1/${p}`, { method, headers: body ? { 'Content-Type': 'application/json' } : {} }, res => {
+      let text = '';
+      res.on('data', c => (text += c));
+      res.on('end', () => (res.statusCode < 400 ? resolve(text ? JSON.parse(text) : null) : reject(new Error(`${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+async function atelierTransfer(base, request) {
+  const created = await api(base, 'transfers', 'POST', { ...request, overwrite: true });
+  for (;;) {
+    const t = await api(base, `transfers/${created.id}`);
+    if (t.state === 'completed') return t;
+    if (t.state === 'failed' || t.state === 'cancelled') throw new Error(`${t.state}: ${t.error && t.error.message}`);
+    await new Promise(r => setTimeout(r, 20));
+  }
+}
+
+function writeRandomFile(file, bytes) {
+  const fd = fs.openSync(file, 'w');
+  const chunk = 8 * 1024 * 1024;
+  for (let done = 0; done < bytes; done += chunk) {
+    fs.writeSync(fd, crypto.randomBytes(Math.min(chunk, bytes - done)));
+  }
+  fs.closeSync(fd);
+}
+
+function dirSize(dir) {
+  let total = 0;
+  let count = 0;
+  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) {
+      total += fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).size;
+      count++;
+    }
+  }
+  return { total, count };
+}
+
+async function main() {
+  if (!AWS || !RCLONE) {
+    console.error('bench/storage needs Debian\'s awscli and rclone: apt-get install -y awscli rclone');
+    process.exit(2);
+  }
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-storage-'));
+  const workspace = path.join(tmp, 'work');
+  fs.mkdirSync(path.join(workspace, 'small'), { recursive: true });
+  const s3 = await startS3rver(path.join(tmp, 's3rver'));
+  const credentials = path.join(tmp, 'credentials.json');
+  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }), { mode: 0o600 });
+  const config = loadConfig({
+    env: {},
+    overrides: {
+      port: 0,
+      dataDir: path.join(tmp, 'data'),
+      workspace,
+      'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }]
+    }
+  });
+  const service = await AtelierService.start({ mode: 'sidecar', config, logger: createLogger('silent') });
+  const base = service.url;
+  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_DEFAULT_REGION: 'us-east-1' };
+  delete env.AWS_CA_BUNDLE;
+  const aws = args => execFileSync(AWS, ['--endpoint-url', s3.endpoint, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
+  const rcloneArgs = ['--s3-provider', 'Other', '--s3-endpoint', s3.endpoint, '--s3-access-key-id', 'S3RVER', '--s3-secret-access-key', 'S3RVER', '--s3-region', 'us-east-1'];
+  const rclone = args => execFileSync(RCLONE, [...args, ...rcloneArgs], { env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
+
+  // The minimal client: one SDK stream per object, no checks (the server's ceiling).
+  const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
+  const sdk = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+
+  console.error(`preparing: ${BIG_MIB} MiB file, ${FILES} × ${FILE_KIB} KiB files, ${LIST_KEYS} keys to list`);
+  const big = path.join(workspace, 'big.bin');
+  writeRandomFile(big, BIG_MIB * 1024 * 1024);
+  for (let i = 0; i < FILES; i++) {
+    fs.writeFileSync(path.join(workspace, 'small', `f-${String(i).padStart(6, '0')}.bin`), crypto.randomBytes(FILE_KIB * 1024));
+  }
+
+  const results = [];
+  const row = (workload, tool, seconds) => {
+    results.push({ workload, tool, seconds });
+    console.error(`  ${workload.padEnd(28)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s`);
+  };
+  const check = (ok, what) => {
+    if (!ok) throw new Error(`verification failed: ${what}`);
+  };
+  const bigBytes = BIG_MIB * 1024 * 1024;
+
+  // (a) one big file, up then down.
+  const up = `1 file × ${BIG_MIB} MiB up`;
+  const down = `1 file × ${BIG_MIB} MiB down`;
+  row(up, 'ceiling', await time(() => sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin', Body: fs.createReadStream(big), ContentLength: bigBytes }))));
+  row(up, 'atelier', await time(() => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/big.bin', path: 'big.bin' })));
+  row(up, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', big, `s3://${BUCKET}/awscli/big.bin`])));
+  row(up, 'rclone', await time(() => rclone(['copyto', big, `:s3:${BUCKET}/rclone/big.bin`])));
+
+  row(down, 'ceiling', await time(async () => {
+    const out = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin' }));
+    await new Promise((resolve, reject) => out.Body.pipe(fs.createWriteStream(path.join(tmp, 'ceiling.bin'))).on('finish', resolve).on('error', reject));
+  }));
+  row(down, 'atelier', await time(() => atelierTransfer(base, { direction: 'download', endpoint: 's3', bucket: BUCKET, key: 'atelier/big.bin', path: 'down/atelier.bin' })));
+  check(fs.statSync(path.join(workspace, 'down/atelier.bin')).size === bigBytes, 'atelier big download size');
+  row(down, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', `s3://${BUCKET}/awscli/big.bin`, path.join(tmp, 'awscli.bin')])));
+  row(down, 'rclone', await time(() => rclone(['copyto', `:s3:${BUCKET}/rclone/big.bin`, path.join(tmp, 'rclone.bin')])));
+  for (const f of ['down/atelier.bin']) fs.rmSync(path.join(workspace, f));
+  for (const f of ['ceiling.bin', 'awscli.bin', 'rclone.bin']) fs.rmSync(path.join(tmp, f), { force: true });
+
+  // (b) many small files, up then down.
+  const smallUp = `${FILES} files × ${FILE_KIB} KiB up`;
+  const smallDown = `${FILES} files × ${FILE_KIB} KiB down`;
+  const smallDir = path.join(workspace, 'small');
+  const names = fs.readdirSync(smallDir);
+  row(smallUp, 'ceiling', await time(async () => {
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < names.length) {
+        const name = names[next++];
+        await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: `ceiling/small/${name}`, Body: fs.readFileSync(path.join(smallDir, name)) }));
+      }
+    }));
+  }));
+  row(smallUp, 'atelier', await time(() => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'small' })));
+  row(smallUp, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', '--recursive', smallDir, `s3://${BUCKET}/awscli/small/`])));
+  row(smallUp, 'rclone', await time(() => rclone(['copy', smallDir, `:s3:${BUCKET}/rclone/small/`])));
+
+  row(smallDown, 'atelier', await time(() => atelierTransfer(base, { direction: 'download', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'down-small' })));
+  check(dirSize(path.join(workspace, 'down-small')).count === FILES, 'atelier small download count');
+  row(smallDown, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', '--recursive', `s3://${BUCKET}/awscli/small/`, path.join(tmp, 'awscli-small')])));
+  row(smallDown, 'rclone', await time(() => rclone(['copy', `:s3:${BUCKET}/rclone/small/`, path.join(tmp, 'rclone-small')])));
+
+  // (c) listing many keys: seed them (with rclone, quickest), then list them all.
+  const listDir = path.join(tmp, 'list');
+  fs.mkdirSync(listDir);
+  for (let i = 0; i < LIST_KEYS; i++) {
+    fs.writeFileSync(path.join(listDir, `k-${String(i).padStart(7, '0')}`), '');
+  }
+  console.error(`  seeding ${LIST_KEYS} keys…`);
+  rclone(['copy', '--transfers', '16', listDir, `:s3:${BUCKET}/list/`]);
+  const listing = `list ${LIST_KEYS} keys`;
+  let atelierCount = 0;
+  row(listing, 'atelier', await time(async () => {
+    let token;
+    do {
+      const page = await api(base, `storage/endpoints/s3/buckets/${BUCKET}/objects?prefix=list/&delimiter=&limit=1000${token ? `&token=${encodeURIComponent(token)}` : ''}`);
+      atelierCount += page.objects.length;
+      token = page.nextToken;
+    } while (token);
+  }));
+  check(atelierCount === LIST_KEYS, `atelier listed ${atelierCount} keys`);
+  row(listing, 'awscli', await time(() => aws(['s3', 'ls', `s3://${BUCKET}/list/`])));
+  row(listing, 'rclone', await time(() => rclone(['lsf', `:s3:${BUCKET}/list/`])));
+
+  await service.close();
+  sdk.destroy();
+  s3.child.kill();
+  fs.rmSync(tmp, { recursive: true, force: true });
+
+  // Report.
+  const workloads = [...new Set(results.map(r => r.workload))];
+  const get = (w, t) => results.find(r => r.workload === w && r.tool === t)?.seconds;
+  console.log(`Object storage transfers against one s3rver (${os.cpus().length} CPUs, ${new Date().toISOString()})`);
+  console.log('workload                      atelier    awscli    rclone   ceiling   atelier/awscli  atelier/rclone  atelier/ceiling');
+  for (const w of workloads) {
+    const a = get(w, 'atelier');
+    const cells = ['atelier', 'awscli', 'rclone', 'ceiling'].map(t => (get(w, t) === undefined ? '—' : `${get(w, t).toFixed(2)} s`).padStart(9));
+    const ratio = t => (get(w, t) === undefined ? '—' : (a / get(w, t)).toFixed(2));
+    console.log(`${w.padEnd(28)} ${cells.join(' ')}   ${ratio('awscli').padStart(14)}  ${ratio('rclone').padStart(14)}  ${ratio('ceiling').padStart(15)}`);
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
