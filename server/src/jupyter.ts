@@ -75,6 +75,11 @@ export class JupyterServer extends EventEmitter {
     return this._child?.pid;
   }
 
+  /** When the server last became ready (ISO time); changes on every (re)start. */
+  get startedAt(): string | undefined {
+    return this._startedAt;
+  }
+
   /** Starts the server and resolves once it answers authenticated requests. */
   async start(): Promise<void> {
     if (this._state === 'running' || this._state === 'starting') {
@@ -264,6 +269,7 @@ export class JupyterServer extends EventEmitter {
       const ok = await Promise.race([this._probe(), exited]);
       if (ok) {
         ready = true;
+        this._startedAt = new Date().toISOString();
         logger.info({ pid: child.pid, port }, 'the Jupyter server is ready');
         return;
       }
@@ -298,6 +304,7 @@ export class JupyterServer extends EventEmitter {
   private _port = 0;
   private _restarting: Promise<void> | undefined;
   private _crashes: number[] = [];
+  private _startedAt: string | undefined;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -71,3 +71,42 @@ describe('StatusModel', () => {
     model.dispose();
   });
 });
+
+describe('StatusModel notices restarts of the Jupyter server', () => {
+  function statusWith(startedAt: string) {
+    return {
+      version: 'x',
+      apiVersion: 'v1' as const,
+      mode: 'gateway' as const,
+      platform: 'local',
+      user: 'u',
+      capabilities: {},
+      jupyter: { state: 'running' as const, startedAt }
+    };
+  }
+
+  it('signals when startedAt changes, and after an outage ends', async () => {
+    const answers: Array<() => Promise<any>> = [
+      async () => statusWith('2026-01-01T00:00:00.000Z'),
+      async () => statusWith('2026-01-01T00:00:00.000Z'),
+      async () => statusWith('2026-01-01T00:05:00.000Z'),
+      async () => {
+        throw new Error('down');
+      },
+      async () => statusWith('2026-01-01T00:05:00.000Z')
+    ];
+    const client = { status: () => answers.shift()!() } as unknown as AtelierClient;
+    const model = new StatusModel({ client });
+    let restarts = 0;
+    model.jupyterRestarted.connect(() => restarts++);
+    await model.refresh();
+    await model.refresh();
+    expect(restarts).toBe(0);
+    await model.refresh();
+    expect(restarts).toBe(1);
+    await expect(model.refresh()).rejects.toThrow('down');
+    await model.refresh();
+    expect(restarts).toBe(2);
+    model.dispose();
+  });
+});

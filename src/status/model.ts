@@ -12,13 +12,14 @@ import type { IAtelierClient } from '../tokens';
 export class StatusModel implements IDisposable {
   constructor(options: StatusModel.IOptions) {
     this._client = options.client;
-    this._normal = { interval: options.refreshInterval ?? 30000, backoff: true, max: 60000 };
+    this._normal = { interval: options.refreshInterval ?? 10000, backoff: true, max: 60000 };
     this._poll = new Poll({
       auto: false,
       factory: () => this.refresh(),
       frequency: this._normal,
       name: 'jupyterlab-atelier:status',
-      standby: 'when-hidden'
+      // One small request per interval; never skipped, or a hidden tab would miss a restart.
+      standby: 'never'
     });
   }
 
@@ -36,6 +37,11 @@ export class StatusModel implements IDisposable {
     return this._changed;
   }
 
+  /** The Jupyter server came back: it restarted, or the service answers again after an outage. */
+  get jupyterRestarted(): ISignal<this, void> {
+    return this._jupyterRestarted;
+  }
+
   get isDisposed(): boolean {
     return this._poll.isDisposed;
   }
@@ -48,9 +54,16 @@ export class StatusModel implements IDisposable {
   /** Reads the status now. Rejects (so the poll backs off) when the service does not answer. */
   async refresh(): Promise<void> {
     try {
-      this._status = await this._client.status();
+      const status = await this._client.status();
+      const before = this._status?.jupyter.startedAt;
+      const after = status.jupyter.startedAt;
+      const recovered = this._error !== null;
+      this._status = status;
       this._error = null;
       this._poll.frequency = this._normal;
+      if ((before && after && before !== after) || (recovered && status.jupyter.state === 'running')) {
+        this._jupyterRestarted.emit();
+      }
     } catch (e) {
       this._error =
         e instanceof AtelierError ? e : new AtelierError(0, 'network', String((e as Error)?.message ?? e));
@@ -94,6 +107,7 @@ export class StatusModel implements IDisposable {
   private _status: IStatus | null = null;
   private _error: AtelierError | null = null;
   private _changed = new Signal<this, void>(this);
+  private _jupyterRestarted = new Signal<this, void>(this);
 }
 
 export namespace StatusModel {
@@ -102,7 +116,7 @@ export namespace StatusModel {
 
   export interface IOptions {
     client: IAtelierClient;
-    /** Milliseconds between refreshes; default 30 s. */
+    /** Milliseconds between refreshes; default 10 s. */
     refreshInterval?: number;
   }
 }

@@ -60,6 +60,17 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
         })
         .catch(reason => console.warn(`${PLUGIN_ID}: settings could not be loaded`, reason));
     }
+    // After a restart of the Jupyter server, JupyterLab's own pollers may be backing off
+    // from the 503s they met meanwhile: have them look again now.
+    model.jupyterRestarted.connect(() => {
+      const services = app.serviceManager;
+      void services.kernelspecs.refreshSpecs().catch(() => undefined);
+      void services.sessions.refreshRunning().catch(() => undefined);
+      void services.kernels.refreshRunning().catch(() => undefined);
+      if (services.terminals.isAvailable()) {
+        void services.terminals.refreshRunning().catch(() => undefined);
+      }
+    });
     void app.restored.then(() => model.start());
   }
 };

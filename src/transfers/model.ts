@@ -21,7 +21,7 @@ export class TransfersModel implements IDisposable {
       factory: () => this.refresh(),
       frequency: { interval: 10000, backoff: true, max: 30000 },
       name: 'jupyterlab-atelier:transfers',
-      standby: 'when-hidden'
+      standby: 'never'
     });
   }
 

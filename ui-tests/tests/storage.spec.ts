@@ -5,6 +5,26 @@ const CSV = 'name,value\nalpha,1\n"beta, gamma",2\n';
 test.describe('Object storage', () => {
   test('folder, upload from the workspace, listing, preview, download back', async ({ page, request, tmpPath }) => {
     const bucket = `ui-${Date.now().toString(36)}`;
+    const problems: string[] = [];
+    page.on('console', m => {
+      if (m.type() === 'error' || m.type() === 'warning') {
+        problems.push(`${m.type()}: ${m.text()}`);
+      }
+    });
+    page.on('pageerror', e => problems.push(`pageerror: ${e.message}`));
+    await page.locator('.jp-Atelier-StatusItem').waitFor({ timeout: 20000 }).catch(async () => {
+      const inPage = await page.evaluate(() => {
+        const app = (window as any).jupyterapp;
+        const config = JSON.parse(document.getElementById('jupyter-config-data')?.textContent ?? '{}');
+        return {
+          federated: config.federated_extensions,
+          has: app?.hasPlugin('jupyterlab-atelier:client'),
+          activated: app?.isPluginActivated?.('jupyterlab-atelier:client'),
+          containers: Object.keys((window as any)._JUPYTERLAB ?? {})
+        };
+      });
+      throw new Error(`Atelier did not load in this page: ${JSON.stringify(inPage)}\n${problems.join('\n')}`);
+    });
     // A file in the workspace, where the file browser shows it.
     const put = await request.put(`/api/contents/${tmpPath}/data.csv`, {
       data: { type: 'file', format: 'text', content: CSV }

@@ -14,9 +14,9 @@ export default async function jupyterRoutes(app: FastifyInstance, ctx: IRouteCon
     return ctx.jupyter;
   };
 
-  app.get('/jupyter', { schema: { response: { 200: JupyterInfo, ...errors } } }, async (): Promise<IJupyterInfo> => ({
-    state: ctx.jupyter ? ctx.jupyter.state : 'external'
-  }));
+  app.get('/jupyter', { schema: { response: { 200: JupyterInfo, ...errors } } }, async (): Promise<IJupyterInfo> =>
+    ctx.jupyter ? { state: ctx.jupyter.state, startedAt: ctx.jupyter.startedAt } : { state: 'external' }
+  );
 
   app.post(
     '/jupyter/restart',

@@ -18,7 +18,7 @@ export default async function statusRoutes(app: FastifyInstance, ctx: IRouteCont
         platform: ctx.platform.name,
         user: os.userInfo().username,
         capabilities: capabilitiesOf(ctx.platform),
-        jupyter: { state: ctx.jupyter ? ctx.jupyter.state : 'external' }
+        jupyter: ctx.jupyter ? { state: ctx.jupyter.state, startedAt: ctx.jupyter.startedAt } : { state: 'external' }
       };
       if (ctx.platform.flavors) {
         status.flavor = await ctx.platform.flavors.current();

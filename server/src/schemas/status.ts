@@ -24,10 +24,16 @@ export const Status = Type.Object({
   capabilities: Type.Record(Type.String(), Type.Boolean(), {
     description: 'Which capabilities this platform offers; absent ones are false.'
   }),
-  jupyter: Type.Object({ state: JupyterState }),
+  jupyter: Type.Object({
+    state: JupyterState,
+    startedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the Jupyter server last became ready; changes on every restart.' }))
+  }),
   flavor: Type.Optional(Flavor)
 });
 export type IStatus = Static<typeof Status>;
 
-export const JupyterInfo = Type.Object({ state: JupyterState });
+export const JupyterInfo = Type.Object({
+  state: JupyterState,
+  startedAt: Type.Optional(Type.String({ format: 'date-time' }))
+});
 export type IJupyterInfo = Static<typeof JupyterInfo>;
