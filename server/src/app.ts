@@ -15,6 +15,7 @@ import statusRoutes from './routes/status';
 import storageRoutes from './routes/storage';
 import transferRoutes from './routes/transfers';
 import type { TransferManager } from './transfers';
+import type { UploadSessions } from './uploads';
 import type { IConfig } from './config';
 
 declare module 'fastify' {
@@ -30,6 +31,8 @@ export interface IRouteContext {
   jupyter: JupyterServer | null;
   /** Transfers between the workspace and storage, when the platform has storage. */
   transfers: TransferManager | null;
+  /** Resumable uploads from the browser, when the platform has storage. */
+  uploads: UploadSessions | null;
 }
 
 export interface IAppOptions extends IRouteContext {
@@ -88,7 +91,8 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     mode: options.mode,
     platform: options.platform,
     jupyter: options.jupyter,
-    transfers: options.transfers
+    transfers: options.transfers,
+    uploads: options.uploads
   };
   await app.register(
     async api => {

@@ -19,6 +19,7 @@ import { createLogger } from './logger';
 import type { IPlatform } from './platform';
 import { createPlatform } from './platform/create';
 import { TransferManager } from './transfers';
+import { UploadSessions } from './uploads';
 
 export interface IServiceOptions {
   mode: 'gateway' | 'sidecar';
@@ -67,6 +68,14 @@ export class AtelierService {
           logger
         })
       : null;
+    const uploads = platform.storage
+      ? new UploadSessions({
+          dir: path.join(config.dataDir, 'uploads'),
+          storage: platform.storage,
+          partSize: config.storage.partSizeMiB * 1024 * 1024,
+          logger
+        })
+      : null;
 
     let jupyter: JupyterServer | null = null;
     let gateway: Gateway | null = null;
@@ -109,6 +118,7 @@ export class AtelierService {
       platform,
       jupyter,
       transfers,
+      uploads,
       auth,
       logger,
       serverFactory: gw
@@ -135,6 +145,7 @@ export class AtelierService {
         await app.listen({ host: config.host, port: config.port });
       }
       await transfers?.start();
+      await uploads?.prune();
       if (jupyter) {
         await jupyter.start();
       }

@@ -3,6 +3,7 @@
  * one, any S3-compatible server, OBS). Every implementation validates bucket names and keys
  * the same way and writes atomically: an object is visible only when it is whole.
  */
+import { createHash } from 'crypto';
 import type { Readable } from 'stream';
 import { ApiError } from '../errors';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../schemas/storage';
@@ -39,6 +40,29 @@ export interface IObjectStore {
   delete(bucket: string, keys: string[]): Promise<void>;
   /** An empty "folder" (a zero-byte object named `prefix/`, as S3 consoles do). */
   createFolder(bucket: string, prefix: string): Promise<void>;
+
+  // Multipart uploads that can span requests and restarts (resumable uploads).
+  /** Starts a multipart upload; returns its id. */
+  createMultipart(bucket: string, key: string): Promise<string>;
+  /** Stores one part (1-based), verified against its MD5; returns its ETag. */
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string>;
+  /** Assembles the parts; the object appears only now. `size` is checked. */
+  completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number): Promise<IObjectInfo>;
+  abortMultipart(bucket: string, key: string, uploadId: string): Promise<void>;
+}
+
+export interface IPart {
+  partNumber: number;
+  etag: string;
+  /** MD5 of the part, hex. */
+  md5: string;
+}
+
+/** S3's ETag of a multipart object: the MD5 of the parts' MD5s, then "-" and the count. */
+export function multipartEtag(parts: IPart[]): string {
+  const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+  const digest = createHash('md5').update(Buffer.concat(sorted.map(p => Buffer.from(p.md5, 'hex')))).digest('hex');
+  return `${digest}-${sorted.length}`;
 }
 
 export interface IStorageProvider {

@@ -24,6 +24,7 @@ import {
   ObjectInfo,
   ObjectQuery
 } from '../schemas/storage';
+import { CreateUpload, ICreateUpload, Upload } from '../schemas/uploads';
 import type { IRouteContext } from '../app';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
@@ -164,6 +165,54 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
         reply.code(201);
         return info;
       }
+    );
+  });
+
+  // Resumable uploads: a session, its parts (raw bodies of at most one part), completion.
+  const uploads = () => {
+    if (!ctx.uploads) {
+      throw new ApiError(404, 'capability_missing', `The ${ctx.platform.name} platform has no object storage.`);
+    }
+    return ctx.uploads;
+  };
+  const UploadParams = Type.Object({ id: Type.String() });
+  app.post<{ Body: ICreateUpload }>(
+    '/storage/uploads',
+    { schema: { body: CreateUpload, response: { 201: Upload, ...errors } } },
+    async (request, reply) => {
+      const upload = await uploads().create(request.body);
+      reply.code(201);
+      return upload;
+    }
+  );
+  app.get<{ Params: { id: string } }>('/storage/uploads/:id', { schema: { params: UploadParams, response: { 200: Upload, ...errors } } }, async request =>
+    uploads().get(request.params.id)
+  );
+  app.post<{ Params: { id: string } }>(
+    '/storage/uploads/:id/complete',
+    { schema: { params: UploadParams, response: { 200: ObjectInfo, ...errors } } },
+    async request => uploads().complete(request.params.id)
+  );
+  app.delete<{ Params: { id: string } }>(
+    '/storage/uploads/:id',
+    { schema: { params: UploadParams, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await uploads().abort(request.params.id);
+      reply.code(204);
+      return null;
+    }
+  );
+  await app.register(async raw => {
+    const limit = app.atelierConfig.storage.partSizeMiB * 1024 * 1024;
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: limit }, (_request, body, done) => done(null, body));
+    raw.put<{ Params: { id: string; part: number } }>(
+      '/storage/uploads/:id/parts/:part',
+      {
+        bodyLimit: limit,
+        schema: { params: Type.Object({ id: Type.String(), part: Type.Integer({ minimum: 1, maximum: 10000 }) }), response: { 200: Upload, ...errors } }
+      },
+      async request => uploads().putPart(request.params.id, request.params.part, (request.body as Buffer) ?? Buffer.alloc(0))
     );
   });
 

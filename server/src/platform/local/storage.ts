@@ -19,6 +19,7 @@ import {
   encodeToken,
   IListOptions,
   IObjectStore,
+  IPart,
   IWriteOptions,
   notFound
 } from '../storage';
@@ -225,6 +226,60 @@ export class LocalObjectStore implements IObjectStore {
       throw new ApiError(409, 'conflict', `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`);
     }
     await fs.promises.mkdir(dir, { recursive: true });
+  }
+
+  async createMultipart(bucket: string, key: string): Promise<string> {
+    await this._path(bucket, key);
+    const uploadId = crypto.randomUUID();
+    const dir = path.join(this._root, TMP_DIR, `multipart-${uploadId}`);
+    await fs.promises.mkdir(dir, { mode: 0o700 });
+    await fs.promises.writeFile(path.join(dir, 'target.json'), JSON.stringify({ bucket, key }));
+    return uploadId;
+  }
+
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
+    const dir = await this._multipartDir(bucket, key, uploadId);
+    const file = path.join(dir, `${partNumber}.part`);
+    const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
+    await fs.promises.writeFile(tmp, body);
+    await fs.promises.rename(tmp, file);
+    return `"${crypto.createHash('md5').update(body).digest('hex')}"`;
+  }
+
+  async completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number): Promise<IObjectInfo> {
+    const dir = await this._multipartDir(bucket, key, uploadId);
+    const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+    async function* concatenated(): AsyncGenerator<Buffer> {
+      for (const part of sorted) {
+        const body = await fs.promises.readFile(path.join(dir, `${part.partNumber}.part`));
+        if (crypto.createHash('md5').update(body).digest('hex') !== part.md5) {
+          throw new ApiError(502, 'checksum_mismatch', `Part ${part.partNumber} of "${key}" is damaged on disk; upload it again.`);
+        }
+        yield body;
+      }
+    }
+    const info = await this.write(bucket, key, Readable.from(concatenated()), { size });
+    await fs.promises.rm(dir, { recursive: true, force: true });
+    return info;
+  }
+
+  async abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
+    const dir = await this._multipartDir(bucket, key, uploadId).catch(() => null);
+    if (dir) {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
+  }
+
+  private async _multipartDir(bucket: string, key: string, uploadId: string): Promise<string> {
+    if (!/^[0-9a-f-]{36}$/.test(uploadId)) {
+      throw new ApiError(404, 'not_found', 'There is no such upload.');
+    }
+    const dir = path.join(this._root, TMP_DIR, `multipart-${uploadId}`);
+    const target = await fs.promises.readFile(path.join(dir, 'target.json'), 'utf8').then(JSON.parse, () => null);
+    if (!target || target.bucket !== bucket || target.key !== key) {
+      throw new ApiError(404, 'not_found', 'There is no such upload.');
+    }
+    return dir;
   }
 
   /** The bucket's folder; 404 when it does not exist. */

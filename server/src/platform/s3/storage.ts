@@ -26,7 +26,7 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiError } from '../../errors';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
-import { checkBucket, checkKey, checkPrefix, IListOptions, IObjectStore, IWriteOptions, notFound } from '../storage';
+import { checkBucket, checkKey, checkPrefix, IListOptions, IObjectStore, IPart, IWriteOptions, multipartEtag, notFound } from '../storage';
 
 export interface IS3Options {
   endpoint: string;
@@ -210,6 +210,70 @@ export class S3ObjectStore implements IObjectStore {
 
   close(): void {
     this._client.destroy();
+  }
+
+  async createMultipart(bucket: string, key: string): Promise<string> {
+    checkBucket(bucket);
+    checkKey(key);
+    const out = await this._send(() => this._client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })), bucket);
+    return out.UploadId!;
+  }
+
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
+    const md5 = crypto.createHash('md5').update(body).digest();
+    const out = await this._send(
+      () =>
+        this._client.send(
+          new UploadPartCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: uploadId,
+            PartNumber: partNumber,
+            Body: body,
+            ContentLength: body.length,
+            ContentMD5: md5.toString('base64')
+          })
+        ),
+      bucket
+    );
+    const etag = bareEtag(out.ETag);
+    if (etag !== md5.toString('hex')) {
+      throw new ApiError(502, 'checksum_mismatch', `Part ${partNumber} of "${key}" was stored with checksum ${etag}, not ${md5.toString('hex')}.`);
+    }
+    return out.ETag!;
+  }
+
+  async completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number): Promise<IObjectInfo> {
+    const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
+    const out = await this._send(
+      () =>
+        this._client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: sorted.map(p => ({ PartNumber: p.partNumber, ETag: p.etag })) }
+          })
+        ),
+      bucket
+    );
+    // Every part was verified when it was stored; check what the server assembled.
+    const info = await this.stat(bucket, key);
+    const expected = multipartEtag(sorted);
+    const etag = bareEtag(out.ETag) || info.etag || '';
+    if (info.size !== size || (etag.includes('-') && etag !== expected)) {
+      await this.delete(bucket, [key]).catch(() => undefined);
+      throw new ApiError(502, 'checksum_mismatch', `The storage endpoint assembled "${key}" wrongly (${info.size} bytes, checksum ${etag}); the object was removed.`);
+    }
+    return info;
+  }
+
+  async abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
+    await this._send(() => this._client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })), bucket).catch(e => {
+      if (!(e instanceof ApiError && e.statusCode === 404)) {
+        throw e;
+      }
+    });
   }
 
   private async _putSmall(bucket: string, key: string, body: Buffer, options: IWriteOptions): Promise<IObjectInfo> {
