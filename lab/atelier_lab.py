@@ -15,6 +15,7 @@ import time
 
 from jupyter_server.base.handlers import JupyterHandler
 from jupyterlab_server import LabServerApp
+from jupyterlab_server.handlers import LabHandler, NotFoundHandler
 from tornado import web
 from tornado.websocket import WebSocketHandler
 from traitlets import Bool, default
@@ -103,6 +104,16 @@ class _NoLanguageServers(JupyterHandler):
         self.finish(json.dumps({"version": 2, "sessions": {}, "specs": {}}))
 
 
+class _NotFound(NotFoundHandler):
+    """The "path not found" page, without writing `notFoundUrl` into the page config that
+    jupyterlab_server 2.16 shares between requests (every later page would show the dialog)."""
+
+    def get_page_config(self):
+        page_config = dict(LabHandler.get_page_config(self))
+        page_config["notFoundUrl"] = self.request.path
+        return page_config
+
+
 class AtelierLabApp(LabServerApp):
     name = "atelier_lab"
     app_name = "JupyterLab"
@@ -151,6 +162,9 @@ class AtelierLabApp(LabServerApp):
             ]
         )
         super().initialize_handlers()
+        self.handlers = [
+            (h[0], _NotFound, *h[2:]) if len(h) > 1 and h[1] is NotFoundHandler else h for h in self.handlers
+        ]
 
     def initialize_settings(self):
         super().initialize_settings()

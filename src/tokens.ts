@@ -34,6 +34,13 @@ export interface IAtelierClient {
     file: Blob,
     options?: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal }
   ): Promise<IObjectInfo>;
+  uploadResumable(
+    endpoint: string,
+    bucket: string,
+    key: string,
+    file: File,
+    options?: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal; concurrency?: number }
+  ): Promise<IObjectInfo>;
   createFolder(endpoint: string, bucket: string, key: string): Promise<void>;
   copy(endpoint: string, bucket: string, body: { from: string; to: string; toBucket?: string; move?: boolean; overwrite?: boolean }): Promise<{ copied: number; moved: boolean }>;
   count(endpoint: string, bucket: string, prefix: string): Promise<{ objects: number; bytes: number }>;

@@ -58,6 +58,20 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   });
   app.addSchema(ErrorBody);
+  // JupyterLab's ServerConnection labels bodiless POSTs as JSON: an empty body is no body.
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = (body as string).trim();
+    if (text === '') {
+      done(null, undefined);
+      return;
+    }
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new ApiError(400, 'invalid_json', 'The request body is not valid JSON.'), undefined);
+    }
+  });
   app.decorate('atelierConfig', options.config);
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {

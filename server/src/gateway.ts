@@ -61,7 +61,7 @@ export class Gateway {
       const state = this._options.jupyter.state;
       const code = (err as NodeJS.ErrnoException)?.code;
       // A browser closing a websocket mid-flight is ordinary; anything else is worth a warning.
-      const level = code === 'ECONNRESET' || code === 'EPIPE' ? 'debug' : 'warn';
+      const level = !(target instanceof http.ServerResponse) && (code === 'ECONNRESET' || code === 'EPIPE') ? 'debug' : 'warn';
       options.logger[level]({ err: { message: (err as Error)?.message, code }, url: redactUrl(req.url) }, 'proxying to Jupyter failed');
       const error =
         state === 'running'

@@ -4,6 +4,7 @@ import type { IFlavorList } from '../../server/lib/schemas/flavors';
 import type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
 import type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
+import type { IUpload } from '../../server/lib/schemas/uploads';
 import type { IAtelierClient } from '../tokens';
 import { API_PATH, AtelierError, requestAPI } from './request';
 
@@ -117,9 +118,93 @@ export class AtelierClient implements IAtelierClient {
     file: Blob,
     options: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal } = {}
   ): Promise<IObjectInfo> {
+    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object')) + query({ key, overwrite: options.overwrite ?? false });
+    return this._put<IObjectInfo>(url, file, options.onProgress, options.signal);
+  }
+
+  /**
+   * Uploads a large file in parts through a resumable session. The session is remembered in
+   * this browser: choosing the same file again (same target, size and date) after a network
+   * failure, a reload or a restart of the service sends only the parts still missing.
+   */
+  async uploadResumable(
+    endpoint: string,
+    bucket: string,
+    key: string,
+    file: File,
+    options: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal; concurrency?: number } = {}
+  ): Promise<IObjectInfo> {
+    const memory = `jupyterlab-atelier:upload:${endpoint}/${bucket}/${key}:${file.size}:${file.lastModified}`;
+    let upload: IUpload | null = null;
+    const remembered = window.localStorage.getItem(memory);
+    if (remembered) {
+      upload = await requestAPI<IUpload>(`storage/uploads/${encodeURIComponent(remembered)}`, {}, this.serverSettings).catch(() => null);
+    }
+    if (!upload) {
+      upload = await requestAPI<IUpload>(
+        'storage/uploads',
+        { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ endpoint, bucket, key, size: file.size, overwrite: options.overwrite ?? false }) },
+        this.serverSettings
+      );
+      window.localStorage.setItem(memory, upload.id);
+    }
+    const session = upload;
+    const partBytes = (n: number) => Math.min(session.partSize, file.size - (n - 1) * session.partSize);
+    const done = new Set(session.partsDone);
+    let confirmed = [...done].reduce((sum, n) => sum + partBytes(n), 0);
+    const inFlight = new Map<number, number>();
+    const report = () => options.onProgress?.(confirmed + [...inFlight.values()].reduce((a, b) => a + b, 0));
+    report();
+    const todo = Array.from({ length: session.partCount }, (_, i) => i + 1).filter(n => !done.has(n));
+    const base = URLExt.join(this.serverSettings.baseUrl, API_PATH, 'storage/uploads', encodeURIComponent(session.id), 'parts');
+    const worker = async () => {
+      while (todo.length) {
+        const n = todo.shift()!;
+        const blob = file.slice((n - 1) * session.partSize, (n - 1) * session.partSize + partBytes(n));
+        for (let attempt = 1; ; attempt++) {
+          try {
+            await this._put(`${base}/${n}`, blob, loaded => {
+              inFlight.set(n, loaded);
+              report();
+            }, options.signal);
+            break;
+          } catch (e) {
+            inFlight.delete(n);
+            const retriable = e instanceof AtelierError && (e.status === 0 || e.status >= 500) && e.code !== 'cancelled';
+            if (!retriable || attempt === 3 || options.signal?.aborted) {
+              throw e;
+            }
+            await new Promise(resolve => setTimeout(resolve, 1000 * attempt));
+          }
+        }
+        inFlight.delete(n);
+        confirmed += partBytes(n);
+        report();
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(options.concurrency ?? 3, Math.max(1, todo.length)) }, worker));
+    } catch (e) {
+      if (options.signal?.aborted) {
+        // Cancelled on purpose: drop the session, nothing stays behind.
+        window.localStorage.removeItem(memory);
+        await requestAPI(`storage/uploads/${encodeURIComponent(session.id)}`, { method: 'DELETE' }, this.serverSettings).catch(() => undefined);
+      }
+      throw e;
+    }
+    const info = await requestAPI<IObjectInfo>(`storage/uploads/${encodeURIComponent(session.id)}/complete`, { method: 'POST' }, this.serverSettings);
+    window.localStorage.removeItem(memory);
+    return info;
+  }
+
+  /** PUT with upload progress (XMLHttpRequest: fetch reports none), Jupyter's credentials, one error type. */
+  private _put<T>(url: string, body: Blob, onProgress?: (loaded: number) => void, signal?: AbortSignal): Promise<T> {
     const settings = this.serverSettings;
-    const url = URLExt.join(settings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object')) + query({ key, overwrite: options.overwrite ?? false });
     return new Promise((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(new AtelierError(0, 'cancelled', 'The upload was cancelled.'));
+        return;
+      }
       const xhr = new XMLHttpRequest();
       xhr.open('PUT', url);
       if (settings.token) {
@@ -130,24 +215,24 @@ export class AtelierClient implements IAtelierClient {
         xhr.setRequestHeader('X-XSRFToken', xsrf[1]);
       }
       xhr.setRequestHeader('Content-Type', 'application/octet-stream');
-      xhr.upload.onprogress = event => options.onProgress?.(event.loaded);
+      xhr.upload.onprogress = event => onProgress?.(event.loaded);
       xhr.onload = () => {
-        let body: any = {};
+        let answer: any = {};
         try {
-          body = JSON.parse(xhr.responseText);
+          answer = JSON.parse(xhr.responseText);
         } catch {
-          body = {};
+          answer = {};
         }
-        if (xhr.status === 201) {
-          resolve(body as IObjectInfo);
+        if (xhr.status >= 200 && xhr.status < 300) {
+          resolve(answer as T);
         } else {
-          reject(new AtelierError(xhr.status, body.code ?? 'unexpected', body.message ?? `Upload failed (${xhr.status}).`));
+          reject(new AtelierError(xhr.status, answer.code ?? 'unexpected', answer.message ?? `The upload failed (${xhr.status}).`));
         }
       };
       xhr.onerror = () => reject(new AtelierError(0, 'network', 'The upload was interrupted: the connection to the service broke.'));
       xhr.onabort = () => reject(new AtelierError(0, 'cancelled', 'The upload was cancelled.'));
-      options.signal?.addEventListener('abort', () => xhr.abort());
-      xhr.send(file);
+      signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+      xhr.send(body);
     });
   }
 

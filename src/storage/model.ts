@@ -210,6 +210,16 @@ export class StorageBrowserModel implements IDisposable {
     }
   }
 
+  /** Reads the buckets again (keeping the open one) and lists the folder again. */
+  async refreshAll(): Promise<void> {
+    if (this._endpoint) {
+      await this._guard(async () => {
+        this._buckets = await this.client.buckets(this._endpoint!);
+      });
+    }
+    await this.refresh();
+  }
+
   /** Lists the folder again from its first page. */
   async refresh(): Promise<void> {
     this._reset();

@@ -27,6 +27,8 @@ import { StorageBrowser } from './widgets/browser';
 import { StoragePreview } from './widgets/preview';
 
 const PLUGIN_ID = 'jupyterlab-atelier:storage';
+/** Files larger than this go up in resumable parts. */
+const RESUMABLE_ABOVE = 8 * 1024 * 1024;
 
 type Conflict = 'overwrite' | 'skip' | 'keep-both';
 
@@ -142,7 +144,9 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
               key = await freeName(key, k => client.exists(endpoint, bucket, k));
             }
           }
-          await client.upload(endpoint, bucket, key, file, { overwrite, signal: controller.signal, onProgress: report });
+          // Large files go up in parts, resumably; small ones in one request.
+          const upload = file.size > RESUMABLE_ABOVE ? client.uploadResumable.bind(client) : client.upload.bind(client);
+          await upload(endpoint, bucket, key, file, { overwrite, signal: controller.signal, onProgress: report });
           sent += file.size;
           uploaded += 1;
         }
@@ -156,7 +160,11 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       } catch (e) {
         Notification.update({
           id,
-          message: controller.signal.aborted ? trans.__('Upload cancelled; nothing partial was stored.') : trans.__('Upload failed: %1', errorMessage(e)),
+          message: controller.signal.aborted
+            ? trans.__('Upload cancelled; nothing partial was stored.')
+            : e instanceof AtelierError && e.status === 0
+              ? trans.__('Upload interrupted: %1 Large files resume where they stopped: upload the same files again.', errorMessage(e))
+              : trans.__('Upload failed: %1', errorMessage(e)),
           type: controller.signal.aborted ? 'warning' : 'error',
           autoClose: controller.signal.aborted ? 5000 : false,
           actions: []
@@ -224,7 +232,7 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Refresh Object Storage'),
       icon: refreshIcon,
       describedBy: { args: { type: 'object', properties: {} } },
-      execute: () => model.refresh()
+      execute: () => model.refreshAll()
     });
 
     commands.addCommand(CommandIDs.storageNewFolder, {

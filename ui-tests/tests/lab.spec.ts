@@ -1,5 +1,6 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { ConsoleMessage } from '@playwright/test';
+import { atelierLoaded, watchPage } from './helpers';
 
 /** Errors the page reports (uncaught exceptions, console errors) that come from Atelier. */
 function collectAtelierErrors(page: IJupyterLabPageFixture): string[] {
@@ -22,7 +23,9 @@ test.describe('JupyterLab through the Atelier gateway', () => {
     const errors = collectAtelierErrors(page);
     const uncaught: string[] = [];
     page.on('pageerror', error => uncaught.push(error.message));
+    watchPage(page);
     await page.reload();
+    await atelierLoaded(page);
     await expect(page.locator('.jp-Launcher')).toBeVisible();
     await expect(page.locator('#jp-main-statusbar')).toBeVisible();
 

@@ -1,30 +1,14 @@
 import { expect, test } from '@jupyterlab/galata';
+import { atelierLoaded, watchPage } from './helpers';
 
 const CSV = 'name,value\nalpha,1\n"beta, gamma",2\n';
 
 test.describe('Object storage', () => {
   test('folder, upload from the workspace, listing, preview, download back', async ({ page, request, tmpPath }) => {
     const bucket = `ui-${Date.now().toString(36)}`;
-    const problems: string[] = [];
-    page.on('console', m => {
-      if (m.type() === 'error' || m.type() === 'warning') {
-        problems.push(`${m.type()}: ${m.text()}`);
-      }
-    });
-    page.on('pageerror', e => problems.push(`pageerror: ${e.message}`));
-    await page.locator('.jp-Atelier-StatusItem').waitFor({ timeout: 20000 }).catch(async () => {
-      const inPage = await page.evaluate(() => {
-        const app = (window as any).jupyterapp;
-        const config = JSON.parse(document.getElementById('jupyter-config-data')?.textContent ?? '{}');
-        return {
-          federated: config.federated_extensions,
-          has: app?.hasPlugin('jupyterlab-atelier:client'),
-          activated: app?.isPluginActivated?.('jupyterlab-atelier:client'),
-          containers: Object.keys((window as any)._JUPYTERLAB ?? {})
-        };
-      });
-      throw new Error(`Atelier did not load in this page: ${JSON.stringify(inPage)}\n${problems.join('\n')}`);
-    });
+    watchPage(page);
+    await page.reload();
+    await atelierLoaded(page);
     // A file in the workspace, where the file browser shows it.
     const put = await request.put(`/api/contents/${tmpPath}/data.csv`, {
       data: { type: 'file', format: 'text', content: CSV }
@@ -94,5 +78,57 @@ test.describe('Object storage', () => {
         { timeout: 30000 }
       )
       .toBe(CSV);
+  });
+});
+
+test.describe('Uploads from the computer', () => {
+  test('a large file goes up in parts, and an interrupted upload resumes instead of starting over', async ({ page, request }, testInfo) => {
+    const crypto = await import('crypto');
+    const fs = await import('fs');
+    const bucket = `big-${Date.now().toString(36)}`;
+    expect((await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()).toBe(201);
+    const data = crypto.randomBytes(20 * 1024 * 1024 + 3);
+    const file = testInfo.outputPath('big upload.bin');
+    fs.writeFileSync(file, data);
+
+    watchPage(page);
+    await page.reload();
+    await atelierLoaded(page);
+    await page.sidebar.openTab('jp-atelier-storage');
+    const panel = page.locator('#jp-atelier-storage');
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    const input = panel.locator('input[type="file"]');
+
+    // First attempt: the network drops part 2 every time.
+    const parts: string[] = [];
+    page.on('request', r => {
+      if (/\/storage\/uploads\/[^/]+\/parts\/\d+$/.test(r.url()) && r.method() === 'PUT') {
+        parts.push(r.url().split('/').pop()!);
+      }
+    });
+    await page.route(/\/storage\/uploads\/[^/]+\/parts\/2$/, route => route.abort());
+    await input.setInputFiles(file);
+    await expect(page.locator('.jp-Notification-Toast-error, .Toastify__toast--error').first()).toContainText('interrupted', { timeout: 30000 });
+    const sessions = await page.evaluate(() =>
+      Object.keys(localStorage)
+        .filter(k => k.startsWith('jupyterlab-atelier:upload:'))
+        .map(k => localStorage.getItem(k))
+    );
+    expect(sessions.length).toBe(1);
+    const session = await (await request.get(`/atelier/api/v1/storage/uploads/${sessions[0]}`)).json();
+    expect(session.partsDone).toEqual([1]);
+    expect((await request.get(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/stat?key=${encodeURIComponent('big upload.bin')}`)).status()).toBe(404);
+
+    // Second attempt with the same file: only the missing part goes up.
+    await page.unroute(/\/storage\/uploads\/[^/]+\/parts\/2$/);
+    parts.length = 0;
+    await input.setInputFiles(file);
+    const row = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="big upload.bin"]');
+    await expect(row).toBeVisible({ timeout: 30000 });
+    expect(parts).toEqual(['2']);
+    await expect(row.locator('.jp-Atelier-StorageBrowser-itemSize')).toHaveText('20 MiB');
+    const back = await request.get(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=${encodeURIComponent('big upload.bin')}`);
+    expect(crypto.createHash('sha256').update(await back.body()).digest('hex')).toBe(crypto.createHash('sha256').update(data).digest('hex'));
   });
 });

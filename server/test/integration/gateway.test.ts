@@ -152,6 +152,15 @@ describe('the proxy', () => {
     }
   });
 
+  it('takes bodiless POSTs labelled as JSON (as JupyterLab sends them), and explains broken JSON', async () => {
+    const json = { ...auth(), 'Content-Type': 'application/json' };
+    const empty = await request(`${gw.url}atelier/api/v1/transfers/00000000-0000-0000-0000-000000000000/cancel`, { method: 'POST', headers: json });
+    expect(empty.status).toBe(404);
+    const broken = await request(`${gw.url}atelier/api/v1/transfers`, { method: 'POST', headers: json, body: '{"direction": ' });
+    expect(broken.status).toBe(400);
+    expect(broken.json()).toEqual({ code: 'invalid_json', message: 'The request body is not valid JSON.' });
+  });
+
   it('refuses a websocket without credentials', async () => {
     const ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}api/kernels/x/channels`);
     const status = await new Promise<number>(resolve => {

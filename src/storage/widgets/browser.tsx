@@ -152,7 +152,7 @@ function BrowserView(props: { model: StorageBrowserModel; trans: TranslationBund
         </label>
       </div>
       <div className={`${CLASS}-toolbar`} role="toolbar" aria-label={trans.__('Object storage')}>
-        <ToolbarButton icon={refreshIcon} label={trans.__('Refresh')} onClick={() => void model.refresh()} />
+        <ToolbarButton icon={refreshIcon} label={trans.__('Refresh')} onClick={() => void model.refreshAll()} />
         <ToolbarButton icon={newFolderIcon} label={trans.__('New Folder')} onClick={actions.newFolder} disabled={!model.bucket} />
         <ToolbarButton icon={fileUploadIcon} label={trans.__('Upload Files')} onClick={() => fileInput.current?.click()} disabled={!model.bucket} />
         <ToolbarButton icon={addIcon} label={trans.__('New Bucket')} onClick={actions.newBucket} disabled={!endpoint} />

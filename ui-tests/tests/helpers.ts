@@ -1,0 +1,48 @@
+import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+
+const watched = new WeakMap<object, string[]>();
+
+/** Records console errors, page errors and failed requests of a page, for diagnostics. */
+export function watchPage(page: IJupyterLabPageFixture): string[] {
+  const log: string[] = [];
+  watched.set(page, log);
+  page.on('console', m => {
+    if (m.type() === 'error' || m.type() === 'warning') {
+      log.push(`${m.type()}: ${m.text()}`);
+    }
+  });
+  page.on('pageerror', e => log.push(`pageerror: ${e.message}`));
+  page.on('requestfailed', r => log.push(`requestfailed: ${r.url()} ${r.failure()?.errorText}`));
+  page.on('response', r => {
+    if (r.status() >= 400) {
+      log.push(`HTTP ${r.status()} ${r.url()}`);
+    }
+  });
+  return log;
+}
+
+/** Waits for Atelier's plugins in the page, or fails with what the page knows about them. */
+export async function atelierLoaded(page: IJupyterLabPageFixture): Promise<void> {
+  const ok = await page
+    .locator('.jp-Atelier-StatusItem')
+    .waitFor({ timeout: 20000 })
+    .then(
+      () => true,
+      () => false
+    );
+  if (!ok) {
+    const inPage = await page.evaluate(() => {
+      const app = (window as any).jupyterapp;
+      const config = JSON.parse(document.getElementById('jupyter-config-data')?.textContent ?? '{}');
+      return {
+        federated: config.federated_extensions,
+        plugins: app?.listPlugins?.().filter((id: string) => id.startsWith('jupyterlab-atelier')),
+        activated: app?.isPluginActivated?.('jupyterlab-atelier:client'),
+        containers: Object.keys((window as any)._JUPYTERLAB ?? {}),
+        scripts: Array.from(document.querySelectorAll('script[src]')).map(s => (s as HTMLScriptElement).src)
+      };
+    });
+    throw new Error(`Atelier did not load in this page: ${JSON.stringify(inPage)}\n${(watched.get(page) ?? []).join('\n')}`);
+  }
+}
+
