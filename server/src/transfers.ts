@@ -12,7 +12,7 @@ import * as crypto from 'crypto';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
-import { Transform } from 'stream';
+import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import type { Logger } from 'pino';
 import { ApiError } from './errors';
@@ -265,8 +265,12 @@ export class TransferManager extends EventEmitter {
         this._changed(record);
       }
     };
-    const workers = Array.from({ length: Math.min(this._options.concurrency, Math.max(1, items.length - start)) }, worker);
+    // Many small files: more in flight, as request latency, not bandwidth, bounds them.
+    const small = items.length > 0 && record.bytesTotal / items.length <= SMALL_FILE;
+    const concurrency = small ? this._options.concurrency * 2 : this._options.concurrency;
+    const workers = Array.from({ length: Math.min(concurrency, Math.max(1, items.length - start)) }, worker);
     const results = await Promise.allSettled(workers);
+    this._bases.delete(record.id);
     const failure = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failure) {
       throw failure.reason;
@@ -359,9 +363,16 @@ export class TransferManager extends EventEmitter {
   }
 
   private async _uploadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
-    const base = await resolveInWorkspace(this._options.workspace, record.path);
+    // The base was resolved (and confined) once for this run; the plan followed no links.
+    let base = this._bases.get(record.id);
+    if (!base) {
+      base = await resolveInWorkspace(this._options.workspace, record.path);
+      this._bases.set(record.id, base);
+    }
     const file = item.rel ? path.join(base, item.rel) : base;
-    await store.write(record.bucket, item.key, fs.createReadStream(file), { size: item.size, onProgress, signal });
+    // Small files in one read; large ones streamed.
+    const source = item.size <= SMALL_FILE ? Readable.from([await fs.promises.readFile(file)]) : fs.createReadStream(file);
+    await store.write(record.bucket, item.key, source, { size: item.size, onProgress, signal });
   }
 
   private async _downloadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
@@ -453,7 +464,11 @@ export class TransferManager extends EventEmitter {
   private _lastSave = new Map<string, number>();
   private _saving = new Map<string, Promise<unknown>>();
   private _closing = false;
+  private _bases = new Map<string, string>();
 }
+
+/** Files up to this size are read in one call and sent with more concurrency. */
+const SMALL_FILE = 1024 * 1024;
 
 function publicView(record: IRecord): ITransfer {
   const { resumeFrom: _resume, ...view } = record;
