@@ -65,6 +65,7 @@ export class AtelierService {
           workspace: config.workspace,
           storage: platform.storage,
           concurrency: config.storage.concurrency,
+          partSize: config.storage.partSizeMiB * 1024 * 1024,
           logger
         })
       : null;

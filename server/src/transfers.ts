@@ -16,7 +16,7 @@ import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import type { Logger } from 'pino';
 import { ApiError } from './errors';
-import type { IObjectStore, IStorageProvider } from './platform/storage';
+import type { IObjectStore, IPart, IStorageProvider } from './platform/storage';
 import { checkBucket, checkKey } from './platform/storage';
 import type { ICreateTransfer, ITransfer } from './schemas/transfers';
 import { checkWorkspacePath, resolveInWorkspace } from './workspace';
@@ -32,6 +32,8 @@ interface IWorkItem {
 interface IRecord extends ITransfer {
   /** Every item before this index is done (items are processed in order, a few at once). */
   resumeFrom?: number;
+  /** Large uploads under way, by item index: the multipart upload and the parts it has. */
+  multipart?: Record<string, { key: string; uploadId: string; parts: IPart[] }>;
 }
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
@@ -41,6 +43,8 @@ export interface ITransferOptions {
   workspace: string;
   storage: IStorageProvider;
   concurrency: number;
+  /** Files larger than this go up as resumable multipart uploads, part by part. */
+  partSize: number;
   logger: Logger;
   /** How many finished transfers are kept. */
   keep?: number;
@@ -181,6 +185,15 @@ export class TransferManager extends EventEmitter {
     }
   }
 
+  /** Drops the multipart uploads of a failed or cancelled transfer (their parts were never visible). */
+  private async _abortUploads(record: IRecord): Promise<void> {
+    const store = this._options.storage.get(record.endpoint);
+    for (const upload of Object.values(record.multipart ?? {})) {
+      await store.abortMultipart(record.bucket, upload.key, upload.uploadId).catch(() => undefined);
+    }
+    delete record.multipart;
+  }
+
   private _record(id: string): IRecord {
     const record = this._records.get(id);
     if (!record) {
@@ -197,6 +210,7 @@ export class TransferManager extends EventEmitter {
         if (this._closing && controller.signal.aborted) {
           return; // stays queued/running on disk: resumed at the next start
         }
+        await this._abortUploads(record);
         if (record.state === 'cancelled') {
           return;
         }
@@ -228,6 +242,12 @@ export class TransferManager extends EventEmitter {
     const start = Math.min(record.resumeFrom ?? 0, items.length);
     record.filesDone = start;
     record.bytesDone = items.slice(0, start).reduce((sum, item) => sum + item.size, 0);
+    const partBytes = (index: number, part: IPart) => Math.min(this._options.partSize, items[index].size - (part.partNumber - 1) * this._options.partSize);
+    for (const [index, upload] of Object.entries(record.multipart ?? {})) {
+      if (Number(index) >= start && Number(index) < items.length) {
+        record.bytesDone += upload.parts.reduce((sum, part) => sum + partBytes(Number(index), part), 0);
+      }
+    }
     await this._save(record);
     this._changed(record, true);
 
@@ -236,6 +256,11 @@ export class TransferManager extends EventEmitter {
       done[i] = true;
     }
     const progress = new Array<number>(items.length).fill(0);
+    for (const [index, upload] of Object.entries(record.multipart ?? {})) {
+      if (Number(index) >= start && Number(index) < items.length) {
+        progress[Number(index)] = upload.parts.reduce((sum, part) => sum + partBytes(Number(index), part), 0);
+      }
+    }
     let next = start;
     const worker = async () => {
       while (next < items.length) {
@@ -249,7 +274,9 @@ export class TransferManager extends EventEmitter {
           progress[index] = bytes;
           this._changed(record);
         };
-        if (record.direction === 'upload') {
+        if (record.direction === 'upload' && item.size > this._options.partSize) {
+          await this._uploadInParts(record, store, item, index, signal, onProgress);
+        } else if (record.direction === 'upload') {
           await this._uploadOne(record, store, item, signal, onProgress);
         } else {
           await this._downloadOne(record, store, item, signal, onProgress);
@@ -375,6 +402,64 @@ export class TransferManager extends EventEmitter {
     await store.write(record.bucket, item.key, source, { size: item.size, onProgress, signal });
   }
 
+  /**
+   * A large file goes up part by part; each stored part is recorded, so after a restart of
+   * the service only the missing parts are sent. The object appears when all are assembled.
+   */
+  private async _uploadInParts(
+    record: IRecord,
+    store: IObjectStore,
+    item: IWorkItem,
+    index: number,
+    signal: AbortSignal,
+    onProgress: (bytes: number) => void
+  ): Promise<void> {
+    const base = await resolveInWorkspace(this._options.workspace, record.path);
+    const file = item.rel ? path.join(base, item.rel) : base;
+    const partSize = this._options.partSize;
+    const count = Math.ceil(item.size / partSize);
+    record.multipart = record.multipart ?? {};
+    let upload = record.multipart[String(index)];
+    if (!upload) {
+      upload = { key: item.key, uploadId: await store.createMultipart(record.bucket, item.key), parts: [] };
+      record.multipart[String(index)] = upload;
+      await this._save(record);
+    }
+    const current = upload;
+    const have = new Set(current.parts.map(p => p.partNumber));
+    const todo = Array.from({ length: count }, (_, i) => i + 1).filter(n => !have.has(n));
+    const sizeOf = (n: number) => Math.min(partSize, item.size - (n - 1) * partSize);
+    let sent = current.parts.reduce((sum, p) => sum + sizeOf(p.partNumber), 0);
+    onProgress(sent);
+    const handle = await fs.promises.open(file, 'r');
+    try {
+      const worker = async () => {
+        while (todo.length) {
+          if (signal.aborted) {
+            throw new ApiError(409, 'cancelled', 'The transfer was cancelled.');
+          }
+          const n = todo.shift()!;
+          const body = Buffer.alloc(sizeOf(n));
+          const { bytesRead } = await handle.read(body, 0, body.length, (n - 1) * partSize);
+          if (bytesRead !== body.length) {
+            throw new ApiError(409, 'changed', `"${item.rel || record.path}" changed size during the transfer; start it again.`);
+          }
+          const etag = await store.uploadPart(record.bucket, item.key, current.uploadId, n, body);
+          current.parts.push({ partNumber: n, etag, md5: crypto.createHash('md5').update(body).digest('hex') });
+          sent += body.length;
+          onProgress(sent);
+          await this._save(record);
+        }
+      };
+      await Promise.all(Array.from({ length: Math.min(this._options.concurrency, Math.max(1, todo.length)) }, worker));
+    } finally {
+      await handle.close();
+    }
+    await store.completeMultipart(record.bucket, item.key, current.uploadId, current.parts, item.size);
+    delete record.multipart[String(index)];
+    await this._save(record);
+  }
+
   private async _downloadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
     const target = await this._downloadTarget(record, item);
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
@@ -471,7 +556,8 @@ export class TransferManager extends EventEmitter {
 const SMALL_FILE = 1024 * 1024;
 
 function publicView(record: IRecord): ITransfer {
-  const { resumeFrom: _resume, ...view } = record;
+  const { resumeFrom: _resume, multipart: _multipart, ...view } = record;
   void _resume;
+  void _multipart;
   return { ...view, error: view.error ? { ...view.error } : undefined };
 }
