@@ -15,6 +15,7 @@ import {
   addIcon,
   refreshIcon
 } from '@jupyterlab/ui-components';
+import type { Drag } from '@lumino/dragdrop';
 import { Widget } from '@lumino/widgets';
 import type { ITransfer } from '../api/client';
 import { AtelierError } from '../api/request';
@@ -23,7 +24,7 @@ import { CommandIDs, IAtelierClient, TRANSLATION_DOMAIN } from '../tokens';
 import { TransfersModel } from '../transfers/model';
 import { describeTransfer, TransfersList, TransfersStatusItem } from '../transfers/widgets';
 import { formatBytes, IStorageItem, nameOf, parentOf, StorageBrowserModel } from './model';
-import { StorageBrowser } from './widgets/browser';
+import { STORAGE_MIME, StorageBrowser } from './widgets/browser';
 import { StoragePreview } from './widgets/preview';
 
 const PLUGIN_ID = 'jupyterlab-atelier:storage';
@@ -200,12 +201,13 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       newFolder: () => void commands.execute(CommandIDs.storageNewFolder),
       newBucket: () => void commands.execute(CommandIDs.storageNewBucket),
       upload: files => void uploadFiles(files),
-      uploadWorkspacePaths: paths => void commands.execute(CommandIDs.uploadToStorage, { paths })
+      uploadWorkspacePaths: paths => void commands.execute(CommandIDs.uploadToStorage, { paths, prefix: model.prefix })
     });
     browser.id = 'jp-atelier-storage';
     browser.title.icon = storageIcon;
     browser.title.caption = trans.__('Object Storage');
-    app.shell.add(browser, 'left', { rank: 110 });
+    // On the right, beside the file browser on the left: drag between the two.
+    app.shell.add(browser, 'right', { rank: 1 });
     restorer?.add(browser, 'atelier-storage');
 
     const selectedItem = (args: { key?: unknown }): IStorageItem | null => {
@@ -493,7 +495,12 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Copy the selected files or folders to object storage; the service moves the data'),
       icon: storageIcon,
       isVisible: () => !!fileBrowser,
-      describedBy: { args: { type: 'object', properties: { paths: { type: 'array', items: { type: 'string' } } } } },
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: { paths: { type: 'array', items: { type: 'string' } }, prefix: { type: 'string', description: 'Target folder; asked when absent' } }
+        }
+      },
       execute: async args => {
         const paths = Array.isArray(args.paths)
           ? (args.paths as string[])
@@ -510,15 +517,19 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           await showErrorMessage(trans.__('No bucket'), trans.__('Open Object Storage and create or choose a bucket first.'));
           return;
         }
-        const result = await InputDialog.getText({
-          title: trans.__('Upload %1 item(s) to object storage', paths.length),
-          label: trans.__('Target folder in %1 (%2)', model.bucket, model.endpoint?.name ?? ''),
-          text: model.prefix
-        });
-        if (!result.button.accept || result.value === null) {
-          return;
+        let target = typeof args.prefix === 'string' ? args.prefix : null;
+        if (target === null) {
+          const result = await InputDialog.getText({
+            title: trans.__('Upload %1 item(s) to object storage', paths.length),
+            label: trans.__('Target folder in %1 (%2)', model.bucket, model.endpoint?.name ?? ''),
+            text: model.prefix
+          });
+          if (!result.button.accept || result.value === null) {
+            return;
+          }
+          target = result.value;
         }
-        let prefix = result.value.trim().replace(/^\/+/, '');
+        let prefix = target.trim().replace(/^\/+/, '');
         if (prefix && !prefix.endsWith('/')) {
           prefix += '/';
         }
@@ -579,6 +590,45 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
         });
       }
     });
+
+    // Objects dragged from the storage panel onto the file browser are downloaded there.
+    if (fileBrowser) {
+      const node = fileBrowser.node;
+      const onDrag = (event: Event) => {
+        const drag = event as Drag.Event;
+        if (!drag.mimeData?.hasData(STORAGE_MIME)) {
+          return;
+        }
+        event.preventDefault();
+        event.stopPropagation();
+        const row = (event.target as HTMLElement | null)?.closest?.('.jp-DirListing-item') as HTMLElement | null;
+        if (event.type === 'lm-drop') {
+          node.classList.remove('jp-mod-dropTarget');
+          drag.dropAction = 'copy';
+          const source = drag.mimeData.getData(STORAGE_MIME) as { endpoint: string; bucket: string; key: string; kind: string };
+          const folderPath = fileBrowser.model.path;
+          const onFolder = row?.dataset.isdir === 'true' ? row.querySelector('.jp-DirListing-itemText')?.textContent?.trim() : null;
+          const dir = onFolder ? PathExt.join(folderPath, onFolder) : folderPath;
+          const name = nameOf(source.key);
+          void startTransfer({
+            direction: 'download',
+            endpoint: source.endpoint,
+            bucket: source.bucket,
+            key: source.key,
+            path: PathExt.join(dir, name),
+            overwrite: false
+          }).catch(e => showErrorMessage(trans.__('Cannot download %1', name), errorMessage(e)));
+        } else if (event.type === 'lm-dragleave') {
+          node.classList.remove('jp-mod-dropTarget');
+        } else {
+          drag.dropAction = 'copy';
+          node.classList.add('jp-mod-dropTarget');
+        }
+      };
+      for (const type of ['lm-dragenter', 'lm-dragover', 'lm-dragleave', 'lm-drop']) {
+        node.addEventListener(type, onDrag, true);
+      }
+    }
 
     if (statusBar) {
       const item = new TransfersStatusItem(transfers, trans, () => void commands.execute(CommandIDs.showTransfers));

@@ -1,6 +1,17 @@
 import { expect, test } from '@jupyterlab/galata';
 import { atelierLoaded, watchPage } from './helpers';
 
+/** A Lumino drag: press, move in steps (Lumino starts a drag after a few pixels), release. */
+async function lmDrag(page: any, from: any, to: any): Promise<void> {
+  const a = await from.boundingBox();
+  const b = await to.boundingBox();
+  await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(a.x + a.width / 2 + 10, a.y + a.height / 2 + 10, { steps: 5 });
+  await page.mouse.move(b.x + b.width / 2, b.y + b.height / 2, { steps: 20 });
+  await page.mouse.up();
+}
+
 const CSV = 'name,value\nalpha,1\n"beta, gamma",2\n';
 
 test.describe('Object storage', () => {
@@ -130,5 +141,54 @@ test.describe('Uploads from the computer', () => {
     await expect(row.locator('.jp-Atelier-StorageBrowser-itemSize')).toHaveText('20 MiB');
     const back = await request.get(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=${encodeURIComponent('big upload.bin')}`);
     expect(crypto.createHash('sha256').update(await back.body()).digest('hex')).toBe(crypto.createHash('sha256').update(data).digest('hex'));
+  });
+});
+
+test.describe('Drag and drop between the file browser and object storage', () => {
+  test('a workspace file dropped on storage is uploaded; an object dropped on the file browser is downloaded', async ({ page, request, tmpPath }) => {
+    const bucket = `dnd-${Date.now().toString(36)}`;
+    expect((await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()).toBe(201);
+    expect((await request.put(`/api/contents/${tmpPath}/from-workspace.txt`, { data: { type: 'file', format: 'text', content: 'to storage\n' } })).ok()).toBe(true);
+    const put = await request.put(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=from-storage.txt`, {
+      headers: { 'Content-Type': 'application/octet-stream' },
+      data: Buffer.from('to the workspace\n')
+    });
+    expect(put.status()).toBe(201);
+
+    await page.sidebar.openTab('jp-atelier-storage');
+    const panel = page.locator('#jp-atelier-storage');
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    await page.sidebar.openTab('filebrowser');
+    await page.filebrowser.refresh();
+
+    // Workspace → storage.
+    const source = page.locator('.jp-DirListing-item', { hasText: 'from-workspace.txt' });
+    await lmDrag(page, source, panel.locator('.jp-Atelier-StorageBrowser-list'));
+    const uploaded = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="from-workspace.txt"]');
+    await expect
+      .poll(
+        async () => {
+          if (!(await uploaded.count())) {
+            await panel.getByRole('button', { name: 'Refresh' }).click();
+          }
+          return uploaded.count();
+        },
+        { timeout: 30000 }
+      )
+      .toBe(1);
+
+    // Storage → workspace.
+    const object = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="from-storage.txt"]');
+    await lmDrag(page, object, page.locator('#filebrowser .jp-DirListing-content'));
+    await expect
+      .poll(
+        async () => {
+          const res = await request.get(`/api/contents/${tmpPath}/from-storage.txt?content=1&format=text&type=file`);
+          return res.ok() ? (await res.json()).content : null;
+        },
+        { timeout: 30000 }
+      )
+      .toBe('to the workspace\n');
   });
 });

@@ -12,7 +12,8 @@ import {
   refreshIcon,
   UseSignal
 } from '@jupyterlab/ui-components';
-import type { Drag } from '@lumino/dragdrop';
+import { MimeData } from '@lumino/coreutils';
+import { Drag } from '@lumino/dragdrop';
 import type { Message } from '@lumino/messaging';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatBytes, IStorageItem, SortKey, StorageBrowserModel } from '../model';
@@ -20,6 +21,8 @@ import { formatBytes, IStorageItem, SortKey, StorageBrowserModel } from '../mode
 const CLASS = 'jp-Atelier-StorageBrowser';
 /** What JupyterLab's file browser puts on a drag: the dragged paths. */
 const CONTENTS_MIME = 'application/x-jupyter-icontents';
+/** What a storage row puts on a drag: `{ endpoint, bucket, key, kind }`. */
+export const STORAGE_MIME = 'application/x-atelier-storage-object';
 /** Row height in px; matches `--jp-Atelier-StorageBrowser-row-height` in style/storage.css. */
 export const ROW_HEIGHT = 26;
 
@@ -64,7 +67,8 @@ export class StorageBrowser extends ReactWidget {
       case 'lm-dragover':
         event.preventDefault();
         event.stopPropagation();
-        drag.dropAction = 'copy';
+        // The file browser offers its drags as 'move'; uploading leaves the source in place.
+        drag.dropAction = drag.proposedAction;
         this.addClass('jp-mod-dropTarget');
         break;
       case 'lm-dragleave':
@@ -74,7 +78,7 @@ export class StorageBrowser extends ReactWidget {
         event.preventDefault();
         event.stopPropagation();
         this.removeClass('jp-mod-dropTarget');
-        drag.dropAction = 'copy';
+        drag.dropAction = drag.proposedAction;
         const paths = drag.mimeData.getData(CONTENTS_MIME) as string[];
         if (Array.isArray(paths) && paths.length) {
           this._actions.uploadWorkspacePaths(paths);
@@ -268,6 +272,7 @@ function ItemList(props: { model: StorageBrowserModel; trans: TranslationBundle;
   const items = model.items;
   const parentRef = React.useRef<HTMLDivElement>(null);
   const [dropping, setDropping] = React.useState(false);
+  const dragStart = React.useRef<{ x: number; y: number; item: IStorageItem } | null>(null);
   const virtualizer = useVirtualizer({
     count: items.length,
     getScrollElement: () => parentRef.current,
@@ -358,6 +363,33 @@ function ItemList(props: { model: StorageBrowserModel; trans: TranslationBundle;
               onClick={() => model.select(item.key)}
               onContextMenu={() => model.select(item.key)}
               onDoubleClick={() => open(item)}
+              onMouseDown={event => {
+                if (event.button === 0) {
+                  dragStart.current = { x: event.clientX, y: event.clientY, item };
+                }
+              }}
+              onMouseMove={event => {
+                const start = dragStart.current;
+                if (!start || (event.buttons & 1) === 0) {
+                  dragStart.current = null;
+                  return;
+                }
+                if (Math.abs(event.clientX - start.x) + Math.abs(event.clientY - start.y) < 5) {
+                  return;
+                }
+                dragStart.current = null;
+                model.select(start.item.key);
+                const mimeData = new MimeData();
+                mimeData.setData(STORAGE_MIME, { endpoint: model.endpoint?.id, bucket: model.bucket, key: start.item.key, kind: start.item.kind });
+                const drag = new Drag({
+                  mimeData,
+                  dragImage: (event.currentTarget as HTMLElement).cloneNode(true) as HTMLElement,
+                  proposedAction: 'copy',
+                  supportedActions: 'copy'
+                });
+                void drag.start(event.clientX, event.clientY);
+              }}
+              onMouseUp={() => (dragStart.current = null)}
             >
               <Icon.react tag="span" className={`${CLASS}-itemIcon`} />
               <span className={`${CLASS}-itemName`}>{item.name}</span>
