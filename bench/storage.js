@@ -115,6 +115,11 @@ function dirSize(dir) {
   return { total, count };
 }
 
+process.on('uncaughtException', e => {
+  console.error(`bench/storage: ${e.stack || e}`);
+  process.exit(1);
+});
+
 async function main() {
   if (!AWS || !RCLONE) {
     console.error('bench/storage needs Debian\'s awscli and rclone: apt-get install -y awscli rclone');
@@ -206,6 +211,9 @@ async function main() {
   row(smallDown, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', '--recursive', `s3://${BUCKET}/awscli/small/`, path.join(tmp, 'awscli-small')])));
   row(smallDown, 'rclone', await time(() => rclone(['copy', `:s3:${BUCKET}/rclone/small/`, path.join(tmp, 'rclone-small')])));
 
+  // The minimal client is done; an idle connection of it must not outlive the server's load.
+  sdk.destroy();
+
   // (c) listing many keys: seed them (with rclone, quickest), then list them all.
   const listDir = path.join(tmp, 'list');
   fs.mkdirSync(listDir);
@@ -213,7 +221,7 @@ async function main() {
     fs.writeFileSync(path.join(listDir, `k-${String(i).padStart(7, '0')}`), '');
   }
   console.error(`  seeding ${LIST_KEYS} keys…`);
-  rclone(['copy', '--transfers', '16', listDir, `:s3:${BUCKET}/list/`]);
+  rclone(['copy', '--transfers', '8', '--checkers', '8', listDir, `:s3:${BUCKET}/list/`]);
   const listing = `list ${LIST_KEYS} keys`;
   let atelierCount = 0;
   row(listing, 'atelier', await time(async () => {
@@ -229,7 +237,6 @@ async function main() {
   row(listing, 'rclone', await time(() => rclone(['lsf', `:s3:${BUCKET}/list/`])));
 
   await service.close();
-  sdk.destroy();
   s3.child.kill();
   fs.rmSync(tmp, { recursive: true, force: true });
 

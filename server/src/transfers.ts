@@ -9,7 +9,7 @@
  * verified (size, and MD5 where the ETag is one), then renamed into place.
  */
 import * as crypto from 'crypto';
-import { EventEmitter } from 'events';
+import { EventEmitter, setMaxListeners } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Readable, Transform } from 'stream';
@@ -204,6 +204,8 @@ export class TransferManager extends EventEmitter {
 
   private _run(record: IRecord, planned?: IWorkItem[]): void {
     const controller = new AbortController();
+    // Every file in flight listens to this signal: more than the default ten is normal here.
+    setMaxListeners(0, controller.signal);
     this._aborts.set(record.id, controller);
     const task = this._execute(record, controller.signal, planned)
       .catch(async e => {
@@ -439,7 +441,7 @@ export class TransferManager extends EventEmitter {
             throw new ApiError(409, 'cancelled', 'The transfer was cancelled.');
           }
           const n = todo.shift()!;
-          const body = Buffer.alloc(sizeOf(n));
+          const body = Buffer.allocUnsafe(sizeOf(n)); // filled entirely by the read (checked below)
           const { bytesRead } = await handle.read(body, 0, body.length, (n - 1) * partSize);
           if (bytesRead !== body.length) {
             throw new ApiError(409, 'changed', `"${item.rel || record.path}" changed size during the transfer; start it again.`);
@@ -465,12 +467,14 @@ export class TransferManager extends EventEmitter {
     await fs.promises.mkdir(path.dirname(target), { recursive: true });
     const tmp = path.join(path.dirname(target), `.${path.basename(target)}.atelier-${record.id.slice(0, 8)}.part`);
     const { stream, info } = await store.read(record.bucket, item.key);
-    const md5 = crypto.createHash('md5');
+    // The whole-object MD5 can be checked only where the ETag is one (not for multipart ETags).
+    const etag = info.etag ?? item.etag;
+    const md5 = etag && /^[0-9a-f]{32}$/.test(etag) ? crypto.createHash('md5') : null;
     let bytes = 0;
     const meter = new Transform({
       transform(chunk: Buffer, _enc, callback) {
         bytes += chunk.length;
-        md5.update(chunk);
+        md5?.update(chunk);
         onProgress(bytes);
         callback(null, chunk);
       }
@@ -480,8 +484,7 @@ export class TransferManager extends EventEmitter {
       if (bytes !== info.size) {
         throw new ApiError(502, 'size_mismatch', `"${item.key}" arrived with ${bytes} bytes instead of ${info.size}; nothing was written.`);
       }
-      const etag = info.etag ?? item.etag;
-      if (etag && /^[0-9a-f]{32}$/.test(etag) && etag !== md5.digest('hex')) {
+      if (md5 && etag !== md5.digest('hex')) {
         throw new ApiError(502, 'checksum_mismatch', `"${item.key}" arrived damaged (its MD5 differs from its ETag); nothing was written.`);
       }
       if (!record.overwrite && (await fs.promises.lstat(target).then(() => true, () => false))) {
