@@ -86,13 +86,7 @@ export class JupyterServer extends EventEmitter {
       return;
     }
     this._setState('starting');
-    try {
-      await this._spawnAndWait();
-      this._setState('running');
-    } catch (e) {
-      this._setState('failed');
-      throw e;
-    }
+    await this._launch();
   }
 
   /** Stops the server: SIGTERM, then SIGKILL after a grace period. */
@@ -118,13 +112,7 @@ export class JupyterServer extends EventEmitter {
       this._setState('restarting');
       await this.stop();
       this._setState('restarting');
-      try {
-        await this._spawnAndWait();
-        this._setState('running');
-      } catch (e) {
-        this._setState('failed');
-        throw e;
-      }
+      await this._launch();
     })().finally(() => {
       this._restarting = undefined;
     });
@@ -148,6 +136,17 @@ export class JupyterServer extends EventEmitter {
       }
     }, 1000);
     timer.unref();
+  }
+
+  /** Spawns the server and waits for it: running, or failed with the reason. */
+  private async _launch(): Promise<void> {
+    try {
+      await this._spawnAndWait();
+      this._setState('running');
+    } catch (e) {
+      this._setState('failed');
+      throw e;
+    }
   }
 
   private _setState(state: IJupyterState): void {

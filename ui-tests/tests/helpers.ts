@@ -1,4 +1,17 @@
-import type { IJupyterLabPageFixture } from '@jupyterlab/galata';
+import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
+
+/** Runs a cell until it shows `expected` (a fresh kernel can drop the very first request). */
+export async function runUntilOutput(page: IJupyterLabPageFixture, cell: number, expected: string): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        await page.notebook.runCell(cell, true);
+        return (await page.notebook.getCellTextOutput(cell))?.[0];
+      },
+      { timeout: 60000, intervals: [1000, 2000, 5000] }
+    )
+    .toBe(expected);
+}
 
 const watched = new WeakMap<object, string[]>();
 

@@ -1,6 +1,6 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { ConsoleMessage } from '@playwright/test';
-import { atelierLoaded, watchPage } from './helpers';
+import { atelierLoaded, runUntilOutput, watchPage } from './helpers';
 
 /** Errors the page reports (uncaught exceptions, console errors) that come from Atelier. */
 function collectAtelierErrors(page: IJupyterLabPageFixture): string[] {
@@ -64,15 +64,7 @@ test.describe('JupyterLab through the Atelier gateway', () => {
       await widget.sessionContext.session.kernel.info;
     });
     await page.notebook.setCell(0, 'code', '1+1');
-    await expect
-      .poll(
-        async () => {
-          await page.notebook.runCell(0, true);
-          return (await page.notebook.getCellTextOutput(0))?.[0];
-        },
-        { timeout: 60000, intervals: [1000, 2000, 5000] }
-      )
-      .toBe('2');
+    await runUntilOutput(page, 0, '2');
     expect(errors).toEqual([]);
   });
 
@@ -119,15 +111,7 @@ test.describe('a restart of the Jupyter server', () => {
     await test.step('a new notebook computes on the new server', async () => {
       await page.notebook.createNew('after-restart.ipynb');
       await page.notebook.setCell(0, 'code', '6*7');
-      await expect
-        .poll(
-          async () => {
-            await page.notebook.runCell(0, true);
-            return (await page.notebook.getCellTextOutput(0))?.[0];
-          },
-          { timeout: 60000, intervals: [1000, 2000, 5000] }
-        )
-        .toBe('42');
+      await runUntilOutput(page, 0, '42');
     });
     expect(errors).toEqual([]);
   });

@@ -243,7 +243,11 @@ export class S3ObjectStore implements IObjectStore {
     return out.ETag!;
   }
 
-  async completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number): Promise<IObjectInfo> {
+  /**
+   * Assembles the parts and checks the result: its size, and its ETag (S3's md5-of-md5s; or,
+   * from servers that answer with the whole object's MD5, that MD5 when `wholeMd5` is known).
+   */
+  async completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number, wholeMd5?: string): Promise<IObjectInfo> {
     const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
     const out = await this._send(
       () =>
@@ -261,7 +265,8 @@ export class S3ObjectStore implements IObjectStore {
     const info = await this.stat(bucket, key);
     const expected = multipartEtag(sorted);
     const etag = bareEtag(out.ETag) || info.etag || '';
-    if (info.size !== size || (etag.includes('-') && etag !== expected)) {
+    const plain = /^[0-9a-f]{32}$/.test(etag);
+    if (info.size !== size || (etag.includes('-') && etag !== expected) || (plain && wholeMd5 !== undefined && etag !== wholeMd5)) {
       await this.delete(bucket, [key]).catch(() => undefined);
       throw new ApiError(502, 'checksum_mismatch', `The storage endpoint assembled "${key}" wrongly (${info.size} bytes, checksum ${etag}); the object was removed.`);
     }
@@ -312,11 +317,8 @@ export class S3ObjectStore implements IObjectStore {
     rest: AsyncGenerator<Buffer>,
     options: IWriteOptions
   ): Promise<IObjectInfo> {
-    const created = await this._send(() => this._client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: options.contentType })),
-      bucket
-    );
-    const uploadId = created.UploadId!;
-    const done: { PartNumber: number; ETag: string; md5: Buffer }[] = [];
+    const uploadId = await this.createMultipart(bucket, key);
+    const done: IPart[] = [];
     const inflight = new Set<Promise<void>>();
     let failure: unknown = null;
     let bytes = 0;
@@ -325,24 +327,9 @@ export class S3ObjectStore implements IObjectStore {
     const whole = crypto.createHash('md5');
     const upload = (partNumber: number, body: Buffer) => {
       whole.update(body);
-      const md5 = crypto.createHash('md5').update(body).digest();
-      const tracked: Promise<void> = this._send(() => this._client.send(new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber: partNumber,
-          Body: body,
-          ContentLength: body.length,
-          ContentMD5: md5.toString('base64')
-        })),
-        bucket
-      )
-        .then(out => {
-          const etag = bareEtag(out.ETag);
-          if (etag !== md5.toString('hex')) {
-            throw new ApiError(502, 'checksum_mismatch', `Part ${partNumber} of "${key}" was stored with checksum ${etag}, not ${md5.toString('hex')}.`);
-          }
-          done.push({ PartNumber: partNumber, ETag: out.ETag!, md5 });
+      const tracked: Promise<void> = this.uploadPart(bucket, key, uploadId, partNumber, body)
+        .then(etag => {
+          done.push({ partNumber, etag, md5: crypto.createHash('md5').update(body).digest('hex') });
           sent += body.length;
           options.onProgress?.(sent);
         })
@@ -382,27 +369,10 @@ export class S3ObjectStore implements IObjectStore {
       if (options.size !== undefined && bytes !== options.size) {
         throw new ApiError(400, 'size_mismatch', `Received ${bytes} bytes for "${key}" but ${options.size} were announced; nothing was stored.`);
       }
-      done.sort((a, b) => a.PartNumber - b.PartNumber);
-      const out = await this._send(() => this._client.send(new CompleteMultipartUploadCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: done.map(({ PartNumber, ETag }) => ({ PartNumber, ETag })) }
-        })),
-        bucket
-      );
-      const expected = `${crypto.createHash('md5').update(Buffer.concat(done.map(p => p.md5))).digest('hex')}-${done.length}`;
-      const etag = bareEtag(out.ETag);
-      if (etag && etag !== expected && etag !== whole.digest('hex')) {
-        await this._client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: key }], Quiet: true } })).catch(() => undefined);
-        throw new ApiError(502, 'checksum_mismatch', `The storage endpoint assembled "${key}" with checksum ${etag}, not ${expected}; the damaged object was removed.`);
-      }
-      return { key, size: bytes, lastModified: new Date().toISOString(), etag: etag || expected };
+      return await this.completeMultipart(bucket, key, uploadId, done, bytes, whole.digest('hex'));
     } catch (e) {
       await Promise.all(inflight);
-      await this._client
-        .send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }))
-        .catch(() => undefined);
+      await this.abortMultipart(bucket, key, uploadId).catch(() => undefined);
       throw e;
     }
   }
