@@ -98,6 +98,19 @@ describe('StorageBrowserModel against a real service', () => {
     expect(model.uriOf('zfolder/inner.txt')).toBe('s3://browse/zfolder/inner.txt');
     model.select('zfolder/inner.txt');
     expect(model.selected?.size).toBe(5);
+    // A refresh in place keeps the rows (and the selection) until the new page is there...
+    const inPlace = model.refresh(true);
+    expect(model.items.map(i => i.key)).toEqual(['zfolder/inner.txt']);
+    await inPlace;
+    expect(model.items.map(i => i.key)).toEqual(['zfolder/inner.txt']);
+    expect(model.selected?.key).toBe('zfolder/inner.txt');
+    // ...a plain one (a new place) clears them at once.
+    const fresh = model.refresh();
+    expect(model.items).toEqual([]);
+    await fresh;
+    expect(model.items.map(i => i.key)).toEqual(['zfolder/inner.txt']);
+    await model.refreshAll();
+    expect(model.items.map(i => i.key)).toEqual(['zfolder/inner.txt']);
     model.dispose();
   });
 

@@ -217,12 +217,22 @@ export class StorageBrowserModel implements IDisposable {
         this._buckets = await this.client.buckets(this._endpoint!);
       });
     }
-    await this.refresh();
+    await this.refresh(true);
   }
 
-  /** Lists the folder again from its first page. */
-  async refresh(): Promise<void> {
+  /**
+   * Lists the folder again from its first page. With `keepVisible` the rows stay until the
+   * new page arrives (a refresh in place, no flicker); otherwise they go at once (a new place).
+   */
+  async refresh(keepVisible = false): Promise<void> {
+    const items = this._items;
+    const selected = this._selected;
     this._reset();
+    if (keepVisible) {
+      this._items = items;
+      this._selected = selected;
+      this._replace = true;
+    }
     await this.loadMore(true);
   }
 
@@ -250,6 +260,10 @@ export class StorageBrowserModel implements IDisposable {
       return; // the location changed meanwhile
     }
     this._loading = false;
+    if (page && this._replace) {
+      this._items = [];
+    }
+    this._replace = false;
     if (page) {
       for (const prefix of page.prefixes) {
         this._items.push({ kind: 'folder', key: prefix, name: nameOf(prefix) });
@@ -275,6 +289,7 @@ export class StorageBrowserModel implements IDisposable {
   private _reset(): void {
     this._generation++;
     this._items = [];
+    this._replace = false;
     this._sorted = null;
     this._nextToken = undefined;
     this._loading = false;
@@ -300,6 +315,8 @@ export class StorageBrowserModel implements IDisposable {
   private _prefix = '';
   private _filter = '';
   private _items: IStorageItem[] = [];
+  /** The next first page replaces the rows kept visible during a refresh. */
+  private _replace = false;
   private _sorted: IStorageItem[] | null = null;
   private _nextToken: string | undefined;
   private _loading = false;

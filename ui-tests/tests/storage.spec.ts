@@ -3,6 +3,8 @@ import { atelierLoaded, watchPage } from './helpers';
 
 /** A Lumino drag: press, move in steps (Lumino starts a drag after a few pixels), release. */
 async function lmDrag(page: any, from: any, to: any): Promise<void> {
+  await from.waitFor();
+  await to.waitFor();
   const a = await from.boundingBox();
   const b = await to.boundingBox();
   await page.mouse.move(a.x + a.width / 2, a.y + a.height / 2);
