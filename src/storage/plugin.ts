@@ -116,13 +116,27 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
         autoClose: false,
         actions: [{ label: trans.__('Cancel'), callback: () => controller.abort() }]
       });
+      let index = 0;
+      let currentName = '';
+      let currentSize = 0;
       const report = (current: number) => {
         const done = sent + current;
         const seconds = (Date.now() - started) / 1000;
         const speed = seconds > 0 ? `${formatBytes(done / seconds)}/s` : '';
+        const filePercent = currentSize ? Math.floor((100 * current) / currentSize) : 100;
         Notification.update({
           id,
-          message: trans.__('Uploading to %1: %2 of %3 (%4%) %5', model.uriOf(prefix), formatBytes(done), formatBytes(total), total ? Math.floor((100 * done) / total) : 100, speed),
+          message: trans.__(
+            'Uploading %1 (%2 of %3): %4% · all files %5 of %6 · %7 → %8',
+            currentName,
+            index,
+            files.length,
+            filePercent,
+            formatBytes(done),
+            formatBytes(total),
+            speed,
+            model.uriOf(prefix)
+          ),
           type: 'in-progress',
           autoClose: false,
           actions: [{ label: trans.__('Cancel'), callback: () => controller.abort() }]
@@ -130,6 +144,9 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       };
       try {
         for (const file of files) {
+          index += 1;
+          currentName = file.name;
+          currentSize = file.size;
           const relative = (file as File & { webkitRelativePath?: string }).webkitRelativePath || file.name;
           let key = `${prefix}${relative}`;
           let overwrite = false;

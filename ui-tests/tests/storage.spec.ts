@@ -133,10 +133,16 @@ test.describe('Uploads from the computer', () => {
     expect(session.partsDone).toEqual([1]);
     expect((await request.get(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/stat?key=${encodeURIComponent('big upload.bin')}`)).status()).toBe(404);
 
-    // Second attempt with the same file: only the missing part goes up.
+    // Second attempt with the same file: only the missing part goes up, with per-file progress.
     await page.unroute(/\/storage\/uploads\/[^/]+\/parts\/2$/);
+    // A slow network this time, so that the progress can be read.
+    await page.route(/\/storage\/uploads\/[^/]+\/parts\/2$/, async route => {
+      await new Promise(resolve => setTimeout(resolve, 1500));
+      await route.continue();
+    });
     parts.length = 0;
     await input.setInputFiles(file);
+    await expect(page.locator('.Toastify__toast').filter({ hasText: 'Uploading big upload.bin (1 of 1)' }).first()).toBeVisible({ timeout: 20000 });
     const row = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="big upload.bin"]');
     await expect(row).toBeVisible({ timeout: 30000 });
     expect(parts).toEqual(['2']);
