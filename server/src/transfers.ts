@@ -17,7 +17,7 @@ import { pipeline } from 'stream/promises';
 import type { Logger } from 'pino';
 import { ApiError } from './errors';
 import type { IObjectStore, IPart, IStorageProvider } from './platform/storage';
-import { checkBucket, checkKey } from './platform/storage';
+import { checkBucket, checkKey, objectExists } from './platform/storage';
 import type { ICreateTransfer, ITransfer } from './schemas/transfers';
 import { checkWorkspacePath, resolveInWorkspace } from './workspace';
 
@@ -362,11 +362,7 @@ export class TransferManager extends EventEmitter {
     const taken: string[] = [];
     for (const item of items) {
       if (record.direction === 'upload') {
-        const exists = await store.stat(record.bucket, item.key).then(
-          () => true,
-          e => (e instanceof ApiError && e.statusCode === 404 ? false : Promise.reject(e))
-        );
-        if (exists) {
+        if (await objectExists(store, record.bucket, item.key)) {
           taken.push(item.key);
         }
       } else {
@@ -446,8 +442,7 @@ export class TransferManager extends EventEmitter {
           if (bytesRead !== body.length) {
             throw new ApiError(409, 'changed', `"${item.rel || record.path}" changed size during the transfer; start it again.`);
           }
-          const etag = await store.uploadPart(record.bucket, item.key, current.uploadId, n, body);
-          current.parts.push({ partNumber: n, etag, md5: crypto.createHash('md5').update(body).digest('hex') });
+          current.parts.push(await store.uploadPart(record.bucket, item.key, current.uploadId, n, body));
           sent += body.length;
           onProgress(sent);
           await this._save(record);

@@ -11,7 +11,7 @@ import * as path from 'path';
 import type { Logger } from 'pino';
 import { ApiError } from './errors';
 import type { IPart, IStorageProvider } from './platform/storage';
-import { checkBucket, checkKey } from './platform/storage';
+import { checkBucket, checkKey, objectExists } from './platform/storage';
 import type { ICreateUpload, IUpload } from './schemas/uploads';
 
 interface IRecord {
@@ -56,11 +56,7 @@ export class UploadSessions {
       throw new ApiError(400, 'invalid_key', `"${request.key}" names a folder; an object's key cannot end with "/".`);
     }
     if (!request.overwrite) {
-      const taken = await store.stat(request.bucket, request.key).then(
-        () => true,
-        e => (e instanceof ApiError && e.statusCode === 404 ? false : Promise.reject(e))
-      );
-      if (taken) {
+      if (await objectExists(store, request.bucket, request.key)) {
         throw new ApiError(409, 'exists', `"${request.key}" already exists in "${request.bucket}".`);
       }
     }
@@ -99,12 +95,11 @@ export class UploadSessions {
       throw new ApiError(400, 'invalid_part', `Part ${partNumber} must be ${expected} bytes, not ${body.length}.`);
     }
     const store = this._options.storage.get(record.endpoint);
-    const etag = await store.uploadPart(record.bucket, record.key, record.uploadId, partNumber, body);
-    const md5 = crypto.createHash('md5').update(body).digest('hex');
+    const part = await store.uploadPart(record.bucket, record.key, record.uploadId, partNumber, body);
     // Parts may arrive concurrently: merge into the latest record, one writer at a time.
     return this._serial(id, async () => {
       const latest = await this._read(id);
-      latest.parts[String(partNumber)] = { partNumber, etag, md5 };
+      latest.parts[String(partNumber)] = part;
       await this._write(latest);
       return view(latest);
     });

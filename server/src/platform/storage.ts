@@ -44,8 +44,8 @@ export interface IObjectStore {
   // Multipart uploads that can span requests and restarts (resumable uploads).
   /** Starts a multipart upload; returns its id. */
   createMultipart(bucket: string, key: string): Promise<string>;
-  /** Stores one part (1-based), verified against its MD5; returns its ETag. */
-  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string>;
+  /** Stores one part (1-based), verified against its MD5; returns it as recorded for completion. */
+  uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<IPart>;
   /** Assembles the parts; the object appears only now. `size` is checked. */
   completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number): Promise<IObjectInfo>;
   abortMultipart(bucket: string, key: string, uploadId: string): Promise<void>;
@@ -129,6 +129,19 @@ function keyProblem(key: string): string | null {
 /** A prefix for listings: '' or a valid key (usually ending with '/'). */
 export function checkPrefix(prefix: string): string {
   return prefix === '' ? prefix : checkKey(prefix, 'prefix');
+}
+
+/** Whether an object exists (its stat answers 404 otherwise); other errors pass through. */
+export async function objectExists(store: IObjectStore, bucket: string, key: string): Promise<boolean> {
+  try {
+    await store.stat(bucket, key);
+    return true;
+  } catch (e) {
+    if (e instanceof ApiError && e.statusCode === 404) {
+      return false;
+    }
+    throw e;
+  }
 }
 
 export function notFound(bucket: string, key?: string): ApiError {

@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { Readable } from 'stream';
 import { ApiError } from '../errors';
 import type { IObjectStore, IStorageProvider } from '../platform/storage';
-import { checkKey, checkPrefix } from '../platform/storage';
+import { checkKey, checkPrefix, objectExists } from '../platform/storage';
 import { ErrorBody } from '../schemas/common';
 import {
   BucketList,
@@ -154,7 +154,7 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
         const { key, overwrite } = request.query;
         const s = store(request.params.endpoint);
         checkKey(key);
-        if (!overwrite && (await exists(s, request.params.bucket, key))) {
+        if (!overwrite && (await objectExists(s, request.params.bucket, key))) {
           throw new ApiError(409, 'exists', `"${key}" already exists in "${request.params.bucket}".`);
         }
         const length = request.headers['content-length'];
@@ -286,18 +286,6 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
   );
 }
 
-async function exists(store: IObjectStore, bucket: string, key: string): Promise<boolean> {
-  try {
-    await store.stat(bucket, key);
-    return true;
-  } catch (e) {
-    if (e instanceof ApiError && e.statusCode === 404) {
-      return false;
-    }
-    throw e;
-  }
-}
-
 function sendObject(reply: FastifyReply, key: string, size: number, etag: string | undefined, stream: Readable, download: boolean) {
   reply.header('Content-Type', contentTypeOf(key));
   reply.header('Content-Length', String(size));
@@ -343,7 +331,7 @@ async function copyOrMove(store: IObjectStore, bucket: string, body: ICopyBody):
   if (!body.overwrite) {
     const taken: string[] = [];
     for (const [, target] of pairs) {
-      if (!target.endsWith('/') && (await exists(store, toBucket, target))) {
+      if (!target.endsWith('/') && (await objectExists(store, toBucket, target))) {
         taken.push(target);
       }
     }

@@ -237,13 +237,14 @@ export class LocalObjectStore implements IObjectStore {
     return uploadId;
   }
 
-  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<IPart> {
     const dir = await this._multipartDir(bucket, key, uploadId);
     const file = path.join(dir, `${partNumber}.part`);
     const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
     await fs.promises.writeFile(tmp, body);
     await fs.promises.rename(tmp, file);
-    return `"${crypto.createHash('md5').update(body).digest('hex')}"`;
+    const md5 = crypto.createHash('md5').update(body).digest('hex');
+    return { partNumber, etag: `"${md5}"`, md5 };
   }
 
   async completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number): Promise<IObjectInfo> {

@@ -219,7 +219,7 @@ export class S3ObjectStore implements IObjectStore {
     return out.UploadId!;
   }
 
-  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<string> {
+  async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<IPart> {
     const md5 = crypto.createHash('md5').update(body).digest();
     const out = await this._send(
       () =>
@@ -240,7 +240,7 @@ export class S3ObjectStore implements IObjectStore {
     if (etag !== md5.toString('hex')) {
       throw new ApiError(502, 'checksum_mismatch', `Part ${partNumber} of "${key}" was stored with checksum ${etag}, not ${md5.toString('hex')}.`);
     }
-    return out.ETag!;
+    return { partNumber, etag: out.ETag!, md5: etag };
   }
 
   /**
@@ -304,7 +304,7 @@ export class S3ObjectStore implements IObjectStore {
     const etag = bareEtag(out.ETag);
     if (etag && etag !== md5.toString('hex')) {
       // A server that does not check Content-MD5 stored damaged data: take it away again.
-      await this._client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: [{ Key: key }], Quiet: true } })).catch(() => undefined);
+      await this.delete(bucket, [key]).catch(() => undefined);
       throw new ApiError(502, 'checksum_mismatch', `The storage endpoint stored "${key}" with checksum ${etag}, not ${md5.toString('hex')}; the damaged object was removed.`);
     }
     return { key, size: body.length, lastModified: new Date().toISOString(), etag: md5.toString('hex') };
@@ -328,8 +328,8 @@ export class S3ObjectStore implements IObjectStore {
     const upload = (partNumber: number, body: Buffer) => {
       whole.update(body);
       const tracked: Promise<void> = this.uploadPart(bucket, key, uploadId, partNumber, body)
-        .then(etag => {
-          done.push({ partNumber, etag, md5: crypto.createHash('md5').update(body).digest('hex') });
+        .then(part => {
+          done.push(part);
           sent += body.length;
           options.onProgress?.(sent);
         })
