@@ -14,6 +14,21 @@ async function lmDrag(page: any, from: any, to: any): Promise<void> {
   await page.mouse.up();
 }
 
+/** Waits for a row to appear in the storage panel, refreshing it while it is missing. */
+async function untilListed(panel: any, row: any): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        if (!(await row.count())) {
+          await panel.getByRole('button', { name: 'Refresh' }).click();
+        }
+        return row.count();
+      },
+      { timeout: 30000 }
+    )
+    .toBe(1);
+}
+
 const CSV = 'name,value\nalpha,1\n"beta, gamma",2\n';
 
 test.describe('Object storage', () => {
@@ -56,17 +71,7 @@ test.describe('Object storage', () => {
 
     await page.sidebar.openTab('jp-atelier-storage');
     const row = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="incoming/data.csv"]');
-    await expect
-      .poll(
-        async () => {
-          if (!(await row.count())) {
-            await panel.getByRole('button', { name: 'Refresh' }).click();
-          }
-          return row.count();
-        },
-        { timeout: 30000 }
-      )
-      .toBe(1);
+    await untilListed(panel, row);
     await expect(row.locator('.jp-Atelier-StorageBrowser-itemSize')).toHaveText(`${Buffer.byteLength(CSV)} B`);
 
     // Preview: the CSV as a table.
@@ -170,17 +175,7 @@ test.describe('Drag and drop between the file browser and object storage', () =>
     const source = page.locator('.jp-DirListing-item', { hasText: 'from-workspace.txt' });
     await lmDrag(page, source, panel.locator('.jp-Atelier-StorageBrowser-list'));
     const uploaded = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="from-workspace.txt"]');
-    await expect
-      .poll(
-        async () => {
-          if (!(await uploaded.count())) {
-            await panel.getByRole('button', { name: 'Refresh' }).click();
-          }
-          return uploaded.count();
-        },
-        { timeout: 30000 }
-      )
-      .toBe(1);
+    await untilListed(panel, uploaded);
 
     // Storage → workspace.
     const object = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="from-storage.txt"]');
