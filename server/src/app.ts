@@ -10,10 +10,12 @@ import type { JupyterServer } from './jupyter';
 import type { IPlatform } from './platform';
 import { ErrorBody } from './schemas/common';
 import flavorRoutes from './routes/flavors';
+import jobRoutes from './routes/jobs';
 import jupyterRoutes from './routes/jupyter';
 import statusRoutes from './routes/status';
 import storageRoutes from './routes/storage';
 import transferRoutes from './routes/transfers';
+import type { JobManager } from './jobs';
 import type { TransferManager } from './transfers';
 import type { UploadSessions } from './uploads';
 import type { IConfig } from './config';
@@ -33,6 +35,8 @@ export interface IRouteContext {
   transfers: TransferManager | null;
   /** Resumable uploads from the browser, when the platform has storage. */
   uploads: UploadSessions | null;
+  /** Training jobs, when the platform runs them. */
+  jobs: JobManager | null;
 }
 
 export interface IAppOptions extends IRouteContext {
@@ -76,7 +80,10 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
 
   app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
     if (error instanceof ApiError) {
-      reply.headers(error.headers).code(error.statusCode).send({ message: error.message, code: error.code });
+      reply
+        .headers(error.headers)
+        .code(error.statusCode)
+        .send({ message: error.message, code: error.code, ...(error.field ? { field: error.field } : {}) });
       return;
     }
     if (error.validation) {
@@ -106,7 +113,8 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     platform: options.platform,
     jupyter: options.jupyter,
     transfers: options.transfers,
-    uploads: options.uploads
+    uploads: options.uploads,
+    jobs: options.jobs
   };
   await app.register(
     async api => {
@@ -115,6 +123,7 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
       await api.register(jupyterRoutes, context);
       await api.register(storageRoutes, context);
       await api.register(transferRoutes, context);
+      await api.register(jobRoutes, context);
     },
     { prefix: apiPrefix(options.config.baseUrl) }
   );

@@ -99,6 +99,30 @@ export const ConfigSchema = Type.Object(
       },
       { default: {}, additionalProperties: false }
     ),
+    jobs: Type.Object(
+      {
+        enabled: Type.Boolean({ default: true, description: 'Offer training jobs.' }),
+        executor: Type.Union([Type.Literal('local'), Type.Literal('slurm')], {
+          default: 'local',
+          description: 'local: processes on this machine; slurm: sbatch on a Slurm cluster.'
+        }),
+        python: Type.String({ default: '', description: 'Python for boot files and notebooks. Default: jupyter.python.' }),
+        graceSeconds: Type.Number({ minimum: 0, maximum: 3600, default: 10, description: 'Stop: seconds between SIGTERM and SIGKILL.' }),
+        maxConcurrent: Type.Integer({ minimum: 0, default: 0, description: 'local: most jobs at once (0: as many as the machine fits).' }),
+        catalog: Type.Optional(Type.Array(FlavorConfig, { description: 'Flavors for jobs. Default: the notebook flavor catalog.' })),
+        slurm: Type.Object(
+          {
+            partition: Type.Optional(Type.String()),
+            account: Type.Optional(Type.String()),
+            conf: Type.Optional(Type.String({ description: 'slurm.conf for the client commands (SLURM_CONF).' })),
+            binDir: Type.Optional(Type.String({ description: 'Folder of sbatch, scontrol, squeue, scancel. Default: PATH.' })),
+            extraArgs: Type.Array(Type.String(), { default: [], description: 'More sbatch options.' })
+          },
+          { default: {}, additionalProperties: false }
+        )
+      },
+      { default: {}, additionalProperties: false }
+    ),
     flavors: Type.Object(
       {
         default: Type.Optional(Type.String({ description: 'The flavor to start with.' })),
@@ -121,7 +145,8 @@ export const ENV_OVERRIDES: Record<string, { key: string[]; type: 'string' | 'in
   ATELIER_WORKSPACE: { key: ['workspace'], type: 'string' },
   ATELIER_LOG_LEVEL: { key: ['logLevel'], type: 'string' },
   ATELIER_PYTHON: { key: ['jupyter', 'python'], type: 'string' },
-  ATELIER_FRONTEND: { key: ['jupyter', 'frontend'], type: 'string' }
+  ATELIER_FRONTEND: { key: ['jupyter', 'frontend'], type: 'string' },
+  ATELIER_JOBS_EXECUTOR: { key: ['jobs', 'executor'], type: 'string' }
 };
 
 export class ConfigError extends Error {

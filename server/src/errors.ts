@@ -12,6 +12,9 @@ export class ApiError extends Error {
     super(message);
     this.name = 'ApiError';
   }
+
+  /** The request field at fault, where one is (forms show the message beside it). */
+  field?: string;
 }
 
 /** Answer for requests that arrive while the Jupyter server is (re)starting. */

@@ -18,6 +18,7 @@ import { JupyterServer } from './jupyter';
 import { createLogger } from './logger';
 import type { IPlatform } from './platform';
 import { createPlatform } from './platform/create';
+import { JobManager } from './jobs';
 import { TransferManager } from './transfers';
 import { UploadSessions } from './uploads';
 
@@ -42,6 +43,7 @@ export class AtelierService {
     readonly platform: IPlatform,
     readonly jupyter: JupyterServer | null,
     readonly transfers: TransferManager | null,
+    readonly jobs: JobManager | null,
     readonly token: string | null,
     private readonly _gateway: Gateway | null,
     private readonly _sockets: Set<Duplex>
@@ -74,6 +76,21 @@ export class AtelierService {
           dir: path.join(config.dataDir, 'uploads'),
           storage: platform.storage,
           partSize: config.storage.partSizeMiB * 1024 * 1024,
+          logger
+        })
+      : null;
+
+    const jobs = platform.jobs
+      ? new JobManager({
+          dir: path.join(config.dataDir, 'jobs'),
+          workspace: config.workspace,
+          jobs: platform.jobs,
+          storage: platform.storage ?? null,
+          transfers,
+          python: config.jobs.python || config.jupyter.python,
+          graceSeconds: config.jobs.graceSeconds,
+          pollMs: config.jobs.executor === 'local' ? 250 : 1000,
+          secretEnv: config.storage.endpoints.flatMap(e => [e.credentials.accessKeyIdEnv, e.credentials.secretAccessKeyEnv, e.credentials.sessionTokenEnv]),
           logger
         })
       : null;
@@ -120,6 +137,7 @@ export class AtelierService {
       jupyter,
       transfers,
       uploads,
+      jobs,
       auth,
       logger,
       serverFactory: gw
@@ -136,7 +154,7 @@ export class AtelierService {
         : undefined
     });
 
-    const service = new AtelierService(config, logger, app, platform, jupyter, transfers, token, gateway, sockets);
+    const service = new AtelierService(config, logger, app, platform, jupyter, transfers, jobs, token, gateway, sockets);
     try {
       if (config.socket) {
         fs.rmSync(config.socket, { force: true });
@@ -147,6 +165,7 @@ export class AtelierService {
       }
       await transfers?.start();
       await uploads?.prune();
+      await jobs?.start();
       if (jupyter) {
         await jupyter.start();
       }
@@ -179,7 +198,10 @@ export class AtelierService {
       for (const socket of this._sockets) {
         socket.destroy();
       }
+      // Jobs stop watching first, so that transfers cut short by the shutdown do not fail them.
+      const jobsClosed = this.jobs?.close();
       await this.transfers?.close();
+      await jobsClosed;
       await this.app.close().catch(e => this.logger.warn({ err: e }, 'closing the API failed'));
       this._gateway?.close();
       await this.jupyter?.stop();

@@ -34,6 +34,8 @@ interface IRecord extends ITransfer {
   resumeFrom?: number;
   /** Large uploads under way, by item index: the multipart upload and the parts it has. */
   multipart?: Record<string, { key: string; uploadId: string; parts: IPart[] }>;
+  /** The folder `path` is relative to, when not the workspace (a job's folder). */
+  root?: string;
 }
 
 const FINISHED = new Set(['completed', 'failed', 'cancelled']);
@@ -88,12 +90,12 @@ export class TransferManager extends EventEmitter {
   }
 
   /** Checks the request (4xx for anything wrong), records it, and starts it. */
-  async create(request: ICreateTransfer): Promise<ITransfer> {
+  async create(request: ICreateTransfer, options: { root?: string } = {}): Promise<ITransfer> {
     const store = this._options.storage.get(request.endpoint);
     checkBucket(request.bucket);
     checkKey(request.key);
     const rel = checkWorkspacePath(request.path);
-    const local = await resolveInWorkspace(this._options.workspace, rel);
+    const local = await resolveInWorkspace(options.root ?? this._options.workspace, rel);
     const stat = await fs.promises.stat(local).catch(() => null);
     if (request.direction === 'upload') {
       if (!stat) {
@@ -125,6 +127,9 @@ export class TransferManager extends EventEmitter {
       bytesDone: 0,
       createdAt: new Date().toISOString()
     };
+    if (options.root) {
+      record.root = options.root;
+    }
     // Conflicts are found before anything moves.
     const items = await this._plan(record, store);
     if (!record.overwrite) {
@@ -142,6 +147,42 @@ export class TransferManager extends EventEmitter {
     this._run(record, items);
     this._prune();
     return publicView(record);
+  }
+
+  /** Resolves when the transfer has finished (completed, failed or cancelled). */
+  wait(id: string): Promise<ITransfer> {
+    return new Promise((resolve, reject) => {
+      const check = (): boolean => {
+        const record = this._records.get(id);
+        if (!record) {
+          cleanup();
+          reject(new ApiError(404, 'not_found', `There is no transfer "${id}".`));
+          return true;
+        }
+        if (FINISHED.has(record.state)) {
+          cleanup();
+          resolve(publicView(record));
+          return true;
+        }
+        return false;
+      };
+      const onChange = (transfer: ITransfer) => {
+        if (transfer.id === id) {
+          check();
+        }
+      };
+      const onClose = () => {
+        cleanup();
+        reject(new ApiError(503, 'closing', 'The service is stopping.'));
+      };
+      const cleanup = () => {
+        this.off('change', onChange);
+        this.off('close', onClose);
+      };
+      this.on('change', onChange);
+      this.once('close', onClose);
+      check();
+    });
   }
 
   /** Stops a running or queued transfer; what it wrote so far is removed. */
@@ -192,6 +233,10 @@ export class TransferManager extends EventEmitter {
       await store.abortMultipart(record.bucket, upload.key, upload.uploadId).catch(() => undefined);
     }
     delete record.multipart;
+  }
+
+  private _root(record: IRecord): string {
+    return record.root ?? this._options.workspace;
   }
 
   private _record(id: string): IRecord {
@@ -305,7 +350,7 @@ export class TransferManager extends EventEmitter {
       throw failure.reason;
     }
     if (record.direction === 'download' && record.key.endsWith('/') && items.length === 0) {
-      await fs.promises.mkdir(await resolveInWorkspace(this._options.workspace, record.path), { recursive: true });
+      await fs.promises.mkdir(await resolveInWorkspace(this._root(record), record.path), { recursive: true });
     }
     record.state = 'completed';
     record.finishedAt = new Date().toISOString();
@@ -315,7 +360,7 @@ export class TransferManager extends EventEmitter {
 
   /** What moves: one file or object, or every file of a folder / object under a prefix. */
   private async _plan(record: IRecord, store: IObjectStore): Promise<IWorkItem[]> {
-    const local = await resolveInWorkspace(this._options.workspace, record.path);
+    const local = await resolveInWorkspace(this._root(record), record.path);
     if (record.direction === 'upload') {
       const stat = await fs.promises.stat(local);
       if (stat.isFile()) {
@@ -368,7 +413,7 @@ export class TransferManager extends EventEmitter {
       } else {
         const target = await this._downloadTarget(record, item);
         if (await fs.promises.lstat(target).then(() => true, () => false)) {
-          taken.push(path.relative(this._options.workspace, target));
+          taken.push(path.relative(this._root(record), target));
         }
       }
       if (taken.length >= 20) {
@@ -380,9 +425,9 @@ export class TransferManager extends EventEmitter {
 
   private async _downloadTarget(record: IRecord, item: IWorkItem): Promise<string> {
     if (record.key.endsWith('/')) {
-      return resolveInWorkspace(this._options.workspace, record.path ? `${record.path}/${item.rel}` : item.rel);
+      return resolveInWorkspace(this._root(record), record.path ? `${record.path}/${item.rel}` : item.rel);
     }
-    const base = await resolveInWorkspace(this._options.workspace, record.path);
+    const base = await resolveInWorkspace(this._root(record), record.path);
     const stat = await fs.promises.stat(base).catch(() => null);
     return stat?.isDirectory() ? path.join(base, path.basename(item.key)) : base;
   }
@@ -391,7 +436,7 @@ export class TransferManager extends EventEmitter {
     // The base was resolved (and confined) once for this run; the plan followed no links.
     let base = this._bases.get(record.id);
     if (!base) {
-      base = await resolveInWorkspace(this._options.workspace, record.path);
+      base = await resolveInWorkspace(this._root(record), record.path);
       this._bases.set(record.id, base);
     }
     const file = item.rel ? path.join(base, item.rel) : base;
@@ -412,7 +457,7 @@ export class TransferManager extends EventEmitter {
     signal: AbortSignal,
     onProgress: (bytes: number) => void
   ): Promise<void> {
-    const base = await resolveInWorkspace(this._options.workspace, record.path);
+    const base = await resolveInWorkspace(this._root(record), record.path);
     const file = item.rel ? path.join(base, item.rel) : base;
     const partSize = this._options.partSize;
     const count = Math.ceil(item.size / partSize);
@@ -483,7 +528,7 @@ export class TransferManager extends EventEmitter {
         throw new ApiError(502, 'checksum_mismatch', `"${item.key}" arrived damaged (its MD5 differs from its ETag); nothing was written.`);
       }
       if (!record.overwrite && (await fs.promises.lstat(target).then(() => true, () => false))) {
-        throw new ApiError(409, 'exists', `"${path.relative(this._options.workspace, target)}" appeared meanwhile; nothing was overwritten.`);
+        throw new ApiError(409, 'exists', `"${path.relative(this._root(record), target)}" appeared meanwhile; nothing was overwritten.`);
       }
       await fs.promises.rename(tmp, target);
     } catch (e) {
@@ -554,8 +599,9 @@ export class TransferManager extends EventEmitter {
 const SMALL_FILE = 1024 * 1024;
 
 function publicView(record: IRecord): ITransfer {
-  const { resumeFrom: _resume, multipart: _multipart, ...view } = record;
+  const { resumeFrom: _resume, multipart: _multipart, root: _root, ...view } = record;
   void _resume;
   void _multipart;
+  void _root;
   return { ...view, error: view.error ? { ...view.error } : undefined };
 }

@@ -5,6 +5,7 @@
  */
 import type { Capability } from '../schemas/status';
 import type { IFlavor } from '../schemas/flavors';
+import type { IJobsCapability } from './jobs';
 import type { IStorageProvider } from './storage';
 
 /** The notebook's compute size: list, current (switching arrives with the flavors issue). */
@@ -20,6 +21,7 @@ export interface IPlatform {
   readonly name: string;
   readonly flavors?: IFlavorProvider;
   readonly storage?: IStorageProvider;
+  readonly jobs?: IJobsCapability;
   /** Releases what the platform holds (connections, timers). */
   close(): Promise<void>;
 }
@@ -29,7 +31,7 @@ export function capabilitiesOf(platform: IPlatform): Record<Capability, boolean>
     flavors: !!platform.flavors,
     storage: !!platform.storage,
     images: false,
-    jobs: false,
+    jobs: !!platform.jobs,
     gallery: false
   };
 }

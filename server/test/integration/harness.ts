@@ -80,3 +80,32 @@ export function request(
 export function cookiesFrom(res: IResponse): string {
   return (res.headers['set-cookie'] ?? []).map(c => c.split(';')[0]).join('; ');
 }
+
+/**
+ * Starts `atelier serve` in-process (the API only, no Jupyter server; the proxy in front would
+ * authenticate, so requests need no token): for capabilities that do not involve Jupyter.
+ */
+export async function startSidecar(
+  overrides: Record<string, unknown> = {},
+  env: NodeJS.ProcessEnv = {},
+  reuse?: { root: string }
+): Promise<{ service: AtelierService; api: string; root: string; workspace: string; close(keep?: boolean): Promise<void> }> {
+  const root = reuse?.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-it-'));
+  const workspace = path.join(root, 'work');
+  fs.mkdirSync(workspace, { recursive: true });
+  const config = loadConfig({ env, overrides: { port: 0, dataDir: path.join(root, 'data'), workspace, ...overrides } });
+  const logger = createLogger(process.env.ATELIER_TEST_LOG ?? 'silent');
+  const service = await AtelierService.start({ mode: 'sidecar', config, logger });
+  return {
+    service,
+    api: `${service.url}atelier/api/v1/`,
+    root,
+    workspace,
+    close: async (keep = false) => {
+      await service.close();
+      if (!keep) {
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    }
+  };
+}

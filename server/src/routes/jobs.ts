@@ -1,0 +1,161 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ApiError } from '../errors';
+import type { JobManager } from '../jobs';
+import { ErrorBody } from '../schemas/common';
+import { CreateJob, ICreateJob, IJob, Job, JobList, LogChunk } from '../schemas/jobs';
+import type { IRouteContext } from '../app';
+import { contentDisposition } from './storage';
+
+const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
+const IdParams = Type.Object({ id: Type.String() });
+const LogQuery = Type.Object({
+  offset: Type.Integer({ minimum: 0, default: 0 }),
+  limit: Type.Integer({ minimum: 1, maximum: 8 * 1024 * 1024, default: 1024 * 1024 }),
+  download: Type.Optional(Type.Boolean())
+});
+
+/** Opens a server-sent event stream on the reply; returns a writer and a way to learn of its end. */
+function eventStream(request: FastifyRequest, reply: FastifyReply): { send(event: string, data: unknown): void; closed: Promise<void> } {
+  reply.hijack();
+  const res = reply.raw;
+  res.writeHead(200, {
+    'Content-Type': 'text/event-stream; charset=utf-8',
+    'Cache-Control': 'no-store',
+    Connection: 'keep-alive',
+    'X-Accel-Buffering': 'no'
+  });
+  res.write('retry: 2000\n\n');
+  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
+  const closed = new Promise<void>(resolve => {
+    const done = () => {
+      clearInterval(heartbeat);
+      resolve();
+    };
+    request.raw.on('close', done);
+    res.on('error', done);
+    res.on('finish', done);
+  });
+  return { send: (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`), closed };
+}
+
+export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
+  const manager = (): JobManager => {
+    if (!ctx.jobs) {
+      throw new ApiError(404, 'capability_missing', `The ${ctx.platform.name} platform has no training jobs (or they are disabled).`);
+    }
+    return ctx.jobs;
+  };
+
+  app.get('/jobs', { schema: { response: { 200: JobList, ...errors } } }, async () => ({ jobs: manager().list() }));
+
+  app.post<{ Body: ICreateJob }>('/jobs', { schema: { body: CreateJob, response: { 201: Job, ...errors } } }, async (request, reply) => {
+    const job = await manager().create(request.body);
+    reply.code(201);
+    return job;
+  });
+
+  /** Server-sent events: `job` on every change of any job, `removed` with the id of a deleted one. */
+  app.get('/jobs/events', async (request, reply) => {
+    const jobs = manager();
+    const stream = eventStream(request, reply);
+    const onChange = (job: IJob) => stream.send('job', job);
+    const onRemove = (id: string) => stream.send('removed', { id });
+    const onClose = () => reply.raw.end();
+    jobs.on('change', onChange);
+    jobs.on('remove', onRemove);
+    jobs.once('close', onClose);
+    await stream.closed;
+    jobs.off('change', onChange);
+    jobs.off('remove', onRemove);
+    jobs.off('close', onClose);
+  });
+
+  app.get<{ Params: { id: string } }>('/jobs/:id', { schema: { params: IdParams, response: { 200: Job, ...errors } } }, async request =>
+    manager().get(request.params.id)
+  );
+
+  app.post<{ Params: { id: string } }>('/jobs/:id/stop', { schema: { params: IdParams, response: { 200: Job, ...errors } } }, async request =>
+    manager().stop(request.params.id)
+  );
+
+  app.delete<{ Params: { id: string } }>(
+    '/jobs/:id',
+    { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await manager().remove(request.params.id);
+      reply.code(204);
+      return null;
+    }
+  );
+
+  /** The log from an offset (JSON), or all of it as a file (`download=true`). */
+  app.get<{ Params: { id: string }; Querystring: { offset: number; limit: number; download?: boolean } }>(
+    '/jobs/:id/logs',
+    { schema: { params: IdParams, querystring: LogQuery, response: { 200: LogChunk, ...errors } } },
+    async (request, reply) => {
+      const jobs = manager();
+      const { id } = request.params;
+      if (request.query.download) {
+        const job = jobs.get(id);
+        const file = jobs.logFile(id);
+        const stat = await fs.promises.stat(file).catch(() => null);
+        reply.header('Content-Type', 'text/plain; charset=utf-8');
+        reply.header('Content-Disposition', contentDisposition(`${job.metadata.name}-${id}.log`));
+        reply.header('X-Content-Type-Options', 'nosniff');
+        reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
+        return reply.send(stat ? fs.createReadStream(file) : '');
+      }
+      return jobs.readLog(id, request.query.offset, request.query.limit);
+    }
+  );
+
+  /** Server-sent events: `log` {text, nextOffset} as the log grows, `end` once the job has finished. */
+  app.get<{ Params: { id: string }; Querystring: { offset: number } }>(
+    '/jobs/:id/logs/stream',
+    { schema: { params: IdParams, querystring: Type.Object({ offset: Type.Integer({ minimum: 0, default: 0 }) }) } },
+    async (request, reply) => {
+      const jobs = manager();
+      const { id } = request.params;
+      jobs.get(id); // 404 before the stream opens
+      const stream = eventStream(request, reply);
+      let open = true;
+      void stream.closed.then(() => (open = false));
+      let offset = request.query.offset;
+      while (open) {
+        const chunk = await jobs.readLog(id, offset).catch(() => null);
+        if (!chunk) {
+          break;
+        }
+        if (chunk.nextOffset > offset) {
+          stream.send('log', { text: chunk.text, offset: chunk.offset, nextOffset: chunk.nextOffset });
+          offset = chunk.nextOffset;
+          continue;
+        }
+        if (chunk.complete) {
+          stream.send('end', jobs.get(id));
+          break;
+        }
+        await new Promise(resolve => setTimeout(resolve, 100));
+      }
+      reply.raw.end();
+    }
+  );
+
+  /** A file the job wrote into its folder, e.g. `output.ipynb` (the executed notebook). */
+  app.get<{ Params: { id: string; '*': string } }>('/jobs/:id/files/*', async (request, reply) => {
+    const jobs = manager();
+    const file = await jobs.jobFile(request.params.id, request.params['*']);
+    const stat = await fs.promises.stat(file).catch(() => null);
+    if (!stat?.isFile()) {
+      throw new ApiError(404, 'not_found', `The job has no file "${request.params['*']}".`);
+    }
+    reply.header('Content-Type', file.endsWith('.ipynb') || file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    reply.header('Content-Disposition', contentDisposition(path.basename(file)));
+    reply.header('X-Content-Type-Options', 'nosniff');
+    reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
+    return reply.send(fs.createReadStream(file));
+  });
+}

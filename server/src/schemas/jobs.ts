@@ -1,0 +1,118 @@
+/**
+ * Training jobs. Field names follow the ModelArts training job v2 model where it fits
+ * (metadata, algorithm with parameters/inputs/outputs/environments, spec.resource with
+ * flavorId and nodeCount, status.phase), in camelCase like the rest of this API.
+ */
+import { Type, Static } from '@sinclair/typebox';
+import { Flavor } from './flavors';
+
+const NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
+
+export const JobPhase = Type.Union([
+  Type.Literal('Pending'),
+  Type.Literal('Running'),
+  Type.Literal('Stopping'),
+  Type.Literal('Completed'),
+  Type.Literal('Failed'),
+  Type.Literal('Stopped')
+]);
+export type IJobPhase = Static<typeof JobPhase>;
+
+export const JobParameter = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$', description: 'Reaches the program as --name=value.' }),
+    value: Type.String({ maxLength: 4096 })
+  },
+  { additionalProperties: false }
+);
+
+/** Where an input comes from or an output goes: a storage URI or a workspace path. */
+export const JobData = Type.Object(
+  {
+    name: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$', description: 'Names the folder and the variable ATELIER_INPUT_<NAME> / ATELIER_OUTPUT_<NAME>.' }),
+    uri: Type.String({ minLength: 1, description: 's3://bucket/prefix/ or obs://bucket/prefix/ (object storage), or a workspace path.' }),
+    endpoint: Type.Optional(Type.String({ description: 'The storage endpoint of a storage URI; default: the first whose scheme matches.' }))
+  },
+  { additionalProperties: false }
+);
+export type IJobData = Static<typeof JobData>;
+
+/** What a user submits (the launcher form). */
+export const CreateJob = Type.Object(
+  {
+    name: Type.String({ pattern: NAME, description: 'Letters, digits, "_", "." and "-", at most 64.' }),
+    description: Type.Optional(Type.String({ maxLength: 1024 })),
+    /** Workspace folder copied at submission; later edits do not change the job. */
+    codeDir: Type.Optional(Type.String()),
+    /** Workspace path of a .py or .sh file inside codeDir (default codeDir: its folder). */
+    bootFile: Type.Optional(Type.String()),
+    /** Workspace path of a notebook to execute headless, instead of a boot file. */
+    notebook: Type.Optional(Type.String()),
+    /** A command line (run by /bin/sh), instead of a boot file or notebook; for custom images. */
+    command: Type.Optional(Type.String({ maxLength: 8192 })),
+    parameters: Type.Array(JobParameter, { default: [], maxItems: 200 }),
+    environments: Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String(), { default: {} }),
+    inputs: Type.Array(JobData, { default: [], maxItems: 50 }),
+    outputs: Type.Array(JobData, { default: [], maxItems: 50 }),
+    flavorId: Type.Optional(Type.String({ description: 'Default: the smallest flavor of the catalog.' })),
+    nodeCount: Type.Integer({ minimum: 1, maximum: 1024, default: 1 }),
+    image: Type.Optional(Type.String({ description: 'Container image, for executors that run containers.' })),
+    maxRuntimeMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 }))
+  },
+  { additionalProperties: false }
+);
+export type ICreateJob = Static<typeof CreateJob>;
+
+export const JobEvent = Type.Object({
+  phase: JobPhase,
+  at: Type.String({ format: 'date-time' }),
+  message: Type.Optional(Type.String())
+});
+export type IJobEvent = Static<typeof JobEvent>;
+
+export const Job = Type.Object({
+  id: Type.String(),
+  kind: Type.Literal('job'),
+  metadata: Type.Object({
+    name: Type.String(),
+    description: Type.Optional(Type.String()),
+    createdAt: Type.String({ format: 'date-time' })
+  }),
+  /** The request as submitted (paths as the user gave them). */
+  spec: CreateJob,
+  /** The flavor as it was when the job was submitted. */
+  flavor: Flavor,
+  executor: Type.String({ description: 'local, slurm, …' }),
+  status: Type.Object({
+    phase: JobPhase,
+    /** What is happening now, e.g. "Waiting for 2 CPUs", "Uploading outputs". */
+    message: Type.Optional(Type.String()),
+    exitCode: Type.Optional(Type.Integer()),
+    /** Why the job failed or stopped. */
+    reason: Type.Optional(Type.String()),
+    startedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    finishedAt: Type.Optional(Type.String({ format: 'date-time' })),
+    /** Seconds run so far (or in all, when finished). */
+    duration: Type.Number(),
+    timeline: Type.Array(JobEvent),
+    /** The executor's own id (process group, Slurm job id). */
+    externalId: Type.Optional(Type.String())
+  })
+});
+export type IJob = Static<typeof Job>;
+
+export const JobList = Type.Object({ jobs: Type.Array(Job) });
+export type IJobList = Static<typeof JobList>;
+
+export const LogChunk = Type.Object({
+  /** Text from `offset` (UTF-8, possibly cut inside a line). */
+  text: Type.String(),
+  offset: Type.Integer(),
+  /** Where the next read starts. */
+  nextOffset: Type.Integer(),
+  /** The log's size now. */
+  size: Type.Integer(),
+  /** True once the job has finished and everything was read. */
+  complete: Type.Boolean()
+});
+export type ILogChunk = Static<typeof LogChunk>;
