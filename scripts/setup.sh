@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what Atelier needs and builds it: Debian packages (as root; otherwise prints the
 # apt-get line), npm packages, then the service, the extension and the bundled JupyterLab.
-# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: Chromium, awscli)
+# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: Chromium, awscli, Slurm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,10 +19,12 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Debian packages: the Jupyter server the bundled Lab runs on, its kernel and terminals.
-debs=(python3-jupyter-server python3-jupyterlab-server python3-ipykernel python3-terminado)
-# Tests also use Debian's Chromium, and awscli as a peer client reading back what Atelier wrote.
-[ "$want_test" = 1 ] && debs+=(chromium awscli)
+# Debian packages: the Jupyter server the bundled Lab runs on, its kernel and terminals, and
+# nbclient for notebooks run as training jobs.
+debs=(python3-jupyter-server python3-jupyterlab-server python3-ipykernel python3-terminado python3-nbclient)
+# Tests also use Debian's Chromium, awscli as a peer client reading back what Atelier wrote,
+# and a real Slurm (controller, node daemon, munge) for the Slurm executor.
+[ "$want_test" = 1 ] && debs+=(chromium awscli slurm-wlm)
 missing=()
 for pkg in "${debs[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q 'install ok installed'; then
