@@ -1,7 +1,10 @@
 import { LabIcon } from '@jupyterlab/ui-components';
 import atelierSvg from '../style/icons/atelier.svg';
 import storageSvg from '../style/icons/storage.svg';
+import jobsSvg from '../style/icons/jobs.svg';
 
 export const atelierIcon = new LabIcon({ name: 'jupyterlab-atelier:atelier', svgstr: atelierSvg });
 
 export const storageIcon = new LabIcon({ name: 'jupyterlab-atelier:storage', svgstr: storageSvg });
+
+export const jobsIcon = new LabIcon({ name: 'jupyterlab-atelier:jobs', svgstr: jobsSvg });

@@ -4,6 +4,7 @@ import type { IFlavorList } from '../server/lib/schemas/flavors';
 import type { IJupyterInfo, IStatus } from '../server/lib/schemas/status';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../server/lib/schemas/storage';
 import type { ICreateTransfer, ITransfer } from '../server/lib/schemas/transfers';
+import type { ICreateJob, IJob, IJobFlavors, ILogChunk } from '../server/lib/schemas/jobs';
 
 /** The translation domain of Atelier. */
 export const TRANSLATION_DOMAIN = 'jupyterlab_atelier';
@@ -51,6 +52,17 @@ export interface IAtelierClient {
   createTransfer(request: ICreateTransfer): Promise<ITransfer>;
   cancelTransfer(id: string): Promise<ITransfer>;
   removeTransfer(id: string): Promise<void>;
+
+  // Training jobs
+  jobFlavors(): Promise<IJobFlavors>;
+  jobs(): Promise<IJob[]>;
+  job(id: string): Promise<IJob>;
+  createJob(request: ICreateJob): Promise<IJob>;
+  stopJob(id: string): Promise<IJob>;
+  removeJob(id: string): Promise<void>;
+  jobLog(id: string, offset?: number): Promise<ILogChunk>;
+  jobLogUrl(id: string): string;
+  jobFile(id: string, rel: string): Promise<string>;
 }
 
 export const IAtelierClient = new Token<IAtelierClient>(
@@ -74,4 +86,13 @@ export namespace CommandIDs {
   export const storageDelete = 'atelier:storage-delete';
   export const uploadToStorage = 'atelier:upload-to-storage';
   export const showTransfers = 'atelier:show-transfers';
+  export const jobsNew = 'atelier:jobs-new';
+  export const jobsRunFile = 'atelier:jobs-run-file';
+  export const jobsRunNotebook = 'atelier:jobs-run-notebook';
+  export const jobsShow = 'atelier:jobs-show';
+  export const jobsOpen = 'atelier:jobs-open';
+  export const jobsStop = 'atelier:jobs-stop';
+  export const jobsDelete = 'atelier:jobs-delete';
+  export const jobsClone = 'atelier:jobs-clone';
+  export const jobsRefresh = 'atelier:jobs-refresh';
 }

@@ -115,6 +115,19 @@ export class JobManager extends EventEmitter {
     this._pump();
   }
 
+  /** The flavors jobs can choose from (marked selectable or not, with the reason). */
+  async flavors(): Promise<IFlavor[]> {
+    return (await this._options.jobs.flavors()).map(flavor => {
+      if (!this.executor.queues || flavor.selectable) {
+        return flavor;
+      }
+      // A scheduler (Slurm) decides what fits its nodes, not this machine.
+      const { reason: _reason, ...rest } = flavor;
+      void _reason;
+      return { ...rest, selectable: true };
+    });
+  }
+
   list(): IJob[] {
     return [...this._records.values()].sort(byCreation).reverse().map(r => this._view(r));
   }
@@ -620,7 +633,7 @@ export class JobManager extends EventEmitter {
   // -- checking requests ------------------------------------------------------------------
 
   private async _flavor(id: string | undefined): Promise<IFlavor> {
-    const catalog = await this._options.jobs.flavors();
+    const catalog = await this.flavors();
     const { capacity } = this._options.jobs;
     if (id === undefined) {
       const smallest = [...catalog].filter(f => f.selectable).sort((a, b) => a.cpus - b.cpus || a.memoryMiB - b.memoryMiB)[0];

@@ -4,6 +4,7 @@ import type { IFlavorList } from '../../server/lib/schemas/flavors';
 import type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
 import type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
+import type { ICreateJob, IJob, IJobFlavors, ILogChunk } from '../../server/lib/schemas/jobs';
 import type { IUpload } from '../../server/lib/schemas/uploads';
 import type { IAtelierClient } from '../tokens';
 import { API_PATH, AtelierError, requestAPI } from './request';
@@ -12,6 +13,7 @@ export type { IFlavor, IFlavorList } from '../../server/lib/schemas/flavors';
 export type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
 export type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
 export type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
+export type { ICreateJob, IJob, IJobData, IJobFlavors, IJobPhase, ILogChunk } from '../../server/lib/schemas/jobs';
 
 /** Query string of defined values. */
 function query(params: Record<string, string | number | boolean | undefined>): string {
@@ -267,6 +269,52 @@ export class AtelierClient implements IAtelierClient {
 
   async removeTransfer(id: string): Promise<void> {
     await requestAPI(`transfers/${encodeURIComponent(id)}`, { method: 'DELETE' }, this.serverSettings);
+  }
+
+  jobFlavors(): Promise<IJobFlavors> {
+    return requestAPI<IJobFlavors>('jobs/flavors', {}, this.serverSettings);
+  }
+
+  async jobs(): Promise<IJob[]> {
+    return (await requestAPI<{ jobs: IJob[] }>('jobs', {}, this.serverSettings)).jobs;
+  }
+
+  job(id: string): Promise<IJob> {
+    return requestAPI<IJob>(`jobs/${encodeURIComponent(id)}`, {}, this.serverSettings);
+  }
+
+  createJob(request: ICreateJob): Promise<IJob> {
+    return requestAPI<IJob>('jobs', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request) }, this.serverSettings);
+  }
+
+  stopJob(id: string): Promise<IJob> {
+    return requestAPI<IJob>(`jobs/${encodeURIComponent(id)}/stop`, { method: 'POST' }, this.serverSettings);
+  }
+
+  async removeJob(id: string): Promise<void> {
+    await requestAPI(`jobs/${encodeURIComponent(id)}`, { method: 'DELETE' }, this.serverSettings);
+  }
+
+  jobLog(id: string, offset = 0): Promise<ILogChunk> {
+    return requestAPI<ILogChunk>(`jobs/${encodeURIComponent(id)}/logs${query({ offset })}`, {}, this.serverSettings);
+  }
+
+  /** The URL that downloads a job's whole log as a file. */
+  jobLogUrl(id: string): string {
+    const token = this.serverSettings.token;
+    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, `jobs/${encodeURIComponent(id)}/logs`);
+    return `${url}${query({ download: true, token: token || undefined })}`;
+  }
+
+  /** A file the job shares from its folder (`output.ipynb`, `outputs/...`), as text. */
+  async jobFile(id: string, rel: string): Promise<string> {
+    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, `jobs/${encodeURIComponent(id)}/files`, rel.split('/').map(encodeURIComponent).join('/'));
+    const response = await ServerConnection.makeRequest(url, {}, this.serverSettings);
+    if (!response.ok) {
+      const body = await response.json().catch(() => ({}));
+      throw new AtelierError(response.status, body.code ?? 'unexpected', body.message ?? `The job file "${rel}" could not be read (${response.status}).`);
+    }
+    return response.text();
   }
 }
 

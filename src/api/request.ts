@@ -13,7 +13,9 @@ export class AtelierError extends Error {
   constructor(
     readonly status: number,
     readonly code: string,
-    message: string
+    message: string,
+    /** The request field at fault (forms show the message beside it). */
+    readonly field?: string
   ) {
     super(message);
     this.name = 'AtelierError';
@@ -52,9 +54,9 @@ export async function requestAPI<T>(
     }
   }
   if (!response.ok) {
-    const error = body as { message?: unknown; code?: unknown } | undefined;
+    const error = body as { message?: unknown; code?: unknown; field?: unknown } | undefined;
     if (error && typeof error.message === 'string' && typeof error.code === 'string') {
-      throw new AtelierError(response.status, error.code, error.message);
+      throw new AtelierError(response.status, error.code, error.message, typeof error.field === 'string' ? error.field : undefined);
     }
     throw new AtelierError(
       response.status,

@@ -241,9 +241,29 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       label: trans.__('Object Storage'),
       caption: trans.__('Browse object storage (OBS, S3) and move data to and from the workspace'),
       icon: storageIcon,
-      describedBy: { args: { type: 'object', properties: {} } },
-      execute: () => {
+      describedBy: {
+        args: {
+          type: 'object',
+          properties: {
+            endpoint: { type: 'string', description: trans.__('The endpoint id') },
+            scheme: { type: 'string', description: trans.__('Or the URI scheme (s3, obs): the first endpoint with it') },
+            bucket: { type: 'string' },
+            prefix: { type: 'string', description: trans.__('The folder to show, ending with "/"') }
+          }
+        }
+      },
+      execute: async args => {
         app.shell.activateById(browser.id);
+        const bucket = args.bucket as string | undefined;
+        if (!bucket) {
+          return;
+        }
+        await model.initialize();
+        const endpoint = (args.endpoint as string | undefined) ?? model.endpoints.find(e => e.scheme === args.scheme)?.id;
+        if (endpoint && endpoint !== model.endpoint?.id) {
+          await model.setEndpoint(endpoint);
+        }
+        await model.setBucket(bucket, (args.prefix as string | undefined) ?? '');
       }
     });
 

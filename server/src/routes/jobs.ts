@@ -5,7 +5,7 @@ import { Type } from '@sinclair/typebox';
 import { ApiError } from '../errors';
 import type { JobManager } from '../jobs';
 import { ErrorBody } from '../schemas/common';
-import { CreateJob, ICreateJob, IJob, Job, JobList, LogChunk } from '../schemas/jobs';
+import { CreateJob, ICreateJob, IJob, Job, JobFlavors, JobList, LogChunk } from '../schemas/jobs';
 import type { IRouteContext } from '../app';
 import { contentDisposition } from './storage';
 
@@ -48,6 +48,11 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
     }
     return ctx.jobs;
   };
+
+  app.get('/jobs/flavors', { schema: { response: { 200: JobFlavors, ...errors } } }, async () => {
+    const jobs = manager();
+    return { flavors: await jobs.flavors(), executor: jobs.executor.name, multiNode: jobs.executor.queues };
+  });
 
   app.get('/jobs', { schema: { response: { 200: JobList, ...errors } } }, async () => ({ jobs: manager().list() }));
 

@@ -116,3 +116,11 @@ export const LogChunk = Type.Object({
   complete: Type.Boolean()
 });
 export type ILogChunk = Static<typeof LogChunk>;
+
+export const JobFlavors = Type.Object({
+  flavors: Type.Array(Flavor),
+  executor: Type.String(),
+  /** Whether the executor runs more than one node per job. */
+  multiNode: Type.Boolean()
+});
+export type IJobFlavors = Static<typeof JobFlavors>;
