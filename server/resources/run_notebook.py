@@ -63,6 +63,8 @@ class StreamingClient(NotebookClient):
 
 def main():
     source, target = sys.argv[1], sys.argv[2]
+    # The kernel's debugger warns about frozen modules on every start: not the job's output.
+    os.environ.setdefault("PYDEVD_DISABLE_FILE_VALIDATION", "1")
     nb = nbformat.read(source, as_version=4)
     inject(nb, json.loads(os.environ.get("ATELIER_PARAMETERS") or "{}"))
     client = StreamingClient(
@@ -78,7 +80,7 @@ def main():
         status = 1
     finally:
         nbformat.write(nb, target)
-    print(f"[atelier] executed notebook saved as {target}", flush=True)
+    print(f"[atelier] executed notebook saved as {os.path.basename(target)}", flush=True)
     return status
 
 

@@ -337,9 +337,10 @@ export class JobManager extends EventEmitter {
   private async _launch(record: IRecord): Promise<void> {
     const dir = path.join(this._options.dir, record.id);
     try {
-      record.status.message = 'Preparing inputs';
-      await this._save(record);
-      this._changed(record);
+      if (record.spec.inputs.length) {
+        record.status.message = 'Preparing inputs';
+        this._changed(record);
+      }
       const launch = await this._prepare(record, dir);
       if (record.stop) {
         await this._end(record, 'Stopped', record.stop.reason);

@@ -1,6 +1,6 @@
 /**
  * The small shell program every job runs under (local processes and Slurm batch scripts):
- * it joins the job's memory cgroup, notes its pid, runs the program, passes a SIGTERM on and
+ * it notes its pid, runs the program, puts it in the job's memory cgroup, passes a SIGTERM on and
  * records the exit code in `exit_code` (written atomically), so the service learns how a job
  * ended even when it was not running at that moment.
  */
@@ -11,14 +11,17 @@ const WRAPPER = `#!/bin/sh
 # Written by Atelier. Usage: run.sh JOB_DIR PROGRAM [ARGS...]
 dir=$1
 shift
-if [ -n "$ATELIER_CGROUP" ]; then
-  echo $$ > "$ATELIER_CGROUP/cgroup.procs" || echo "atelier: could not apply the memory limit" >&2
-fi
-echo $$ > "$dir/pid.tmp" && mv -f "$dir/pid.tmp" "$dir/pid"
+echo $$ > "$dir/pid"
 child=
 trap 'if [ -n "$child" ]; then kill -TERM "$child" 2>/dev/null; fi' TERM INT
 "$@" < /dev/null &
 child=$!
+# Joining a cgroup waits for the kernel (about 10 ms on cgroup v1): the program starts first
+# and joins while the interpreter loads; what it runs later, it runs inside the limit.
+if [ -n "$ATELIER_CGROUP" ]; then
+  { echo "$child" > "$ATELIER_CGROUP/cgroup.procs" && echo $$ > "$ATELIER_CGROUP/cgroup.procs"; } 2>/dev/null ||
+    echo "atelier: could not apply the memory limit" >&2
+fi
 wait "$child"
 code=$?
 while kill -0 "$child" 2>/dev/null; do

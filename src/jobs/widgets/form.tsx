@@ -266,7 +266,11 @@ export function JobForm(props: IFormProps): JSX.Element {
     props.flavors.then(setCatalog, e => setCatalogError((e as Error).message));
   }, []);
 
-  const set = <K extends keyof IJobFormValues>(key: K, value: IJobFormValues[K]) => setValues(v => ({ ...v, [key]: value }));
+  const set = <K extends keyof IJobFormValues>(key: K, value: IJobFormValues[K]) => {
+    setValues(v => ({ ...v, [key]: value }));
+    // An edited field's error is stale: drop it (and those of its rows).
+    setErrors(e => Object.fromEntries(Object.entries(e).filter(([k]) => k !== key && !k.startsWith(`${String(key)}.`))));
+  };
   const text = (key: 'name' | 'description' | 'codeDir' | 'bootFile' | 'notebook' | 'command' | 'image' | 'maxRuntimeMinutes' | 'nodeCount') => ({
     id: `jp-atelier-job-${key}`,
     className: 'jp-mod-styled',

@@ -1,5 +1,5 @@
 /**
- * A real single-node Slurm (Debian slurm-wlm: munged, slurmctld, slurmd) started from a
+ * For tests and benchmarks, not for production: a real single-node Slurm (Debian slurm-wlm: munged, slurmctld, slurmd) started from a
  * temporary folder on loopback, as root; see shared/notes/slurm.md. `stop()` ends the three
  * daemons and removes the folder.
  */

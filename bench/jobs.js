@@ -1,0 +1,243 @@
+#!/usr/bin/env node
+/*
+ * Training jobs, measured side by side in one run:
+ *  - submission → running: the time from the request until the program's first line runs
+ *    (the program records its own clock), Atelier's local executor vs spawning the same
+ *    command bare; and, where Slurm can run (root), Atelier's Slurm executor vs plain sbatch;
+ *  - log streaming: lines per second a client receives from the log stream, vs the lines per
+ *    second the program wrote.
+ *
+ *   node bench/jobs.js [--rounds 30] [--slurm-rounds 8] [--lines 200000] [--no-slurm]
+ *
+ * Needs a build (scripts/setup.sh). Starts `atelier serve` (and Slurm) in temporary folders on
+ * loopback and stops them at the end. Rounds alternate between the peers so noise hits both.
+ */
+const { execFile, spawn } = require('child_process');
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+const { parseArgs } = require('util');
+
+const root = path.resolve(__dirname, '..');
+const { loadConfig } = require(path.join(root, 'server/lib/config'));
+const { createLogger } = require(path.join(root, 'server/lib/logger'));
+const { AtelierService } = require(path.join(root, 'server/lib/service'));
+const { slurmUnavailable, startSlurm } = require(path.join(root, 'server/lib/dev/slurm'));
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: 'string', default: '30' },
+    'slurm-rounds': { type: 'string', default: '8' },
+    lines: { type: 'string', default: '200000' },
+    'no-slurm': { type: 'boolean', default: false }
+  }
+});
+const ROUNDS = Number(values.rounds);
+const SLURM_ROUNDS = Number(values['slurm-rounds']);
+const LINES = Number(values.lines);
+const PYTHON = '/usr/bin/python3';
+
+/** The program: records when its first line runs (epoch ms), then ends. */
+const START_PROGRAM = (marker) => [PYTHON, '-c', `import time; open(${JSON.stringify(marker)}, "w").write(repr(time.time() * 1000))`];
+
+function median(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function post(url, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, res => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', c => (text += c));
+      res.on('end', () => (res.statusCode < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode} ${text}`))));
+    });
+    req.on('error', reject);
+    req.end(JSON.stringify(body));
+  });
+}
+
+function getJson(url) {
+  return new Promise((resolve, reject) => {
+    http.get(url, res => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', c => (text += c));
+      res.on('end', () => resolve(JSON.parse(text)));
+    }).on('error', reject);
+  });
+}
+
+async function waitForFile(file, timeoutMs = 120000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    try {
+      const text = fs.readFileSync(file, 'utf8');
+      if (text) {
+        return Number(text);
+      }
+    } catch {
+      // not yet
+    }
+    await new Promise(resolve => setTimeout(resolve, 2));
+  }
+  throw new Error(`${file} never appeared`);
+}
+
+async function waitFinished(api, id) {
+  for (;;) {
+    const job = await getJson(`${api}jobs/${id}`);
+    if (['Completed', 'Failed', 'Stopped'].includes(job.status.phase)) {
+      return job;
+    }
+    await new Promise(resolve => setTimeout(resolve, 20));
+  }
+}
+
+async function startService(dir, overrides) {
+  const workspace = path.join(dir, 'work');
+  fs.mkdirSync(workspace, { recursive: true });
+  const config = loadConfig({
+    env: {},
+    overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace, 'jobs.python': PYTHON, 'jobs.catalog': [{ id: 'one', cpus: 1, memoryMiB: 1024 }], ...overrides }
+  });
+  const service = await AtelierService.start({ mode: 'sidecar', config, logger: createLogger('silent') });
+  return { service, api: `${service.url}atelier/api/v1/`, workspace };
+}
+
+const quote = s => `'${s.replace(/'/g, `'\\''`)}'`;
+
+async function submitLatency(api, dir, i, extra = {}) {
+  const marker = path.join(dir, `atelier-${i}.ms`);
+  const t0 = Date.now();
+  const job = await post(`${api}jobs`, { name: `lat-${i}`, command: START_PROGRAM(marker).map(quote).join(' '), flavorId: 'one', ...extra });
+  const started = await waitForFile(marker);
+  await waitFinished(api, job.id);
+  return started - t0;
+}
+
+function bareLatency(dir, i) {
+  const marker = path.join(dir, `bare-${i}.ms`);
+  const [cmd, ...args] = START_PROGRAM(marker);
+  const t0 = Date.now();
+  const child = spawn(cmd, args, { stdio: 'ignore' });
+  return new Promise((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', async () => resolve((await waitForFile(marker)) - t0));
+  });
+}
+
+function sbatchLatency(slurm, dir, i) {
+  const marker = path.join(dir, `sbatch-${i}.ms`);
+  const t0 = Date.now();
+  return new Promise((resolve, reject) => {
+    execFile(
+      'sbatch',
+      ['--parsable', '--nodes=1', '--cpus-per-task=1', '--mem=1024M', `--output=${path.join(dir, `sbatch-${i}.out`)}`, '--wrap', START_PROGRAM(marker).map(quote).join(' ')],
+      { env: { ...process.env, ...slurm.env } },
+      async error => (error ? reject(error) : resolve((await waitForFile(marker)) - t0))
+    );
+  });
+}
+
+/** Reads the log stream until it ends; counts the lines received. */
+function streamLines(api, id) {
+  return new Promise((resolve, reject) => {
+    let lines = 0;
+    let buffer = '';
+    const started = Date.now();
+    http.get(`${api}jobs/${id}/logs/stream`, res => {
+      res.setEncoding('utf8');
+      res.on('data', chunk => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          if (block.startsWith('event: log')) {
+            const data = JSON.parse(block.slice(block.indexOf('data: ') + 6));
+            lines += (data.text.match(/\n/g) || []).length;
+          } else if (block.startsWith('event: end')) {
+            res.destroy();
+            resolve({ lines, seconds: (Date.now() - started) / 1000 });
+          }
+        }
+      });
+    }).on('error', reject);
+  });
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-jobs-'));
+  const results = [];
+  let local;
+  let slurm = null;
+  let viaSlurm = null;
+  try {
+    local = await startService(path.join(dir, 'local'), {});
+    // Warm-up: page cache, Python's first start.
+    await submitLatency(local.api, dir, 'warm');
+    await bareLatency(dir, 'warm');
+    const atelier = [];
+    const bare = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      atelier.push(await submitLatency(local.api, dir, i));
+      bare.push(await bareLatency(dir, i));
+    }
+    results.push({ what: 'submit → running, local', atelier: median(atelier), peer: median(bare), peerName: 'bare spawn', goal: 1.5 });
+
+    // Log streaming: the program writes LINES lines as fast as it can and notes how long that took.
+    const timing = path.join(dir, 'write.s');
+    const writer = `import sys, time\nt = time.time()\nw = sys.stdout.write\nfor i in range(${LINES}):\n    w("step %d loss 0.123456 accuracy 0.987654 lr 0.001\\n" % i)\nsys.stdout.flush()\nopen(${JSON.stringify(timing)}, "w").write(repr(time.time() - t))\n`;
+    fs.writeFileSync(path.join(local.workspace, 'writer.py'), writer);
+    const job = await post(`${local.api}jobs`, { name: 'log-rate', bootFile: 'writer.py', flavorId: 'one' });
+    const streamed = await streamLines(local.api, job.id);
+    const wrote = Number(fs.readFileSync(timing, 'utf8'));
+    results.push({
+      what: `log stream, ${LINES} lines`,
+      extra: `written ${(LINES / wrote).toFixed(0)} lines/s; delivered ${(streamed.lines / streamed.seconds).toFixed(0)} lines/s (${streamed.lines} lines in ${streamed.seconds.toFixed(2)} s from submission)`,
+      lines: streamed.lines
+    });
+
+    const why = values['no-slurm'] ? 'skipped (--no-slurm)' : slurmUnavailable();
+    if (why) {
+      results.push({ what: 'submit → running, Slurm', extra: `not measured: ${why}` });
+    } else {
+      slurm = await startSlurm();
+      viaSlurm = await startService(path.join(dir, 'slurm'), { 'jobs.executor': 'slurm', 'jobs.slurm': { conf: slurm.conf } });
+      await submitLatency(viaSlurm.api, dir, 'swarm');
+      await sbatchLatency(slurm, dir, 'warm');
+      const a = [];
+      const s = [];
+      for (let i = 0; i < SLURM_ROUNDS; i++) {
+        a.push(await submitLatency(viaSlurm.api, dir, `s${i}`));
+        s.push(await sbatchLatency(slurm, dir, i));
+      }
+      results.push({ what: 'submit → running, Slurm', atelier: median(a), peer: median(s), peerName: 'sbatch', goal: 1.2 });
+    }
+  } finally {
+    await viaSlurm?.service.close();
+    await local?.service.close();
+    await slurm?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+
+  console.log(`\nTraining jobs (${os.cpus().length} CPUs; medians of ${ROUNDS} local / ${SLURM_ROUNDS} Slurm rounds)\n`);
+  for (const r of results) {
+    if (r.atelier !== undefined) {
+      const ratio = r.atelier / r.peer;
+      console.log(
+        `${r.what.padEnd(28)} Atelier ${r.atelier.toFixed(1).padStart(7)} ms   ${r.peerName} ${r.peer.toFixed(1).padStart(7)} ms   ratio ${ratio.toFixed(2)}  (goal ≤ ${r.goal})`
+      );
+    } else {
+      console.log(`${r.what.padEnd(28)} ${r.extra}`);
+    }
+  }
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});
