@@ -23,7 +23,7 @@ const FORM_STATE = `${PLUGIN_ID}:form`;
 
 /** A job name from a file name: its stem, with what a job name may not hold replaced. */
 export function jobNameFor(path: string): string {
-  const stem = PathExt.basename(path, PathExt.extname(path)).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '');
+  const stem = PathExt.basename(path, PathExt.extname(path)).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/[-.]+$/, '');
   return (stem || 'job').slice(0, 64);
 }
 

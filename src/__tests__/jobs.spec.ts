@@ -1,0 +1,127 @@
+import { ServerConnection } from '@jupyterlab/services';
+import { nullTranslator } from '@jupyterlab/translation';
+import { AtelierClient } from '../api/client';
+import { AtelierError } from '../api/request';
+import { jobNameFor } from '../jobs/plugin';
+import { formatDuration, JobsModel } from '../jobs/model';
+import { emptyValues, errorKey, toRequest, valuesFromRequest } from '../jobs/widgets/form';
+import { IRunningService, startService } from './service';
+
+const trans = nullTranslator.load('jupyterlab_atelier');
+
+describe('the job form', () => {
+  it('turns valid values into a request', () => {
+    const values = {
+      ...emptyValues(),
+      name: 'train-1',
+      program: 'bootFile' as const,
+      bootFile: ' code/train.py ',
+      parameters: [{ name: 'lr', value: '0.1' }],
+      environments: [{ name: 'SEED', value: '7' }],
+      outputs: [{ name: 'model', value: 's3://runs/one/' }],
+      nodeCount: '1',
+      maxRuntimeMinutes: '30'
+    };
+    const { request, errors } = toRequest(values, trans);
+    expect(errors).toEqual({});
+    expect(request).toEqual({
+      name: 'train-1',
+      bootFile: 'code/train.py',
+      parameters: [{ name: 'lr', value: '0.1' }],
+      environments: { SEED: '7' },
+      inputs: [],
+      outputs: [{ name: 'model', uri: 's3://runs/one/' }],
+      nodeCount: 1,
+      maxRuntimeMinutes: 30
+    });
+    // Clone and edit gives the same values back.
+    expect(toRequest(valuesFromRequest(request!), trans).request).toEqual(request);
+  });
+
+  it('names each field at fault', () => {
+    const { request, errors } = toRequest(
+      {
+        ...emptyValues(),
+        name: 'bad name',
+        program: 'notebook',
+        environments: [{ name: '1X', value: '' }],
+        inputs: [
+          { name: 'data', value: 's3://a/b' },
+          { name: 'DATA', value: 'x' }
+        ],
+        outputs: [{ name: 'model', value: ' ' }],
+        nodeCount: '0',
+        maxRuntimeMinutes: '1.5'
+      },
+      trans
+    );
+    expect(request).toBeUndefined();
+    expect(Object.keys(errors).sort()).toEqual(['environments.0', 'inputs.1', 'maxRuntimeMinutes', 'name', 'nodeCount', 'notebook', 'outputs.0']);
+  });
+
+  it("maps the service's field to the form's", () => {
+    const values = { ...emptyValues(), program: 'command' as const, inputs: [{ name: 'data', value: 'x' }] };
+    expect(errorKey(new AtelierError(400, 'invalid_field', 'm', 'inputs.data'), values)).toBe('inputs.0');
+    expect(errorKey(new AtelierError(400, 'invalid_field', 'm', 'bootFile'), values)).toBe('command');
+    expect(errorKey(new AtelierError(400, 'invalid_request', 'm'), values)).toBe('form');
+  });
+
+  it('derives job names and durations for display', () => {
+    expect(jobNameFor('experiments/My Notebook (v2).ipynb')).toBe('My-Notebook-v2');
+    expect(jobNameFor('_.py')).toBe('job');
+    expect(formatDuration(5.4)).toBe('5 s');
+    expect(formatDuration(185)).toBe('3 min 05 s');
+    expect(formatDuration(3720)).toBe('1 h 02 min');
+  });
+});
+
+describe('JobsModel against a real service', () => {
+  let service: IRunningService;
+  let model: JobsModel;
+
+  beforeAll(async () => {
+    service = await startService();
+    const client = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: service.baseUrl }) });
+    model = new JobsModel(client);
+  });
+
+  afterAll(async () => {
+    model?.dispose();
+    await service?.stop();
+  });
+
+  it('submits a job, follows it to the end and reports it finished once', async () => {
+    const finished: string[] = [];
+    model.finished.connect((_, job) => finished.push(`${job.metadata.name}:${job.status.phase}`));
+    const job = await model.create({
+      name: 'echo',
+      command: 'echo "hello from the job"; exit 2',
+      parameters: [],
+      environments: {},
+      inputs: [],
+      outputs: [],
+      nodeCount: 1
+    });
+    expect(model.find(job.id)?.status.phase).toBe('Pending');
+    const deadline = Date.now() + 30000;
+    while (!finished.length && Date.now() < deadline) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+      await model.refresh();
+    }
+    expect(finished).toEqual(['echo:Failed']);
+    expect(model.find(job.id)?.status.exitCode).toBe(2);
+    const log = await model.client.jobLog(job.id);
+    expect(log.text).toContain('hello from the job');
+    expect(log.complete).toBe(true);
+    model.setView({ filter: 'no such job' });
+    expect(model.visible).toEqual([]);
+    model.setView({ filter: 'ech' });
+    expect(model.visible.map(j => j.id)).toEqual([job.id]);
+  });
+
+  it('carries the field of a refused request', async () => {
+    await expect(
+      model.create({ name: 'x', bootFile: 'missing.py', parameters: [], environments: {}, inputs: [], outputs: [], nodeCount: 1 })
+    ).rejects.toMatchObject({ status: 400, field: 'bootFile' });
+  });
+});
