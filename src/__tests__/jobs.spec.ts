@@ -51,7 +51,7 @@ describe('the job form', () => {
         ],
         outputs: [{ name: 'model', value: ' ' }],
         nodeCount: '0',
-        maxRuntimeMinutes: '1.5'
+        maxRuntimeMinutes: '-1'
       },
       trans
     );

@@ -57,7 +57,7 @@ export const CreateJob = Type.Object(
     flavorId: Type.Optional(Type.String({ description: 'Default: the smallest flavor of the catalog.' })),
     nodeCount: Type.Integer({ minimum: 1, maximum: 1024, default: 1 }),
     image: Type.Optional(Type.String({ description: 'Container image, for executors that run containers.' })),
-    maxRuntimeMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 60 * 24 * 30 }))
+    maxRuntimeMinutes: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60 * 24 * 30, description: 'Stopped when it runs longer.' }))
   },
   { additionalProperties: false }
 );

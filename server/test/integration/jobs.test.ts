@@ -188,3 +188,53 @@ test('inputs from storage are staged into the job and named by variables', async
   expect(log).toContain('a,b\n1,2\n');
   expect(log).toContain('settings.yaml');
 });
+
+test('a job that runs past its maximum runtime is stopped, with the reason', async () => {
+  write('long/run.sh', 'echo "env token=${ATELIER_TOKEN:-unset} jupyter=${JUPYTER_TOKEN:-unset}"\nsleep 30\n');
+  process.env.ATELIER_TOKEN = 'service-secret';
+  process.env.JUPYTER_TOKEN = 'jupyter-secret';
+  let job: any;
+  try {
+    job = await jobs.submit({ name: 'long', bootFile: 'long/run.sh', maxRuntimeMinutes: 0.02 });
+    await jobs.streamLog(job.id, text => text.includes('env token'));
+  } finally {
+    delete process.env.ATELIER_TOKEN;
+    delete process.env.JUPYTER_TOKEN;
+  }
+  const done = await jobs.waitFor(job.id);
+  expect(done.status.phase).toBe('Stopped');
+  expect(done.status.reason).toBe('The job exceeded its maximum runtime of 0.02 minutes.');
+  expect(done.status.duration).toBeLessThan(10);
+  // The service's own secrets do not reach jobs.
+  expect(await jobs.log(job.id)).toContain('env token=unset jupyter=unset');
+});
+
+test('the events stream tells of every change of a job', async () => {
+  const events: any[] = [];
+  const controller = new AbortController();
+  const reading = (async () => {
+    const res = await fetch(`${svc.api}jobs/events`, { signal: controller.signal });
+    const reader = res.body!.getReader();
+    let text = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return;
+      }
+      text += Buffer.from(value).toString('utf8');
+      for (const match of text.matchAll(/event: job\ndata: (.*)\n\n/g)) {
+        events.push(JSON.parse(match[1]));
+      }
+      text = text.slice(text.lastIndexOf('\n\n') + 2);
+    }
+  })().catch(() => undefined);
+  await new Promise(resolve => setTimeout(resolve, 200));
+  const job = await jobs.submit({ name: 'evented', command: 'echo hi' });
+  await jobs.waitFor(job.id);
+  await new Promise(resolve => setTimeout(resolve, 200));
+  controller.abort();
+  await reading;
+  const phases = events.filter(e => e.id === job.id).map(e => e.status.phase);
+  expect(phases[0]).toBe('Pending');
+  expect(phases[phases.length - 1]).toBe('Completed');
+});

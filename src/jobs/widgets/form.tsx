@@ -119,8 +119,8 @@ export function toRequest(values: IJobFormValues, trans: TranslationBundle): { r
     errors.nodeCount = trans.__('A whole number, 1 or more.');
   }
   const runtime = values.maxRuntimeMinutes.trim() ? Number(values.maxRuntimeMinutes) : undefined;
-  if (runtime !== undefined && (!Number.isInteger(runtime) || runtime < 1)) {
-    errors.maxRuntimeMinutes = trans.__('Minutes, a whole number; leave empty for no limit.');
+  if (runtime !== undefined && (!Number.isFinite(runtime) || runtime <= 0)) {
+    errors.maxRuntimeMinutes = trans.__('Minutes, more than 0; leave empty for no limit.');
   }
   if (Object.keys(errors).length) {
     return { errors };
@@ -402,7 +402,7 @@ export function JobForm(props: IFormProps): JSX.Element {
           <input {...text('image')} placeholder={trans.__('(none)')} />
         </Field>
         <Field id="maxRuntimeMinutes" label={trans.__('Maximum runtime (minutes)')} error={errors.maxRuntimeMinutes}>
-          <input {...text('maxRuntimeMinutes')} type="number" min={1} step={1} placeholder={trans.__('no limit')} />
+          <input {...text('maxRuntimeMinutes')} type="number" min={0} step="any" placeholder={trans.__('no limit')} />
         </Field>
       </fieldset>
       {errors.form && (

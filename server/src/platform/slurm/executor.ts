@@ -75,7 +75,7 @@ export class SlurmExecutor implements IJobExecutor {
       args.push(`--gres=gpu:${flavor.gpuType ? `${flavor.gpuType}:` : ''}${flavor.gpus}`);
     }
     if (launch.maxRuntimeMinutes) {
-      args.push(`--time=${launch.maxRuntimeMinutes}`);
+      args.push(`--time=${Math.max(1, Math.ceil(launch.maxRuntimeMinutes))}`); // Slurm counts whole minutes
     }
     if (this._options.partition) {
       args.push(`--partition=${this._options.partition}`);
