@@ -39,22 +39,22 @@ export function writeWrapper(jobDir: string): string {
   return file;
 }
 
-/** The exit code the wrapper recorded, or null when it has not (yet). */
-export function readExitCode(jobDir: string): number | null {
+/** A number the wrapper wrote into the job's folder, or null when it has not (yet). */
+function readNumber(jobDir: string, name: string): number | null {
   try {
-    const text = fs.readFileSync(path.join(jobDir, 'exit_code'), 'utf8').trim();
+    const text = fs.readFileSync(path.join(jobDir, name), 'utf8').trim();
     return /^\d+$/.test(text) ? Number(text) : null;
   } catch {
     return null;
   }
 }
 
+/** The exit code the wrapper recorded, or null when it has not (yet). */
+export function readExitCode(jobDir: string): number | null {
+  return readNumber(jobDir, 'exit_code');
+}
+
 /** The wrapper's pid, once it has started. */
 export function readWrapperPid(jobDir: string): number | null {
-  try {
-    const text = fs.readFileSync(path.join(jobDir, 'pid'), 'utf8').trim();
-    return /^\d+$/.test(text) ? Number(text) : null;
-  } catch {
-    return null;
-  }
+  return readNumber(jobDir, 'pid');
 }

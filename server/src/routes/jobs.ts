@@ -1,12 +1,13 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../errors';
 import type { JobManager } from '../jobs';
 import { ErrorBody } from '../schemas/common';
 import { CreateJob, ICreateJob, IJob, Job, JobFlavors, JobList, LogChunk } from '../schemas/jobs';
 import type { IRouteContext } from '../app';
+import { eventStream } from './sse';
 import { contentDisposition } from './storage';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
@@ -16,30 +17,6 @@ const LogQuery = Type.Object({
   limit: Type.Integer({ minimum: 1, maximum: 8 * 1024 * 1024, default: 1024 * 1024 }),
   download: Type.Optional(Type.Boolean())
 });
-
-/** Opens a server-sent event stream on the reply; returns a writer and a way to learn of its end. */
-function eventStream(request: FastifyRequest, reply: FastifyReply): { send(event: string, data: unknown): void; closed: Promise<void> } {
-  reply.hijack();
-  const res = reply.raw;
-  res.writeHead(200, {
-    'Content-Type': 'text/event-stream; charset=utf-8',
-    'Cache-Control': 'no-store',
-    Connection: 'keep-alive',
-    'X-Accel-Buffering': 'no'
-  });
-  res.write('retry: 2000\n\n');
-  const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
-  const closed = new Promise<void>(resolve => {
-    const done = () => {
-      clearInterval(heartbeat);
-      resolve();
-    };
-    request.raw.on('close', done);
-    res.on('error', done);
-    res.on('finish', done);
-  });
-  return { send: (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`), closed };
-}
 
 export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
   const manager = (): JobManager => {

@@ -6,6 +6,7 @@ import { CreateTransfer, ICreateTransfer, Transfer, TransferList } from '../sche
 import type { ITransfer } from '../schemas/transfers';
 import type { TransferManager } from '../transfers';
 import type { IRouteContext } from '../app';
+import { eventStream } from './sse';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 const IdParams = Type.Object({ id: Type.String() });
@@ -33,27 +34,14 @@ export default async function transferRoutes(app: FastifyInstance, ctx: IRouteCo
   /** Server-sent events: one `transfer` event per change (throttled), for progress. */
   app.get('/transfers/events', async (request, reply) => {
     const transfers = manager();
-    reply.hijack();
-    const res = reply.raw;
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream; charset=utf-8',
-      'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no'
-    });
-    const send = (transfer: ITransfer) => res.write(`event: transfer\ndata: ${JSON.stringify(transfer)}\n\n`);
-    res.write('retry: 2000\n\n');
+    const stream = eventStream(request, reply);
+    const send = (transfer: ITransfer) => stream.send('transfer', transfer);
+    const end = () => reply.raw.end();
     transfers.on('change', send);
-    const heartbeat = setInterval(() => res.write(': keep-alive\n\n'), 15000);
-    const end = () => res.end();
     transfers.once('close', end);
-    const stop = () => {
-      clearInterval(heartbeat);
-      transfers.off('change', send);
-      transfers.off('close', end);
-    };
-    request.raw.on('close', stop);
-    res.on('error', stop);
+    await stream.closed;
+    transfers.off('change', send);
+    transfers.off('close', end);
   });
 
   app.get<{ Params: { id: string } }>(

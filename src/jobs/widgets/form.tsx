@@ -300,6 +300,12 @@ export function JobForm(props: IFormProps): JSX.Element {
     }
   };
 
+  const tables: Array<['parameters' | 'environments' | 'inputs' | 'outputs', string, string, string]> = [
+    ['parameters', trans.__('Hyperparameters'), 'learning_rate', '0.01'],
+    ['environments', trans.__('Environment variables'), 'NAME', trans.__('value')],
+    ['inputs', trans.__('Inputs'), 'data', 's3://bucket/dataset/'],
+    ['outputs', trans.__('Outputs'), 'model', 's3://bucket/runs/my-run/']
+  ];
   const programs: Array<[ProgramKind, string]> = [
     ['bootFile', trans.__('Boot file')],
     ['notebook', trans.__('Notebook')],
@@ -342,46 +348,19 @@ export function JobForm(props: IFormProps): JSX.Element {
           <input {...text('codeDir')} placeholder={trans.__('(the folder of the file)')} />
         </Field>
       </fieldset>
-      <PairTable
-        kind="parameters"
-        title={trans.__('Hyperparameters')}
-        rows={values.parameters}
-        namePlaceholder="learning_rate"
-        valuePlaceholder="0.01"
-        errors={errors}
-        trans={trans}
-        onChange={rows => set('parameters', rows)}
-      />
-      <PairTable
-        kind="environments"
-        title={trans.__('Environment variables')}
-        rows={values.environments}
-        namePlaceholder="NAME"
-        valuePlaceholder={trans.__('value')}
-        errors={errors}
-        trans={trans}
-        onChange={rows => set('environments', rows)}
-      />
-      <PairTable
-        kind="inputs"
-        title={trans.__('Inputs')}
-        rows={values.inputs}
-        namePlaceholder="data"
-        valuePlaceholder="s3://bucket/dataset/"
-        errors={errors}
-        trans={trans}
-        onChange={rows => set('inputs', rows)}
-      />
-      <PairTable
-        kind="outputs"
-        title={trans.__('Outputs')}
-        rows={values.outputs}
-        namePlaceholder="model"
-        valuePlaceholder="s3://bucket/runs/my-run/"
-        errors={errors}
-        trans={trans}
-        onChange={rows => set('outputs', rows)}
-      />
+      {tables.map(([kind, title, namePlaceholder, valuePlaceholder]) => (
+        <PairTable
+          key={kind}
+          kind={kind}
+          title={title}
+          rows={values[kind]}
+          namePlaceholder={namePlaceholder}
+          valuePlaceholder={valuePlaceholder}
+          errors={errors}
+          trans={trans}
+          onChange={rows => set(kind, rows)}
+        />
+      ))}
       <fieldset className="jp-Atelier-JobForm-resources">
         <legend>{trans.__('Resources')}</legend>
         <Field id="flavorId" label={trans.__('Flavor')} error={errors.flavorId || catalogError}>
