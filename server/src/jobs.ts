@@ -235,20 +235,19 @@ export class JobManager extends EventEmitter {
     try {
       const { size } = await handle.stat();
       const start = Math.min(Math.max(0, offset), size);
-      const length = Math.min(limit, size - start);
+      const length = Math.min(Math.max(limit, 4), size - start); // room for one whole UTF-8 character
       const buffer = Buffer.allocUnsafe(length);
       const { bytesRead } = await handle.read(buffer, 0, length, start);
-      // Never cut a UTF-8 character: stop before an incomplete one at the end.
-      let end = bytesRead;
-      if (end < size - start) {
-        end = utf8Boundary(buffer, end);
-      }
+      // Never cut a UTF-8 character: stop before an incomplete one at the end (while the job
+      // runs, the program may be in the middle of writing one).
+      const finished = FINISHED.has(record.status.phase);
+      const end = bytesRead < size - start || !finished ? utf8Boundary(buffer, bytesRead) : bytesRead;
       return {
         text: buffer.subarray(0, end).toString('utf8'),
         offset: start,
         nextOffset: start + end,
         size,
-        complete: FINISHED.has(record.status.phase) && start + end >= size
+        complete: finished && start + end >= size
       };
     } finally {
       await handle.close();
@@ -384,6 +383,7 @@ export class JobManager extends EventEmitter {
     }
     this._armRuntimeLimit(record);
     while (!this._closing) {
+      await this._pullLog(record);
       const status = await this.executor.status(handle, launch).catch(e => {
         this._options.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'checking a job failed');
         return null;
@@ -400,6 +400,7 @@ export class JobManager extends EventEmitter {
           this._changed(record);
         }
       } else if (status?.phase === 'exited' || status?.phase === 'lost') {
+        await this._pullLog(record);
         record.ended = { exitCode: status.exitCode, reason: status.reason, lost: status.phase === 'lost' };
         record.stage = 'finishing';
         await this._save(record);
@@ -407,6 +408,19 @@ export class JobManager extends EventEmitter {
         return;
       }
       await delay(this._options.pollMs);
+    }
+  }
+
+  /** Copies new log bytes from executors that keep the log themselves (see IJobExecutor.fetchLog). */
+  private async _pullLog(record: IRecord): Promise<void> {
+    if (!this.executor.fetchLog || !record.handle || !record.launch) {
+      return;
+    }
+    const file = record.launch.logFile;
+    const have = (await fs.promises.stat(file).catch(() => null))?.size ?? 0;
+    const bytes = await this.executor.fetchLog(record.handle, have).catch(() => null);
+    if (bytes?.length) {
+      await fs.promises.appendFile(file, bytes);
     }
   }
 

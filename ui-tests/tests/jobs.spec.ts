@@ -69,5 +69,14 @@ test.describe('Training jobs', () => {
     await expect(page.locator('.jp-DirListing-item[title*="model.txt"], .jp-DirListing-item:has-text("model.txt")').first()).toBeVisible();
     const written = await request.get(`/api/contents/${tmpPath}/results/model.txt?content=1&type=file&format=text`);
     expect((await written.json()).content).toBe('epochs=4');
+
+    // The form remembers what was used for this notebook.
+    await page.notebook.activate('train.ipynb');
+    await page.locator('.jp-NotebookPanel-toolbar [data-command="atelier:jobs-run-notebook"]').click();
+    const again = page.locator('.jp-Atelier-JobForm');
+    await expect(again.locator('#jp-atelier-job-name')).toHaveValue('train-ui');
+    await expect(again.locator('fieldset[data-kind="parameters"]').getByLabel('Hyperparameters value 1')).toHaveValue('4');
+    await again.getByRole('button', { name: 'Cancel' }).click();
+    await expect(again).toHaveCount(0);
   });
 });

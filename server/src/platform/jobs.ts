@@ -63,6 +63,12 @@ export interface IJobExecutor {
   adopt?(handle: IJobHandle): void;
   /** Releases what the executor holds for the job once it has ended (cgroups, temp files). */
   cleanup?(handle: IJobHandle): Promise<void>;
+  /**
+   * For executors whose programs do not write `launch.logFile` themselves (Kubernetes,
+   * ModelArts): the log's bytes from `offset`. The service appends them to the job's log file
+   * while it watches the job, so reading and streaming logs work the same for every executor.
+   */
+  fetchLog?(handle: IJobHandle, offset: number): Promise<Buffer>;
   close?(): Promise<void>;
 }
 

@@ -238,3 +238,20 @@ test('the events stream tells of every change of a job', async () => {
   expect(phases[0]).toBe('Pending');
   expect(phases[phases.length - 1]).toBe('Completed');
 });
+
+test('logs read in small pieces never cut a character', async () => {
+  const job = await jobs.submit({ name: 'unicode', command: "printf 'héllo wörld ✓ 训练 🚀\\n'" });
+  await jobs.waitFor(job.id);
+  let offset = 0;
+  let text = '';
+  for (let i = 0; i < 100; i++) {
+    const chunk = (await jobs.call('GET', `jobs/${job.id}/logs?offset=${offset}&limit=3`)).json;
+    expect(chunk.text).not.toContain('\uFFFD');
+    text += chunk.text;
+    if (chunk.complete) {
+      break;
+    }
+    offset = chunk.nextOffset;
+  }
+  expect(text).toContain('héllo wörld ✓ 训练 🚀\n');
+});
