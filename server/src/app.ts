@@ -15,6 +15,7 @@ import jupyterRoutes from './routes/jupyter';
 import statusRoutes from './routes/status';
 import storageRoutes from './routes/storage';
 import transferRoutes from './routes/transfers';
+import type { FlavorSwitcher } from './flavor-switch';
 import type { JobManager } from './jobs';
 import type { TransferManager } from './transfers';
 import type { UploadSessions } from './uploads';
@@ -37,6 +38,8 @@ export interface IRouteContext {
   uploads: UploadSessions | null;
   /** Training jobs, when the platform runs them. */
   jobs: JobManager | null;
+  /** Flavor switches, when the service can restart the notebook server. */
+  flavorSwitch: FlavorSwitcher | null;
 }
 
 export interface IAppOptions extends IRouteContext {
@@ -114,7 +117,8 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     jupyter: options.jupyter,
     transfers: options.transfers,
     uploads: options.uploads,
-    jobs: options.jobs
+    jobs: options.jobs,
+    flavorSwitch: options.flavorSwitch
   };
   await app.register(
     async api => {

@@ -16,7 +16,7 @@ const FlavorConfig = Type.Object(
     name: Type.Optional(Type.String()),
     description: Type.Optional(Type.String()),
     cpus: Type.Number({ exclusiveMinimum: 0 }),
-    memoryMiB: Type.Integer({ minimum: 64 }),
+    memoryMiB: Type.Integer({ minimum: 16 }),
     gpus: Type.Optional(Type.Integer({ minimum: 0 })),
     gpuType: Type.Optional(Type.String())
   },

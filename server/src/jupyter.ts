@@ -11,6 +11,8 @@ import * as net from 'net';
 import * as path from 'path';
 import type { Logger } from 'pino';
 import type { IConfig } from './config';
+import { formatCpuList, MemoryLimits } from './limits';
+import type { IResources } from './platform/local/flavors';
 import { BUNDLED_LAB_DIR, LABEXTENSIONS_DIR } from './paths';
 import type { IJupyterState } from './schemas/status';
 
@@ -100,11 +102,27 @@ export class JupyterServer extends EventEmitter {
       await exited;
       clearTimeout(timer);
     }
+    this._memory.remove(this._cgroup);
+    this._cgroup = null;
     this._setState('stopped');
   }
 
-  /** Stops and starts the server again; requests meanwhile get 503. */
-  async restart(): Promise<void> {
+  /**
+   * The limits the server (and so its kernels) runs under from its next start: CPU affinity,
+   * memory (a cgroup where the service may create one, else an address-space rlimit), and
+   * environment variables naming the flavor.
+   */
+  setResources(resources: IResources | undefined): void {
+    this._resources = resources;
+  }
+
+  /** How memory limits are applied: cgroup2, cgroup1 or rlimit. */
+  get memoryMethod(): string {
+    return this._memory.method;
+  }
+
+  /** Stops and starts the server again; requests meanwhile get 503. `starting` hears when it is down. */
+  async restart(starting?: () => void): Promise<void> {
     if (this._restarting) {
       return this._restarting;
     }
@@ -112,6 +130,7 @@ export class JupyterServer extends EventEmitter {
       this._setState('restarting');
       await this.stop();
       this._setState('restarting');
+      starting?.();
       await this._launch();
     })().finally(() => {
       this._restarting = undefined;
@@ -177,6 +196,7 @@ export class JupyterServer extends EventEmitter {
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...this._options.env,
+      ...this._resources?.env,
       JUPYTER_TOKEN: this._options.token,
       JUPYTER_CONFIG_DIR: dirs.config,
       JUPYTER_RUNTIME_DIR: dirs.runtime,
@@ -196,7 +216,7 @@ export class JupyterServer extends EventEmitter {
         ...(this._options.exposeAppInBrowser ? ['--AtelierLabApp.expose_app_in_browser=True'] : []),
         ...config.jupyter.extraArgs
       ];
-      return { file: config.jupyter.python, args, env };
+      return this._limited({ file: config.jupyter.python, args, env });
     }
     const args = [
       'lab',
@@ -205,7 +225,17 @@ export class JupyterServer extends EventEmitter {
       ...(this._options.exposeAppInBrowser ? ['--LabApp.expose_app_in_browser=True'] : []),
       ...config.jupyter.extraArgs
     ];
-    return { file: 'jupyter', args, env };
+    return this._limited({ file: 'jupyter', args, env });
+  }
+
+  /** The command under the resources' CPU affinity (and rlimit, where no cgroup can be made). */
+  private _limited(command: { file: string; args: string[]; env: NodeJS.ProcessEnv }): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+    const resources = this._resources;
+    if (!resources) {
+      return command;
+    }
+    const prefix = ['-c', formatCpuList(resources.cpus), ...this._memory.prefix(resources.memoryBytes)];
+    return { file: 'taskset', args: [...prefix, command.file, ...command.args], env: command.env };
   }
 
   private _dirs() {
@@ -237,6 +267,18 @@ export class JupyterServer extends EventEmitter {
     fs.closeSync(log);
     this._port = port;
     this._child = child;
+    if (this._resources && child.pid) {
+      // The server joins its memory cgroup before it starts any kernel; they inherit it.
+      try {
+        this._memory.remove(this._cgroup);
+        this._cgroup = this._memory.create(`server-${process.pid}-${Date.now()}`, this._resources.memoryBytes);
+        if (this._cgroup) {
+          fs.writeFileSync(path.join(this._cgroup, 'cgroup.procs'), String(child.pid));
+        }
+      } catch (e) {
+        this._options.logger.warn({ err: e }, 'the memory limit could not be applied to the Jupyter server');
+      }
+    }
     const { logger } = this._options;
     logger.info({ pid: child.pid, port, frontend: this._frontend }, 'starting the Jupyter server');
 
@@ -304,6 +346,9 @@ export class JupyterServer extends EventEmitter {
   private _restarting: Promise<void> | undefined;
   private _crashes: number[] = [];
   private _startedAt: string | undefined;
+  private _resources: IResources | undefined;
+  private _memory = new MemoryLimits('atelier-notebook');
+  private _cgroup: string | null = null;
 }
 
 function sleep(ms: number): Promise<void> {

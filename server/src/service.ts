@@ -18,7 +18,9 @@ import { JupyterServer } from './jupyter';
 import { createLogger } from './logger';
 import type { IPlatform } from './platform';
 import { createPlatform } from './platform/create';
+import { FlavorSwitcher } from './flavor-switch';
 import { JobManager } from './jobs';
+import { LocalFlavors, resourcesOf } from './platform/local/flavors';
 import { TransferManager } from './transfers';
 import { UploadSessions } from './uploads';
 
@@ -109,6 +111,20 @@ export class AtelierService {
         exposeAppInBrowser: options.exposeAppInBrowser
       });
       const server = jupyter;
+      if (platform.flavors instanceof LocalFlavors) {
+        // The local platform's flavors are limits on the Jupyter server the gateway owns.
+        const flavors = platform.flavors;
+        server.setResources(resourcesOf(await flavors.current(), flavors.machine));
+        flavors.attach({
+          restartUnder: async (flavor, starting) => {
+            server.setResources(resourcesOf(flavor, flavors.machine));
+            await server.restart(starting);
+          },
+          get pid() {
+            return server.pid;
+          }
+        });
+      }
       auth = new JupyterAuthenticator({
         target: () => (server.state === 'running' ? server.target : null),
         state: () => server.state,
@@ -129,6 +145,8 @@ export class AtelierService {
       auth = new ProxyAuthenticator();
     }
 
+    const flavorSwitch =
+      platform.flavors && platform.flavors.canSwitch() ? new FlavorSwitcher(platform.flavors, path.join(config.dataDir, 'flavor-switch.json'), logger) : null;
     const gw = gateway;
     const app = await buildApp({
       mode,
@@ -138,6 +156,7 @@ export class AtelierService {
       transfers,
       uploads,
       jobs,
+      flavorSwitch,
       auth,
       logger,
       serverFactory: gw

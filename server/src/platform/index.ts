@@ -4,16 +4,39 @@
  * `GET /atelier/api/v1/status`, so the front end can hide or explain it.
  */
 import type { Capability } from '../schemas/status';
-import type { IFlavor } from '../schemas/flavors';
+import type { IFlavor, IUsage } from '../schemas/flavors';
 import type { IJobsCapability } from './jobs';
 import type { IStorageProvider } from './storage';
 
-/** The notebook's compute size: list, current (switching arrives with the flavors issue). */
+/**
+ * The notebook's compute size. Switching means: ModelArts, stop → update the flavor → start,
+ * polling until RUNNING; JupyterHub, restart the single-user server with another profile
+ * through the Hub API; local, restart the Jupyter server under the flavor's limits.
+ */
 export interface IFlavorProvider {
   /** The catalog, each flavor marked selectable or not with the reason. */
   list(): Promise<IFlavor[]>;
   /** The flavor the notebook server runs under now. */
   current(): Promise<IFlavor>;
+  /** Whether `switchTo` can work here (e.g. the service owns the notebook server). */
+  canSwitch(): boolean;
+  /**
+   * Runs the notebook server under another flavor; `progress` hears each step. Resolves once
+   * the server answers under the new flavor, which is then the current one (also after a
+   * restart of the service). On failure the provider has returned to the previous flavor
+   * before it rejects with the reason.
+   */
+  switchTo(id: string, progress: (step: 'stopping' | 'starting' | 'rolling-back', message: string) => void): Promise<IFlavor>;
+  /** Live usage of the notebook server (CPU, memory, GPUs where present). */
+  usage?(): Promise<IUsage>;
+}
+
+/** What a provider that restarts the notebook server itself needs from the service. */
+export interface INotebookControl {
+  /** Restarts the notebook server under `flavor`; `starting` is called once it is down. */
+  restartUnder(flavor: IFlavor, starting: () => void): Promise<void>;
+  /** The notebook server's process, for usage figures. */
+  readonly pid: number | undefined;
 }
 
 export interface IPlatform {

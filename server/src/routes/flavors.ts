@@ -1,8 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
-import { ErrorBody } from '../schemas/common';
-import { Flavor, FlavorList, IFlavor, IFlavorList } from '../schemas/flavors';
+import type { FlavorSwitcher } from '../flavor-switch';
 import type { IFlavorProvider } from '../platform';
+import { ErrorBody } from '../schemas/common';
+import { Flavor, FlavorList, FlavorSwitch, IFlavor, IFlavorList, ISwitchRequest, SwitchRequest, Usage } from '../schemas/flavors';
 import type { IRouteContext } from '../app';
 
 export default async function flavorRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
@@ -12,15 +13,50 @@ export default async function flavorRoutes(app: FastifyInstance, ctx: IRouteCont
     }
     return ctx.platform.flavors;
   };
+  const switcher = (): FlavorSwitcher => {
+    provider();
+    if (!ctx.flavorSwitch) {
+      throw new ApiError(409, 'not_owned', 'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.');
+    }
+    return ctx.flavorSwitch;
+  };
   const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 
   app.get('/flavors', { schema: { response: { 200: FlavorList, ...errors } } }, async (): Promise<IFlavorList> => {
     const flavors = provider();
     const [list, current] = await Promise.all([flavors.list(), flavors.current()]);
-    return { flavors: list, current: current.id };
+    const last = ctx.flavorSwitch?.last;
+    return { flavors: list, current: current.id, switchable: flavors.canSwitch() && !!ctx.flavorSwitch, ...(last ? { switch: last } : {}) };
   });
 
   app.get('/flavors/current', { schema: { response: { 200: Flavor, ...errors } } }, async (): Promise<IFlavor> =>
     provider().current()
   );
+
+  /** Starts a switch (202); its progress is `GET flavors/switch`. */
+  app.post<{ Body: ISwitchRequest }>(
+    '/flavors/switch',
+    { schema: { body: SwitchRequest, response: { 202: FlavorSwitch, ...errors } } },
+    async (request, reply) => {
+      const record = await switcher().start(request.body.flavorId);
+      reply.code(202);
+      return record;
+    }
+  );
+
+  app.get('/flavors/switch', { schema: { response: { 200: FlavorSwitch, ...errors } } }, async () => {
+    const last = switcher().last;
+    if (!last) {
+      throw new ApiError(404, 'not_found', 'The flavor has not been switched yet.');
+    }
+    return last;
+  });
+
+  app.get('/flavors/usage', { schema: { response: { 200: Usage, ...errors } } }, async () => {
+    const flavors = provider();
+    if (!flavors.usage) {
+      throw new ApiError(404, 'capability_missing', `The ${ctx.platform.name} platform does not report usage.`);
+    }
+    return flavors.usage();
+  });
 }

@@ -14,8 +14,55 @@ export const Flavor = Type.Object({
 });
 export type IFlavor = Static<typeof Flavor>;
 
+
+
+export const SwitchState = Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]);
+
+/** A switch of the notebook server to another flavor: a durable record with its steps. */
+export const FlavorSwitch = Type.Object({
+  id: Type.String(),
+  from: Type.String({ description: 'The flavor before the switch.' }),
+  to: Type.String({ description: 'The flavor asked for.' }),
+  state: SwitchState,
+  /** stopping → starting → ready; rolling-back when the new flavor failed. */
+  step: Type.Union([Type.Literal('stopping'), Type.Literal('starting'), Type.Literal('ready'), Type.Literal('rolling-back'), Type.Literal('failed')]),
+  message: Type.String({ description: 'What is happening, for a person.' }),
+  error: Type.Optional(Type.String({ description: 'Why the switch failed (the server is back on `from`).' })),
+  startedAt: Type.String({ format: 'date-time' }),
+  finishedAt: Type.Optional(Type.String({ format: 'date-time' }))
+});
+export type IFlavorSwitch = Static<typeof FlavorSwitch>;
+
+export const SwitchRequest = Type.Object({ flavorId: Type.String() }, { additionalProperties: false });
+export type ISwitchRequest = Static<typeof SwitchRequest>;
+
+export const GpuUsage = Type.Object({
+  index: Type.Integer(),
+  name: Type.String(),
+  utilizationPercent: Type.Number(),
+  memoryUsedMiB: Type.Number(),
+  memoryTotalMiB: Type.Number()
+});
+
+/** Live usage of the notebook server and its kernels. */
+export const Usage = Type.Object({
+  /** Percent of one CPU (200 = two CPUs busy). */
+  cpuPercent: Type.Number(),
+  cpus: Type.Number({ description: "The flavor's CPUs." }),
+  memoryUsedMiB: Type.Number(),
+  memoryLimitMiB: Type.Number(),
+  /** Only when GPUs are visible (nvidia-smi). */
+  gpus: Type.Optional(Type.Array(GpuUsage)),
+  at: Type.String({ format: 'date-time' })
+});
+export type IUsage = Static<typeof Usage>;
+
 export const FlavorList = Type.Object({
   flavors: Type.Array(Flavor),
-  current: Type.String({ description: 'The id of the flavor in use.' })
+  current: Type.String({ description: 'The id of the flavor in use.' }),
+  /** Whether this deployment can switch flavors (the service owns the notebook server). */
+  switchable: Type.Boolean(),
+  /** The switch under way, or the last one. */
+  switch: Type.Optional(FlavorSwitch)
 });
 export type IFlavorList = Static<typeof FlavorList>;

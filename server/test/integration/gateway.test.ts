@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import WebSocket from 'ws';
+import { evaluate } from './kernel';
 import { cookiesFrom, IGateway, request, startGateway } from './harness';
 
 let gw: IGateway;
@@ -131,25 +132,7 @@ describe('the proxy', () => {
   });
 
   it('carries a kernel websocket: 1+1 executes and returns 2', async () => {
-    const created = await request(`${gw.url}api/kernels`, {
-      method: 'POST',
-      headers: { ...auth(), 'Content-Type': 'application/json' },
-      body: JSON.stringify({ name: 'python3' })
-    });
-    expect(created.status).toBe(201);
-    const kernelId = created.json().id;
-    const ws = new WebSocket(`${gw.url.replace(/^http/, 'ws')}api/kernels/${kernelId}/channels`, { headers: auth() });
-    try {
-      await new Promise((resolve, reject) => {
-        ws.once('open', resolve);
-        ws.once('error', reject);
-      });
-      const result = await executeUntilResult(ws, '1+1');
-      expect(result).toBe('2');
-    } finally {
-      ws.close();
-      await request(`${gw.url}api/kernels/${kernelId}`, { method: 'DELETE', headers: auth() });
-    }
+    expect(await evaluate(gw, '1+1')).toBe('2');
   });
 
   it('takes bodiless POSTs labelled as JSON (as JupyterLab sends them), and explains broken JSON', async () => {
@@ -171,41 +154,3 @@ describe('the proxy', () => {
     expect(status).toBe(401);
   });
 });
-
-/** Sends execute requests until the kernel answers one (a fresh kernel may drop the first). */
-async function executeUntilResult(ws: WebSocket, code: string): Promise<string> {
-  const deadline = Date.now() + 60000;
-  while (Date.now() < deadline) {
-    const msgId = `atelier-test-${Date.now()}-${Math.random()}`;
-    const answer = new Promise<string | null>(resolve => {
-      const timer = setTimeout(() => {
-        ws.off('message', onMessage);
-        resolve(null);
-      }, 5000);
-      function onMessage(data: WebSocket.RawData) {
-        const msg = JSON.parse(data.toString());
-        if (msg.parent_header?.msg_id === msgId && msg.msg_type === 'execute_result') {
-          clearTimeout(timer);
-          ws.off('message', onMessage);
-          resolve(msg.content.data['text/plain']);
-        }
-      }
-      ws.on('message', onMessage);
-    });
-    ws.send(
-      JSON.stringify({
-        header: { msg_id: msgId, username: 'test', session: 'atelier-test', msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
-        parent_header: {},
-        metadata: {},
-        content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-        channel: 'shell',
-        buffers: []
-      })
-    );
-    const result = await answer;
-    if (result !== null) {
-      return result;
-    }
-  }
-  throw new Error('the kernel never answered');
-}

@@ -1,7 +1,13 @@
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
 import * as os from 'os';
+import * as path from 'path';
 import type { IFlavorConfig } from '../../config';
-import type { IFlavor } from '../../schemas/flavors';
-import type { IFlavorProvider } from '../index';
+import { ApiError } from '../../errors';
+import { availableCpus } from '../../limits';
+import type { IFlavor, IUsage } from '../../schemas/flavors';
+import { readGpus, TreeSampler } from '../../usage';
+import type { IFlavorProvider, INotebookControl } from '../index';
 
 /** What this machine offers, the bound every local flavor is checked against. */
 export interface IMachine {
@@ -10,12 +16,44 @@ export interface IMachine {
   gpus: number;
 }
 
+/** GPUs nvidia-smi lists (0 where it does not exist). */
+function countGpus(): number {
+  const result = spawnSync('nvidia-smi', ['-L'], { encoding: 'utf8', timeout: 5000 });
+  return result.status === 0 ? result.stdout.split('\n').filter(l => l.startsWith('GPU ')).length : 0;
+}
+
 export function readMachine(): IMachine {
   return {
-    cpus: os.availableParallelism ? os.availableParallelism() : os.cpus().length,
+    cpus: availableCpus().length,
     memoryMiB: Math.floor(os.totalmem() / 1024 / 1024),
-    gpus: 0
+    gpus: countGpus()
   };
+}
+
+/** How the notebook server runs under a flavor on this machine. */
+export interface IResources {
+  /** CPU ids for its affinity mask. */
+  cpus: number[];
+  memoryBytes: number;
+  /** Flavor variables, and which GPUs are visible. */
+  env: Record<string, string>;
+}
+
+export function resourcesOf(flavor: IFlavor, machine: IMachine): IResources {
+  const cpus = availableCpus().slice(0, Math.max(1, Math.ceil(flavor.cpus)));
+  const env: Record<string, string> = {
+    ATELIER_FLAVOR: flavor.id,
+    ATELIER_FLAVOR_NAME: flavor.name,
+    ATELIER_CPUS: String(flavor.cpus),
+    ATELIER_MEMORY_MIB: String(flavor.memoryMiB),
+    ATELIER_GPUS: String(flavor.gpus)
+  };
+  if (machine.gpus > 0) {
+    const visible = Array.from({ length: Math.min(flavor.gpus, machine.gpus) }, (_, i) => i).join(',');
+    env.CUDA_VISIBLE_DEVICES = visible;
+    env.NVIDIA_VISIBLE_DEVICES = visible || 'none';
+  }
+  return { cpus, memoryBytes: flavor.memoryMiB * 1024 * 1024, env };
 }
 
 /** A small, a half and a whole-machine flavor (duplicates dropped on small machines). */
@@ -71,7 +109,7 @@ function describe(flavor: IFlavorConfig, machine: IMachine): IFlavor {
 
 /** Local flavors: resource profiles for the Jupyter server the gateway owns. */
 export class LocalFlavors implements IFlavorProvider {
-  constructor(options: { catalog?: IFlavorConfig[]; defaultId?: string; machine?: IMachine }) {
+  constructor(options: { catalog?: IFlavorConfig[]; defaultId?: string; machine?: IMachine; stateFile?: string }) {
     this._machine = options.machine ?? readMachine();
     const catalog = options.catalog?.length ? options.catalog : defaultCatalog(this._machine);
     this._flavors = catalog.map(f => describe(f, this._machine));
@@ -84,6 +122,16 @@ export class LocalFlavors implements IFlavorProvider {
       throw new Error(`The default flavor "${options.defaultId}" is not in the catalog (${[...ids].join(', ')}).`);
     }
     this._currentId = options.defaultId ?? fallback.id;
+    this._stateFile = options.stateFile;
+    // The flavor chosen last survives a restart of the service (while it is still offered and fits).
+    const saved = this._readState();
+    if (saved && this._flavors.some(f => f.id === saved && f.selectable)) {
+      this._currentId = saved;
+    }
+  }
+
+  get machine(): IMachine {
+    return this._machine;
   }
 
   async list(): Promise<IFlavor[]> {
@@ -94,7 +142,81 @@ export class LocalFlavors implements IFlavorProvider {
     return { ...this._flavors.find(f => f.id === this._currentId)! };
   }
 
+  /** Lets the provider restart the notebook server (gateway mode). */
+  attach(control: INotebookControl): void {
+    this._control = control;
+  }
+
+  canSwitch(): boolean {
+    return !!this._control;
+  }
+
+  async switchTo(id: string, progress: (step: 'stopping' | 'starting' | 'rolling-back', message: string) => void): Promise<IFlavor> {
+    const control = this._control;
+    if (!control) {
+      throw new ApiError(409, 'not_owned', 'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.');
+    }
+    const target = this._flavors.find(f => f.id === id);
+    if (!target) {
+      throw new ApiError(404, 'not_found', `There is no flavor "${id}".`);
+    }
+    const previous = await this.current();
+    progress('stopping', `Stopping the notebook server (${previous.name})`);
+    try {
+      await control.restartUnder(target, () => progress('starting', `Starting the notebook server under ${target.name}`));
+    } catch (e) {
+      progress('rolling-back', `${target.name} failed; starting the notebook server under ${previous.name} again`);
+      try {
+        await control.restartUnder(previous, () => undefined);
+      } catch (again) {
+        throw new Error(`${(e as Error).message} Going back to ${previous.name} failed as well: ${(again as Error).message}`);
+      }
+      throw e;
+    }
+    this._currentId = id;
+    this._writeState();
+    return { ...target };
+  }
+
+  async usage(): Promise<IUsage> {
+    const flavor = await this.current();
+    const { cpuPercent, memoryUsedMiB } = this._sampler.sample(this._control?.pid);
+    const usage: IUsage = { cpuPercent, cpus: flavor.cpus, memoryUsedMiB, memoryLimitMiB: flavor.memoryMiB, at: new Date().toISOString() };
+    if (this._machine.gpus > 0) {
+      const gpus = await readGpus();
+      if (gpus) {
+        usage.gpus = gpus.slice(0, flavor.gpus);
+      }
+    }
+    return usage;
+  }
+
+  private _readState(): string | null {
+    if (!this._stateFile) {
+      return null;
+    }
+    try {
+      const state = JSON.parse(fs.readFileSync(this._stateFile, 'utf8')) as { current?: unknown };
+      return typeof state.current === 'string' ? state.current : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private _writeState(): void {
+    if (!this._stateFile) {
+      return;
+    }
+    fs.mkdirSync(path.dirname(this._stateFile), { recursive: true });
+    const tmp = `${this._stateFile}.tmp`;
+    fs.writeFileSync(tmp, JSON.stringify({ current: this._currentId }), { mode: 0o600 });
+    fs.renameSync(tmp, this._stateFile);
+  }
+
   private _machine: IMachine;
   private _flavors: IFlavor[];
   private _currentId: string;
+  private _stateFile: string | undefined;
+  private _control: INotebookControl | undefined;
+  private _sampler = new TreeSampler();
 }

@@ -1,0 +1,125 @@
+/**
+ * Flavor switches as durable records ({dataDir}/flavor-switch.json): one at a time, checked
+ * before anything stops (404 unknown flavor, 409 does not fit / already current / a switch
+ * under way / the server is not ours), with their steps for the front end's progress. A switch
+ * cut short by a restart of the service is reported failed; the service then starts the
+ * server under the flavor that was current before it (only a finished switch changes it).
+ */
+import * as crypto from 'crypto';
+import { EventEmitter } from 'events';
+import * as fs from 'fs';
+import type { Logger } from 'pino';
+import { ApiError } from './errors';
+import type { IFlavorProvider } from './platform';
+import type { IFlavor, IFlavorSwitch } from './schemas/flavors';
+
+export class FlavorSwitcher extends EventEmitter {
+  constructor(
+    private readonly _flavors: IFlavorProvider,
+    private readonly _file: string,
+    private readonly _logger: Logger
+  ) {
+    super();
+    try {
+      const record = JSON.parse(fs.readFileSync(_file, 'utf8')) as IFlavorSwitch;
+      if (record.state === 'running') {
+        record.state = 'failed';
+        record.step = 'failed';
+        record.error = 'The switch was interrupted by a restart of the Atelier service; the notebook server runs under the flavor it had before.';
+        record.message = record.error;
+        record.finishedAt = new Date().toISOString();
+        this._write(record);
+      }
+      this._last = record;
+    } catch {
+      this._last = undefined;
+    }
+  }
+
+  /** The switch under way, or the last one. */
+  get last(): IFlavorSwitch | undefined {
+    return this._last ? { ...this._last } : undefined;
+  }
+
+  /** Checks the request, records the switch and starts it; resolves with the record at once. */
+  async start(flavorId: string): Promise<IFlavorSwitch> {
+    if (!this._flavors.canSwitch()) {
+      throw new ApiError(409, 'not_owned', 'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.');
+    }
+    if (this._last?.state === 'running') {
+      throw new ApiError(409, 'switching', `A switch to "${this._last.to}" is under way; wait for it to finish.`);
+    }
+    const [list, current] = await Promise.all([this._flavors.list(), this._flavors.current()]);
+    const target = list.find((f: IFlavor) => f.id === flavorId);
+    if (!target) {
+      throw new ApiError(404, 'not_found', `There is no flavor "${flavorId}"; choose one of ${list.map(f => f.id).join(', ')}.`);
+    }
+    if (target.id === current.id) {
+      throw new ApiError(409, 'current', `The notebook server already runs under ${target.name}.`);
+    }
+    if (!target.selectable) {
+      throw new ApiError(409, 'not_selectable', `${target.name} cannot be chosen: ${target.reason ?? 'it is not available'}`);
+    }
+    const record: IFlavorSwitch = {
+      id: crypto.randomUUID(),
+      from: current.id,
+      to: target.id,
+      state: 'running',
+      step: 'stopping',
+      message: `Switching to ${target.name}`,
+      startedAt: new Date().toISOString()
+    };
+    this._last = record;
+    this._write(record);
+    this._changed(record);
+    this._running = this._flavors
+      .switchTo(target.id, (step, message) => {
+        record.step = step;
+        record.message = message;
+        this._write(record);
+        this._changed(record);
+      })
+      .then(
+        flavor => {
+          record.state = 'completed';
+          record.step = 'ready';
+          record.message = `The notebook server runs under ${flavor.name}`;
+        },
+        e => {
+          record.state = 'failed';
+          record.step = 'failed';
+          record.error = `The notebook server did not start under ${target.name}; it runs under ${current.name} again. ${(e as Error).message}`;
+          record.message = record.error;
+          this._logger.warn({ from: current.id, to: target.id, err: { message: (e as Error).message } }, 'flavor switch failed');
+        }
+      )
+      .then(() => {
+        record.finishedAt = new Date().toISOString();
+        this._write(record);
+        this._changed(record);
+      });
+    return { ...record };
+  }
+
+  /** Waits for a switch under way (service shutdown, tests). */
+  async settled(): Promise<void> {
+    await this._running;
+  }
+
+  private _changed(record: IFlavorSwitch): void {
+    this.emit('change', { ...record });
+  }
+
+  private _write(record: IFlavorSwitch): void {
+    try {
+      const tmp = `${this._file}.tmp`;
+      fs.writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
+      fs.renameSync(tmp, this._file);
+    } catch (e) {
+      this._logger.error({ err: e }, 'saving the flavor switch record failed');
+    }
+  }
+
+  private _last: IFlavorSwitch | undefined;
+  private _running: Promise<void> | undefined;
+}
