@@ -15,7 +15,7 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
-const WebSocket = require('ws');
+const { connect, execute, startKernel } = require('./lib/kernel');
 
 const root = path.resolve(__dirname, '..');
 const { loadConfig } = require(path.join(root, 'server/lib/config'));
@@ -55,42 +55,6 @@ function get(url, headers) {
   });
 }
 
-function connect(url, headers) {
-  return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { headers, perMessageDeflate: false });
-    ws.once('open', () => resolve(ws));
-    ws.once('error', reject);
-  });
-}
-
-/** One execute_request → the execute_reply on shell; returns milliseconds. */
-function execute(ws, code) {
-  const msgId = crypto.randomUUID();
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error('kernel did not answer')), 30000);
-    const started = process.hrtime.bigint();
-    function onMessage(data) {
-      const msg = JSON.parse(data.toString());
-      if (msg.parent_header && msg.parent_header.msg_id === msgId && msg.msg_type === 'execute_reply') {
-        clearTimeout(timer);
-        ws.off('message', onMessage);
-        resolve(Number(process.hrtime.bigint() - started) / 1e6);
-      }
-    }
-    ws.on('message', onMessage);
-    ws.send(
-      JSON.stringify({
-        header: { msg_id: msgId, username: 'bench', session: 'bench', msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
-        parent_header: {},
-        metadata: {},
-        content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
-        channel: 'shell',
-        buffers: []
-      })
-    );
-  });
-}
-
 async function main() {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'));
   const workspace = path.join(dir, 'work');
@@ -105,14 +69,7 @@ async function main() {
   const gateway = service.url;
   const direct = `${service.jupyter.target}${config.baseUrl}`;
   try {
-    const kernel = await new Promise((resolve, reject) => {
-      const req = http.request(`${gateway}api/kernels`, { method: 'POST', headers: { ...headers, 'Content-Type': 'application/json' } }, res => {
-        let body = '';
-        res.on('data', c => (body += c));
-        res.on('end', () => (res.statusCode === 201 ? resolve(JSON.parse(body)) : reject(new Error(body))));
-      });
-      req.end(JSON.stringify({ name: 'python3' }));
-    });
+    const kernel = await startKernel(gateway, headers);
     const wsDirect = await connect(`${direct.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels`, headers);
     const wsGateway = await connect(`${gateway.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels`, headers);
 

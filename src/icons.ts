@@ -1,6 +1,7 @@
 import { LabIcon } from '@jupyterlab/ui-components';
 import atelierSvg from '../style/icons/atelier.svg';
 import storageSvg from '../style/icons/storage.svg';
+import flavorSvg from '../style/icons/flavor.svg';
 import jobsSvg from '../style/icons/jobs.svg';
 
 export const atelierIcon = new LabIcon({ name: 'jupyterlab-atelier:atelier', svgstr: atelierSvg });
@@ -8,3 +9,5 @@ export const atelierIcon = new LabIcon({ name: 'jupyterlab-atelier:atelier', svg
 export const storageIcon = new LabIcon({ name: 'jupyterlab-atelier:storage', svgstr: storageSvg });
 
 export const jobsIcon = new LabIcon({ name: 'jupyterlab-atelier:jobs', svgstr: jobsSvg });
+
+export const flavorIcon = new LabIcon({ name: 'jupyterlab-atelier:flavor', svgstr: flavorSvg });

@@ -1,6 +1,7 @@
 import { Token } from '@lumino/coreutils';
+import type { ISignal } from '@lumino/signaling';
 import type { ServerConnection } from '@jupyterlab/services';
-import type { IFlavorList } from '../server/lib/schemas/flavors';
+import type { IFlavorList, IFlavorSwitch, IUsage } from '../server/lib/schemas/flavors';
 import type { IJupyterInfo, IStatus } from '../server/lib/schemas/status';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../server/lib/schemas/storage';
 import type { ICreateTransfer, ITransfer } from '../server/lib/schemas/transfers';
@@ -15,6 +16,9 @@ export interface IAtelierClient {
   /** Version, platform, capabilities, the current flavor. */
   status(): Promise<IStatus>;
   flavors(): Promise<IFlavorList>;
+  switchFlavor(flavorId: string): Promise<IFlavorSwitch>;
+  flavorSwitch(): Promise<IFlavorSwitch>;
+  usage(): Promise<IUsage>;
   jupyter(): Promise<IJupyterInfo>;
   /** Restarts the Jupyter server the service owns (gateway mode). */
   restartJupyter(): Promise<IJupyterInfo>;
@@ -65,6 +69,17 @@ export interface IAtelierClient {
   jobFile(id: string, rel: string): Promise<string>;
 }
 
+/** The notebook's flavor and the live usage of its server, for status bar and toolbar items. */
+export interface IFlavorsModel {
+  readonly usage: IUsage | null;
+  readonly flavors: IFlavorList | null;
+  /** A switch under way, while it runs. */
+  readonly switching: IFlavorSwitch | null;
+  readonly changed: ISignal<IFlavorsModel, void>;
+}
+
+export const IFlavorsModel = new Token<IFlavorsModel>('jupyterlab-atelier:IFlavorsModel', 'The notebook flavor and the live usage of its server.');
+
 export const IAtelierClient = new Token<IAtelierClient>(
   'jupyterlab-atelier:IAtelierClient',
   'The typed client of the Atelier service (status, flavors, storage, images, jobs, gallery).'
@@ -86,6 +101,7 @@ export namespace CommandIDs {
   export const storageDelete = 'atelier:storage-delete';
   export const uploadToStorage = 'atelier:upload-to-storage';
   export const showTransfers = 'atelier:show-transfers';
+  export const flavorPick = 'atelier:flavor-pick';
   export const jobsNew = 'atelier:jobs-new';
   export const jobsRunFile = 'atelier:jobs-run-file';
   export const jobsRunNotebook = 'atelier:jobs-run-notebook';

@@ -1,6 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import type { IFlavorList } from '../../server/lib/schemas/flavors';
+import type { IFlavorList, IFlavorSwitch, IUsage } from '../../server/lib/schemas/flavors';
 import type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
 import type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
@@ -9,7 +9,7 @@ import type { IUpload } from '../../server/lib/schemas/uploads';
 import type { IAtelierClient } from '../tokens';
 import { API_PATH, AtelierError, requestAPI } from './request';
 
-export type { IFlavor, IFlavorList } from '../../server/lib/schemas/flavors';
+export type { IFlavor, IFlavorList, IFlavorSwitch, IUsage } from '../../server/lib/schemas/flavors';
 export type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
 export type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
 export type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
@@ -41,6 +41,19 @@ export class AtelierClient implements IAtelierClient {
 
   flavors(): Promise<IFlavorList> {
     return requestAPI<IFlavorList>('flavors', {}, this.serverSettings);
+  }
+
+  /** Starts switching the notebook server to another flavor (202); follow it with `flavorSwitch`. */
+  switchFlavor(flavorId: string): Promise<IFlavorSwitch> {
+    return requestAPI<IFlavorSwitch>('flavors/switch', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ flavorId }) }, this.serverSettings);
+  }
+
+  flavorSwitch(): Promise<IFlavorSwitch> {
+    return requestAPI<IFlavorSwitch>('flavors/switch', {}, this.serverSettings);
+  }
+
+  usage(): Promise<IUsage> {
+    return requestAPI<IUsage>('flavors/usage', {}, this.serverSettings);
   }
 
   jupyter(): Promise<IJupyterInfo> {

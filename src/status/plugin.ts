@@ -4,7 +4,7 @@ import { ISettingRegistry } from '@jupyterlab/settingregistry';
 import { IStatusBar } from '@jupyterlab/statusbar';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { atelierIcon } from '../icons';
-import { CommandIDs, IAtelierClient, TRANSLATION_DOMAIN } from '../tokens';
+import { CommandIDs, IAtelierClient, IFlavorsModel, TRANSLATION_DOMAIN } from '../tokens';
 import { StatusDetails } from './details';
 import { StatusModel } from './model';
 import { StatusItem } from './widget';
@@ -17,14 +17,15 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Shows the platform and the current compute flavor in the status bar.',
   autoStart: true,
   requires: [IAtelierClient],
-  optional: [IStatusBar, ICommandPalette, ISettingRegistry, ITranslator],
+  optional: [IStatusBar, ICommandPalette, ISettingRegistry, ITranslator, IFlavorsModel],
   activate: (
     app: JupyterFrontEnd,
     client: IAtelierClient,
     statusBar: IStatusBar | null,
     palette: ICommandPalette | null,
     settings: ISettingRegistry | null,
-    translator: ITranslator | null
+    translator: ITranslator | null,
+    flavors: IFlavorsModel | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const model = new StatusModel({ client });
@@ -46,7 +47,10 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
     palette?.addItem({ command: CommandIDs.showStatus, category: trans.__('Atelier') });
 
     if (statusBar) {
-      const item = new StatusItem(model, trans, () => void app.commands.execute(CommandIDs.showStatus));
+      // A click switches the flavor where that is possible, else shows the details.
+      const onClick = () =>
+        void app.commands.execute(flavors?.flavors?.switchable && app.commands.hasCommand(CommandIDs.flavorPick) ? CommandIDs.flavorPick : CommandIDs.showStatus);
+      const item = new StatusItem(model, trans, onClick, flavors);
       statusBar.registerStatusItem(PLUGIN_ID, { item, align: 'left', rank: 10 });
     }
 

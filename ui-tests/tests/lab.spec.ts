@@ -35,18 +35,19 @@ test.describe('JupyterLab through the Atelier gateway', () => {
     await expect(item).toContainText(status.flavor.name);
     await expect(item.locator('button')).toHaveAttribute('data-flavor', status.flavor.id);
 
-    // The item opens the details; so does the command palette entry.
+    // The item opens the flavor picker (the gateway owns the server); the palette has the details.
+    await expect(item).toContainText(/CPU \d+%/);
     await item.locator('button').click();
     const dialog = page.locator('.jp-Dialog');
-    await expect(dialog).toContainText('Platform');
-    await expect(dialog.locator('.jp-Atelier-StatusDetails')).toContainText('local');
-    await dialog.getByRole('button', { name: 'Close' }).click();
+    await expect(dialog).toContainText('Switch Compute Flavor');
+    await expect(dialog.locator(`.jp-Atelier-FlavorPicker-item[data-flavor="${status.flavor.id}"] input`)).toBeDisabled();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toHaveCount(0);
 
     await page.keyboard.press('Control+Shift+C');
     await page.locator('#modal-command-palette input').fill('Show Atelier Status');
     await page.keyboard.press('Enter');
-    await expect(page.locator('.jp-Dialog .jp-Atelier-StatusDetails')).toBeVisible();
+    await expect(page.locator('.jp-Dialog .jp-Atelier-StatusDetails')).toContainText('local');
     await page.keyboard.press('Escape');
 
     expect(errors).toEqual([]);

@@ -1,0 +1,121 @@
+#!/usr/bin/env node
+/*
+ * Flavor switching, measured side by side in one run: the time from the confirmed switch
+ * (POST flavors/switch) until a new kernel executes code, vs a plain stop + start of the same
+ * Jupyter server (POST jupyter/restart, no change of limits) until a new kernel executes
+ * code. Rounds alternate between the two; the switch goes back and forth between two flavors.
+ *
+ *   node bench/flavors.js [--rounds 6]
+ *
+ * Needs a build (scripts/setup.sh). Starts its own gateway and Jupyter server in a temporary
+ * folder on loopback and stops them at the end.
+ */
+const crypto = require('crypto');
+const fs = require('fs');
+const http = require('http');
+const os = require('os');
+const path = require('path');
+const { parseArgs } = require('util');
+const { kernelReady } = require('./lib/kernel');
+
+const root = path.resolve(__dirname, '..');
+const { loadConfig } = require(path.join(root, 'server/lib/config'));
+const { createLogger } = require(path.join(root, 'server/lib/logger'));
+const { AtelierService } = require(path.join(root, 'server/lib/service'));
+
+const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' } } });
+const ROUNDS = Number(values.rounds);
+
+function call(method, url, headers, body) {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, headers: { ...headers, ...(body ? { 'Content-Type': 'application/json' } : {}) } }, res => {
+      let text = '';
+      res.on('data', c => (text += c));
+      res.on('end', () => resolve({ status: res.statusCode, json: text ? JSON.parse(text) : null }));
+    });
+    req.on('error', reject);
+    req.end(body ? JSON.stringify(body) : undefined);
+  });
+}
+
+async function until(check) {
+  for (;;) {
+    if (await check()) {
+      return;
+    }
+    await new Promise(resolve => setTimeout(resolve, 50));
+  }
+}
+
+function median(samples) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-flavors-'));
+  const workspace = path.join(dir, 'work');
+  fs.mkdirSync(workspace);
+  const cpus = os.cpus().length;
+  const memory = Math.floor(os.totalmem() / 1024 / 1024 / 2);
+  const catalog = [
+    { id: 'a', name: 'A', cpus: 1, memoryMiB: Math.min(memory, 2048) },
+    { id: 'b', name: 'B', cpus: Math.max(1, cpus), memoryMiB: memory }
+  ];
+  const token = crypto.randomBytes(16).toString('hex');
+  const config = loadConfig({
+    env: {},
+    overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace, 'jupyter.frontend': 'bundled', 'flavors.catalog': catalog, 'flavors.default': 'b' }
+  });
+  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') });
+  const headers = { Authorization: `token ${token}` };
+  const base = service.url;
+  const api = `${base}atelier/api/v1/`;
+  const switched = [];
+  const restarted = [];
+  try {
+    await kernelReady(base, headers); // warm: the page cache, the kernel's first start
+    let next = 'a';
+    for (let i = 0; i < ROUNDS; i++) {
+      const order = i % 2 ? ['restart', 'switch'] : ['switch', 'restart'];
+      for (const what of order) {
+        const t0 = Date.now();
+        if (what === 'switch') {
+          const res = await call('POST', `${api}flavors/switch`, headers, { flavorId: next });
+          if (res.status !== 202) {
+            throw new Error(`switch answered ${res.status} ${JSON.stringify(res.json)}`);
+          }
+          await until(async () => (await call('GET', `${api}flavors/switch`, headers)).json?.state !== 'running');
+          const record = (await call('GET', `${api}flavors/switch`, headers)).json;
+          if (record.state !== 'completed') {
+            throw new Error(`the switch failed: ${record.error}`);
+          }
+          next = next === 'a' ? 'b' : 'a';
+        } else {
+          const before = (await call('GET', `${api}jupyter`, headers)).json.startedAt;
+          await call('POST', `${api}jupyter/restart`, headers);
+          await until(async () => {
+            const info = (await call('GET', `${api}jupyter`, headers).catch(() => ({ json: {} }))).json;
+            return info.state === 'running' && info.startedAt !== before;
+          });
+        }
+        await kernelReady(base, headers);
+        (what === 'switch' ? switched : restarted).push(Date.now() - t0);
+      }
+    }
+  } finally {
+    await service.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  const s = median(switched);
+  const r = median(restarted);
+  console.log(`\nFlavor switch vs plain restart (${cpus} CPUs; medians of ${ROUNDS} rounds each; until a new kernel executes code)\n`);
+  console.log(`switch (confirm → kernel ready)      ${s.toFixed(0).padStart(6)} ms   [${switched.join(', ')}]`);
+  console.log(`stop + start of the Jupyter server   ${r.toFixed(0).padStart(6)} ms   [${restarted.join(', ')}]`);
+  console.log(`ratio ${(s / r).toFixed(2)} (goal ≤ 1.2)`);
+}
+
+main().catch(e => {
+  console.error(e);
+  process.exit(1);
+});

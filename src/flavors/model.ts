@@ -1,0 +1,124 @@
+import { IDisposable } from '@lumino/disposable';
+import { Poll } from '@lumino/polling';
+import { ISignal, Signal } from '@lumino/signaling';
+import type { IFlavorList, IFlavorSwitch, IUsage } from '../api/client';
+import type { IAtelierClient, IFlavorsModel } from '../tokens';
+
+/**
+ * The flavor catalog, the live usage of the notebook server (every few seconds while the page
+ * is visible) and switches: started here and followed step by step until they end.
+ */
+export class FlavorsModel implements IFlavorsModel, IDisposable {
+  constructor(
+    private readonly _client: IAtelierClient,
+    options: { usageIntervalMs?: number } = {}
+  ) {
+    this._usagePoll = new Poll({
+      auto: false,
+      factory: () => this.refreshUsage(),
+      frequency: { interval: options.usageIntervalMs ?? 3000, backoff: true, max: 30000 },
+      name: 'jupyterlab-atelier:usage',
+      standby: 'when-hidden'
+    });
+  }
+
+  get usage(): IUsage | null {
+    return this._usage;
+  }
+
+  get flavors(): IFlavorList | null {
+    return this._flavors;
+  }
+
+  get switching(): IFlavorSwitch | null {
+    return this._switching;
+  }
+
+  get changed(): ISignal<this, void> {
+    return this._changed;
+  }
+
+  get isDisposed(): boolean {
+    return this._usagePoll.isDisposed;
+  }
+
+  async start(): Promise<void> {
+    await this.refresh().catch(() => undefined);
+    await this._usagePoll.start();
+  }
+
+  async refresh(): Promise<IFlavorList> {
+    this._flavors = await this._client.flavors();
+    this._changed.emit();
+    return this._flavors;
+  }
+
+  async refreshUsage(): Promise<void> {
+    if (this._switching) {
+      return; // the server is restarting: nothing to measure
+    }
+    this._usage = await this._client.usage();
+    this._changed.emit();
+  }
+
+  /**
+   * Switches the notebook server to `flavorId`; `progress` hears each step. Resolves with the
+   * final record (completed, or failed and back on the previous flavor).
+   */
+  async switchTo(flavorId: string, progress: (record: IFlavorSwitch) => void): Promise<IFlavorSwitch> {
+    let record = await this._client.switchFlavor(flavorId);
+    this._switching = record;
+    this._usage = null;
+    this._changed.emit();
+    progress(record);
+    try {
+      while (record.state === 'running') {
+        await new Promise(resolve => setTimeout(resolve, 250));
+        // While the server restarts the service may still answer; a failed read is retried.
+        const next = await this._client.flavorSwitch().catch(() => record);
+        if (next.step !== record.step || next.state !== record.state) {
+          progress(next);
+        }
+        record = next;
+        this._switching = record;
+      }
+    } finally {
+      this._switching = null;
+      await this.refresh().catch(() => undefined);
+      void this._usagePoll.refresh();
+    }
+    return record;
+  }
+
+  dispose(): void {
+    this._usagePoll.dispose();
+    Signal.clearData(this);
+  }
+
+  private _usagePoll: Poll;
+  private _usage: IUsage | null = null;
+  private _flavors: IFlavorList | null = null;
+  private _switching: IFlavorSwitch | null = null;
+  private _changed = new Signal<this, void>(this);
+}
+
+/** "CPU 12% · 0.4 / 4 GiB" (· "GPU 30% · 2.1 / 16 GiB" per GPU). */
+export function usageText(usage: IUsage, memory: (mib: number) => string, labels: { cpu: string; gpu: string }): string {
+  const parts = [`${labels.cpu} ${Math.round(usage.cpuPercent)}%`, `${memory(usage.memoryUsedMiB)} / ${memory(usage.memoryLimitMiB)}`];
+  for (const gpu of usage.gpus ?? []) {
+    parts.push(`${labels.gpu}${usage.gpus!.length > 1 ? gpu.index : ''} ${Math.round(gpu.utilizationPercent)}%`, `${memory(gpu.memoryUsedMiB)} / ${memory(gpu.memoryTotalMiB)}`);
+  }
+  return parts.join(' · ');
+}
+
+/** "0.2/4 GiB" or "180/512 MiB": memory used of a limit, in the limit's unit. */
+export function memoryPair(usedMiB: number, limitMiB: number): string {
+  if (limitMiB < 1024) {
+    return `${Math.round(usedMiB)}/${Math.round(limitMiB)} MiB`;
+  }
+  const g = (mib: number) => {
+    const v = mib / 1024;
+    return v >= 10 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1);
+  };
+  return `${g(usedMiB)}/${g(limitMiB)} GiB`;
+}

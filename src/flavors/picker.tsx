@@ -1,0 +1,102 @@
+import * as React from 'react';
+import type { Dialog } from '@jupyterlab/apputils';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget } from '@jupyterlab/ui-components';
+import type { IFlavor, IFlavorList } from '../api/client';
+import { formatMemory } from '../status/model';
+
+export type Kind = 'all' | 'gpu' | 'cpu';
+
+/** The flavors a filter keeps: by GPU or CPU only, and at least so many CPUs and GiB. */
+export function filterFlavors(flavors: IFlavor[], filter: { kind: Kind; minCpus: number; minMemoryGiB: number }): IFlavor[] {
+  return flavors.filter(
+    f =>
+      (filter.kind === 'all' || (filter.kind === 'gpu' ? f.gpus > 0 : f.gpus === 0)) &&
+      f.cpus >= filter.minCpus &&
+      f.memoryMiB >= filter.minMemoryGiB * 1024
+  );
+}
+
+/** Why a flavor cannot be chosen now, or null. */
+export function unavailable(flavor: IFlavor, current: string, trans: TranslationBundle): string | null {
+  if (flavor.id === current) {
+    return trans.__('The notebook server runs under this flavor now.');
+  }
+  return flavor.selectable ? null : flavor.reason ?? trans.__('Not available.');
+}
+
+function Picker(props: { list: IFlavorList; trans: TranslationBundle; onChoose(id: string | null): void }): JSX.Element {
+  const { list, trans } = props;
+  const [kind, setKind] = React.useState<Kind>('all');
+  const [minCpus, setMinCpus] = React.useState(0);
+  const [minMemory, setMinMemory] = React.useState(0);
+  const [chosen, setChosen] = React.useState<string | null>(null);
+  const shown = filterFlavors(list.flavors, { kind, minCpus, minMemoryGiB: minMemory });
+  const choose = (id: string | null) => {
+    setChosen(id);
+    props.onChoose(id);
+  };
+  return (
+    <div className="jp-Atelier-FlavorPicker">
+      <div className="jp-Atelier-FlavorPicker-filters">
+        <label>
+          {trans.__('Show')}{' '}
+          <select className="jp-mod-styled" value={kind} onChange={e => setKind(e.target.value as Kind)} aria-label={trans.__('Show flavors')}>
+            <option value="all">{trans.__('All flavors')}</option>
+            <option value="gpu">{trans.__('With GPUs')}</option>
+            <option value="cpu">{trans.__('CPU only')}</option>
+          </select>
+        </label>
+        <label>
+          {trans.__('CPUs at least')}{' '}
+          <input className="jp-mod-styled" type="number" min={0} value={minCpus} onChange={e => setMinCpus(Number(e.target.value) || 0)} />
+        </label>
+        <label>
+          {trans.__('Memory at least (GiB)')}{' '}
+          <input className="jp-mod-styled" type="number" min={0} value={minMemory} onChange={e => setMinMemory(Number(e.target.value) || 0)} />
+        </label>
+      </div>
+      <div role="radiogroup" aria-label={trans.__('Flavors')} className="jp-Atelier-FlavorPicker-list">
+        {shown.length === 0 && <div className="jp-Atelier-FlavorPicker-empty">{trans.__('No flavor matches the filter.')}</div>}
+        {shown.map(flavor => {
+          const why = unavailable(flavor, list.current, trans);
+          return (
+            <label key={flavor.id} className={`jp-Atelier-FlavorPicker-item${why ? ' jp-mod-disabled' : ''}${chosen === flavor.id ? ' jp-mod-selected' : ''}`} data-flavor={flavor.id} title={why ?? flavor.description ?? ''}>
+              <input type="radio" name="atelier-flavor" value={flavor.id} disabled={!!why} checked={chosen === flavor.id} onChange={() => choose(flavor.id)} />
+              <span className="jp-Atelier-FlavorPicker-name">
+                {flavor.name}
+                {flavor.id === list.current ? ` (${trans.__('current')})` : ''}
+              </span>
+              <span className="jp-Atelier-FlavorPicker-size">
+                {trans._n('%1 CPU', '%1 CPUs', flavor.cpus)} · {formatMemory(flavor.memoryMiB)}
+                {flavor.gpus > 0 ? ` · ${trans._n('%1 GPU', '%1 GPUs', flavor.gpus)}${flavor.gpuType ? ` (${flavor.gpuType})` : ''}` : ''}
+              </span>
+              {why && flavor.id !== list.current && <span className="jp-Atelier-FlavorPicker-reason">{why}</span>}
+            </label>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+/** The body of the "Switch Compute Flavor" dialog; its value is the chosen flavor's id. */
+export class FlavorPicker extends ReactWidget implements Dialog.IBodyWidget<string | null> {
+  constructor(
+    private readonly _list: IFlavorList,
+    private readonly _trans: TranslationBundle
+  ) {
+    super();
+    this.addClass('jp-Atelier-FlavorPickerBody');
+  }
+
+  getValue(): string | null {
+    return this._chosen;
+  }
+
+  render(): JSX.Element {
+    return <Picker list={this._list} trans={this._trans} onChoose={id => (this._chosen = id)} />;
+  }
+
+  private _chosen: string | null = null;
+}

@@ -1,0 +1,253 @@
+import * as React from 'react';
+import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { Dialog, ICommandPalette, IToolbarWidgetRegistry, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { IDocumentManager } from '@jupyterlab/docmanager';
+import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
+import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
+import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { Widget } from '@lumino/widgets';
+import type { IFlavor, IFlavorSwitch } from '../api/client';
+import { flavorIcon } from '../icons';
+import { formatMemory } from '../status/model';
+import { CommandIDs, IAtelierClient, IFlavorsModel, TRANSLATION_DOMAIN } from '../tokens';
+import { FlavorsModel, memoryPair, usageText } from './model';
+import { FlavorPicker } from './picker';
+
+const PLUGIN_ID = 'jupyterlab-atelier:flavors';
+
+/** "Small · 1 CPU · 4 GiB" (· GPUs). */
+export function flavorSummary(flavor: IFlavor, trans: TranslationBundle): string {
+  const parts = [flavor.name, trans._n('%1 CPU', '%1 CPUs', flavor.cpus), formatMemory(flavor.memoryMiB)];
+  if (flavor.gpus > 0) {
+    parts.push(trans._n('%1 GPU', '%1 GPUs', flavor.gpus) + (flavor.gpuType ? ` ${flavor.gpuType}` : ''));
+  }
+  return parts.join(' · ');
+}
+
+/** The notebook toolbar item: the flavor and the live usage; a click opens the picker. */
+class FlavorToolbarItem extends ReactWidget {
+  constructor(
+    private readonly _model: FlavorsModel,
+    private readonly _trans: TranslationBundle,
+    private readonly _open: () => void
+  ) {
+    super();
+    this.addClass('jp-Atelier-FlavorToolbarItem');
+  }
+
+  render(): JSX.Element {
+    const trans = this._trans;
+    return (
+      <UseSignal signal={this._model.changed}>
+        {() => {
+          const list = this._model.flavors;
+          const flavor = list?.flavors.find(f => f.id === list.current);
+          const usage = this._model.usage;
+          const switching = this._model.switching;
+          // Compact, for a toolbar: the name, CPU and memory (the status bar has the long form).
+          const text = switching
+            ? trans.__('Switching…')
+            : [flavor?.name ?? '', usage ? `${Math.round(usage.cpuPercent)}%` : '', usage ? memoryPair(usage.memoryUsedMiB, usage.memoryLimitMiB) : '']
+                .filter(Boolean)
+                .join(' · ');
+          const long = usage ? usageText(usage, formatMemory, { cpu: trans.__('CPU'), gpu: trans.__('GPU') }) : '';
+          return (
+            <button
+              type="button"
+              className="jp-ToolbarButtonComponent jp-Button jp-mod-minimal jp-Atelier-FlavorToolbarItem-button"
+              title={flavor ? trans.__('Compute flavor: %1. Usage: %2. Click to switch.', flavorSummary(flavor, trans), long) : trans.__('Compute flavor')}
+              aria-label={trans.__('Compute flavor: %1', text)}
+              data-flavor={flavor?.id ?? ''}
+              onClick={this._open}
+            >
+              <flavorIcon.react tag="span" className="jp-ToolbarButtonComponent-icon" />
+              <span className="jp-ToolbarButtonComponent-label">{text}</span>
+            </button>
+          );
+        }}
+      </UseSignal>
+    );
+  }
+}
+
+/** Compute flavors: the picker, switching without losing work, usage in the notebook toolbar. */
+export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
+  id: PLUGIN_ID,
+  description: "Shows the notebook's compute flavor and usage, and switches it without losing work.",
+  autoStart: true,
+  requires: [IAtelierClient],
+  optional: [ITranslator, ICommandPalette, IDocumentManager, INotebookTracker, IToolbarWidgetRegistry],
+  provides: IFlavorsModel,
+  activate: (
+    app: JupyterFrontEnd,
+    client: IAtelierClient,
+    translator: ITranslator | null,
+    palette: ICommandPalette | null,
+    docManager: IDocumentManager | null,
+    notebooks: INotebookTracker | null,
+    toolbars: IToolbarWidgetRegistry | null
+  ): IFlavorsModel => {
+    const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
+    const model = new FlavorsModel(client);
+
+    /** Open documents with unsaved changes, with their contexts. */
+    const dirtyDocuments = () => {
+      const found = new Map<string, { save(): Promise<void> }>();
+      for (const widget of app.shell.widgets('main')) {
+        const context = docManager?.contextForWidget(widget);
+        if (context && context.model.dirty && !context.model.readOnly && !found.has(context.path)) {
+          found.set(context.path, context);
+        }
+      }
+      return found;
+    };
+
+    /** After a switch the kernels are new: each open notebook gets a fresh one. */
+    const restartKernels = async (): Promise<number> => {
+      await app.serviceManager.sessions.refreshRunning().catch(() => undefined);
+      const panels: NotebookPanel[] = [];
+      notebooks?.forEach(panel => panels.push(panel));
+      await Promise.all(
+        panels.map(async panel => {
+          const context = panel.sessionContext;
+          const name = context.session?.kernel?.name ?? context.kernelPreference.name ?? app.serviceManager.kernelspecs.specs?.default;
+          try {
+            // The old session went with the old server: let it go, then start a new one.
+            if (context.session) {
+              await context.shutdown().catch(() => undefined);
+            }
+            await context.changeKernel(name ? { name } : {});
+          } catch (e) {
+            console.warn(`Could not start a kernel for ${panel.context.path}`, e);
+          }
+        })
+      );
+      return panels.length;
+    };
+
+    const describeStep = (record: IFlavorSwitch, target: string) => {
+      switch (record.step) {
+        case 'stopping':
+          return trans.__('Switching to %1: stopping the notebook server…', target);
+        case 'starting':
+          return trans.__('Switching to %1: starting the notebook server…', target);
+        case 'rolling-back':
+          return trans.__('%1 did not start; going back to the previous flavor…', target);
+        default:
+          return record.message;
+      }
+    };
+
+    const pickAndSwitch = async () => {
+      const list = await model.refresh().catch(async e => {
+        await showErrorMessage(trans.__('Cannot list the flavors'), e as Error);
+        return null;
+      });
+      if (!list) {
+        return;
+      }
+      if (!list.switchable) {
+        await showErrorMessage(trans.__('Switching is not available'), new Error(trans.__('Atelier does not own the notebook server here, so it cannot restart it under another flavor.')));
+        return;
+      }
+      const picker = new FlavorPicker(list, trans);
+      const picked = await showDialog({
+        title: trans.__('Switch Compute Flavor'),
+        body: picker,
+        buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Continue…') })]
+      });
+      const id = picked.button.accept ? picked.value : null;
+      const target = list.flavors.find(f => f.id === id);
+      if (!target) {
+        return;
+      }
+
+      // Say what will happen, and which documents will be saved first.
+      const dirty = dirtyDocuments();
+      const kernels = Array.from(app.serviceManager.kernels.running()).length;
+      const body = document.createElement('div');
+      body.className = 'jp-Atelier-FlavorConfirm';
+      const lines = [
+        trans.__('The notebook server restarts under %1.', flavorSummary(target, trans)),
+        kernels
+          ? trans._n('%1 running kernel loses its state (variables, running cells).', '%1 running kernels lose their state (variables, running cells).', kernels)
+          : trans.__('No kernel is running.'),
+        trans.__('Open tabs, files and the layout stay.')
+      ];
+      for (const line of lines) {
+        const p = document.createElement('p');
+        p.textContent = line;
+        body.appendChild(p);
+      }
+      if (dirty.size) {
+        const p = document.createElement('p');
+        p.textContent = trans.__('These documents have unsaved changes and are saved first:');
+        const ul = document.createElement('ul');
+        for (const path of dirty.keys()) {
+          const li = document.createElement('li');
+          li.textContent = path;
+          ul.appendChild(li);
+        }
+        body.append(p, ul);
+      }
+      const confirmed = await showDialog({
+        title: trans.__('Switch to %1?', target.name),
+        body: new Widget({ node: body }),
+        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Switch') })]
+      });
+      if (!confirmed.button.accept) {
+        return;
+      }
+
+      const id2 = Notification.emit(trans.__('Switching to %1: saving documents…', target.name), 'in-progress', { autoClose: false });
+      try {
+        for (const [path, context] of dirty) {
+          try {
+            await context.save();
+          } catch (e) {
+            throw new Error(trans.__('"%1" could not be saved (%2); nothing was switched.', path, (e as Error).message));
+          }
+        }
+        const record = await model.switchTo(target.id, step => Notification.update({ id: id2, message: describeStep(step, target.name), type: 'in-progress' }));
+        if (record.state === 'completed') {
+          const open = notebooks?.size ?? 0;
+          Notification.update({
+            id: id2,
+            message: trans.__('The notebook server runs under %1.', target.name),
+            type: 'success',
+            autoClose: open ? false : 6000,
+            actions: open
+              ? [
+                  { label: trans.__('Restart Kernels'), caption: trans.__('Start fresh kernels for the open notebooks'), callback: () =>
+                      void restartKernels().then(count =>
+                        Notification.success(trans._n('Started a fresh kernel for %1 notebook.', 'Started fresh kernels for %1 notebooks.', count), { autoClose: 5000 })
+                      )
+                  },
+                  { label: trans.__('Later'), callback: () => undefined, displayType: 'link' }
+                ]
+              : []
+          });
+        } else {
+          Notification.update({ id: id2, message: record.error ?? record.message, type: 'error', autoClose: false });
+        }
+      } catch (e) {
+        Notification.update({ id: id2, message: (e as Error).message, type: 'error', autoClose: false });
+      }
+    };
+
+    app.commands.addCommand(CommandIDs.flavorPick, {
+      label: trans.__('Switch Compute Flavor…'),
+      caption: trans.__("Choose the notebook server's CPUs, memory and GPUs"),
+      icon: flavorIcon,
+      describedBy: { args: { type: 'object', properties: {} } },
+      isEnabled: () => !model.switching,
+      execute: pickAndSwitch
+    });
+    palette?.addItem({ command: CommandIDs.flavorPick, category: trans.__('Atelier') });
+
+    toolbars?.addFactory<NotebookPanel>('Notebook', 'atelier-flavor', () => new FlavorToolbarItem(model, trans, () => void app.commands.execute(CommandIDs.flavorPick)));
+
+    void app.restored.then(() => model.start());
+    return model;
+  }
+};
