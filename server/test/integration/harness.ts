@@ -41,12 +41,7 @@ export async function startGateway(
     token,
     workspace,
     root,
-    close: async (keep = false) => {
-      await service.close();
-      if (!keep) {
-        fs.rmSync(root, { recursive: true, force: true });
-      }
-    }
+    close: closer(service, root)
   };
 }
 
@@ -101,11 +96,16 @@ export async function startSidecar(
     api: `${service.url}atelier/api/v1/`,
     root,
     workspace,
-    close: async (keep = false) => {
-      await service.close();
-      if (!keep) {
-        fs.rmSync(root, { recursive: true, force: true });
-      }
+    close: closer(service, root)
+  };
+}
+
+/** Stops the service; `keep` leaves its folders for a restart on the same state. */
+function closer(service: AtelierService, root: string): (keep?: boolean) => Promise<void> {
+  return async (keep = false) => {
+    await service.close();
+    if (!keep) {
+      fs.rmSync(root, { recursive: true, force: true });
     }
   };
 }
