@@ -47,7 +47,13 @@ class FlavorToolbarItem extends ReactWidget {
           // Compact, for a toolbar: the name, CPU and memory (the status bar has the long form).
           const text = switching
             ? trans.__('Switching…')
-            : [flavor?.name ?? '', usage ? `${Math.round(usage.cpuPercent)}%` : '', usage ? memoryPair(usage.memoryUsedMiB, usage.memoryLimitMiB) : '']
+            : [
+                flavor?.name ?? '',
+                flavor ? trans._n('%1 CPU', '%1 CPUs', flavor.cpus) : '',
+                flavor?.gpus ? trans._n('%1 GPU', '%1 GPUs', flavor.gpus) : '',
+                usage ? `${Math.round(usage.cpuPercent)}%` : '',
+                usage ? memoryPair(usage.memoryUsedMiB, usage.memoryLimitMiB) : ''
+              ]
                 .filter(Boolean)
                 .join(' · ');
           const long = usage ? usageText(usage, formatMemory, { cpu: trans.__('CPU'), gpu: trans.__('GPU') }) : '';

@@ -1,4 +1,4 @@
-import { defaultCatalog, LocalFlavors } from '../../src/platform/local/flavors';
+import { defaultCatalog, LocalFlavors, resourcesOf } from '../../src/platform/local/flavors';
 
 describe('local flavors', () => {
   const machine = { cpus: 2, memoryMiB: 24105, gpus: 0 };
@@ -23,6 +23,24 @@ describe('local flavors', () => {
       ['half', 8, 32768],
       ['whole', 16, 65536]
     ]);
+  });
+
+  it('adds GPU flavors only where GPUs are visible, and hides GPUs from flavors without them', () => {
+    expect(defaultCatalog(machine).some(f => f.gpus)).toBe(false);
+    const withGpus = defaultCatalog({ cpus: 8, memoryMiB: 65536, gpus: 2 });
+    expect(withGpus.map(f => [f.id, f.cpus, f.gpus ?? 0])).toEqual([
+      ['small', 1, 0],
+      ['half', 4, 0],
+      ['gpu', 4, 1],
+      ['whole', 8, 2]
+    ]);
+    const gpuMachine = { cpus: 8, memoryMiB: 65536, gpus: 2 };
+    const small = { id: 'small', name: 'Small', cpus: 1, memoryMiB: 4096, gpus: 0, selectable: true };
+    expect(resourcesOf(small, gpuMachine).env).toMatchObject({ CUDA_VISIBLE_DEVICES: '', NVIDIA_VISIBLE_DEVICES: 'none', ATELIER_FLAVOR: 'small' });
+    expect(resourcesOf({ ...small, id: 'gpu', gpus: 1 }, gpuMachine).env.CUDA_VISIBLE_DEVICES).toBe('0');
+    expect(resourcesOf(small, machine).env.CUDA_VISIBLE_DEVICES).toBeUndefined();
+    expect(resourcesOf(small, machine).cpus).toHaveLength(1);
+    expect(resourcesOf(small, machine).memoryBytes).toBe(4096 * 1024 * 1024);
   });
 
   it('marks catalog entries that do not fit the machine, with the reason', async () => {

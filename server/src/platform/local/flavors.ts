@@ -56,17 +56,24 @@ export function resourcesOf(flavor: IFlavor, machine: IMachine): IResources {
   return { cpus, memoryBytes: flavor.memoryMiB * 1024 * 1024, env };
 }
 
-/** A small, a half and a whole-machine flavor (duplicates dropped on small machines). */
+/**
+ * A small, a half and a whole-machine flavor (duplicates dropped on small machines); where
+ * GPUs are visible, a one-GPU flavor with half the machine, and the whole machine with all.
+ */
 export function defaultCatalog(machine: IMachine): IFlavorConfig[] {
   const gib = (mib: number) => Math.max(512, Math.floor(mib / 1024) * 1024);
+  const half = { cpus: Math.max(1, Math.floor(machine.cpus / 2)), memoryMiB: gib(machine.memoryMiB / 2) };
   const candidates: IFlavorConfig[] = [
     { id: 'small', name: 'Small', cpus: 1, memoryMiB: Math.min(gib(machine.memoryMiB / 4), 4096) },
-    { id: 'half', name: 'Half machine', cpus: Math.max(1, Math.floor(machine.cpus / 2)), memoryMiB: gib(machine.memoryMiB / 2) },
-    { id: 'whole', name: 'Whole machine', cpus: machine.cpus, memoryMiB: machine.memoryMiB }
+    { id: 'half', name: 'Half machine', ...half }
   ];
+  if (machine.gpus > 0) {
+    candidates.push({ id: 'gpu', name: 'One GPU', ...half, gpus: 1 });
+  }
+  candidates.push({ id: 'whole', name: 'Whole machine', cpus: machine.cpus, memoryMiB: machine.memoryMiB, ...(machine.gpus ? { gpus: machine.gpus } : {}) });
   const seen = new Set<string>();
   return candidates.filter(f => {
-    const key = `${f.cpus}/${f.memoryMiB}`;
+    const key = `${f.cpus}/${f.memoryMiB}/${f.gpus ?? 0}`;
     if (seen.has(key)) {
       return false;
     }
