@@ -44,16 +44,11 @@ class FlavorToolbarItem extends ReactWidget {
           const flavor = list?.flavors.find(f => f.id === list.current);
           const usage = this._model.usage;
           const switching = this._model.switching;
-          // Compact, for a toolbar: the name, CPU and memory (the status bar has the long form).
+          // Compact, or the responsive toolbar tucks it away: the name, CPU use and memory (the
+          // tooltip and the status bar have the CPUs, GPUs and the long form).
           const text = switching
             ? trans.__('Switching…')
-            : [
-                flavor?.name ?? '',
-                flavor ? trans._n('%1 CPU', '%1 CPUs', flavor.cpus) : '',
-                flavor?.gpus ? trans._n('%1 GPU', '%1 GPUs', flavor.gpus) : '',
-                usage ? `${Math.round(usage.cpuPercent)}%` : '',
-                usage ? memoryPair(usage.memoryUsedMiB, usage.memoryLimitMiB) : ''
-              ]
+            : [flavor?.name ?? '', usage ? `${Math.round(usage.cpuPercent)}%` : '', usage ? memoryPair(usage.memoryUsedMiB, usage.memoryLimitMiB) : '']
                 .filter(Boolean)
                 .join(' · ');
           const long = usage ? usageText(usage, formatMemory, { cpu: trans.__('CPU'), gpu: trans.__('GPU') }) : '';
