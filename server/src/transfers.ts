@@ -345,6 +345,8 @@ export class TransferManager extends EventEmitter {
     const workers = Array.from({ length: Math.min(concurrency, Math.max(1, items.length - start)) }, worker);
     const results = await Promise.allSettled(workers);
     this._bases.delete(record.id);
+    this._dirs.delete(record.id);
+    this._made.delete(record.id);
     const failure = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failure) {
       throw failure.reason;
@@ -425,7 +427,19 @@ export class TransferManager extends EventEmitter {
 
   private async _downloadTarget(record: IRecord, item: IWorkItem): Promise<string> {
     if (record.key.endsWith('/')) {
-      return resolveInWorkspace(this._root(record), record.path ? `${record.path}/${item.rel}` : item.rel);
+      // Each folder is resolved (and checked for links out of the root) once per transfer;
+      // the file itself is replaced by a rename, which never follows a link.
+      const rel = record.path ? `${record.path}/${item.rel}` : item.rel;
+      const slash = rel.lastIndexOf('/');
+      const dir = slash < 0 ? '' : rel.slice(0, slash);
+      const dirs = this._dirs.get(record.id) ?? new Map<string, Promise<string>>();
+      this._dirs.set(record.id, dirs);
+      let resolved = dirs.get(dir);
+      if (!resolved) {
+        resolved = resolveInWorkspace(this._root(record), dir);
+        dirs.set(dir, resolved);
+      }
+      return path.join(await resolved, rel.slice(slash + 1));
     }
     const base = await resolveInWorkspace(this._root(record), record.path);
     const stat = await fs.promises.stat(base).catch(() => null);
@@ -504,8 +518,14 @@ export class TransferManager extends EventEmitter {
 
   private async _downloadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
     const target = await this._downloadTarget(record, item);
-    await fs.promises.mkdir(path.dirname(target), { recursive: true });
-    const tmp = path.join(path.dirname(target), `.${path.basename(target)}.atelier-${record.id.slice(0, 8)}.part`);
+    const dir = path.dirname(target);
+    const made = this._made.get(record.id) ?? new Set<string>();
+    this._made.set(record.id, made);
+    if (!made.has(dir)) {
+      await fs.promises.mkdir(dir, { recursive: true });
+      made.add(dir);
+    }
+    const tmp = path.join(dir, `.${path.basename(target)}.atelier-${record.id.slice(0, 8)}.part`);
     const { stream, info } = await store.read(record.bucket, item.key);
     // The whole-object MD5 can be checked only where the ETag is one (not for multipart ETags).
     const etag = info.etag ?? item.etag;
@@ -520,7 +540,19 @@ export class TransferManager extends EventEmitter {
       }
     });
     try {
-      await pipeline(stream, meter, fs.createWriteStream(tmp, { mode: 0o644 }), { signal });
+      if (info.size <= SMALL_FILE) {
+        // Small objects: gathered, then written in one call (fewer system calls than a stream).
+        const chunks: Buffer[] = [];
+        await pipeline(stream, meter, async function* (source: AsyncIterable<Buffer>) {
+          for await (const chunk of source) {
+            chunks.push(chunk);
+          }
+          yield* [];
+        }, { signal });
+        await fs.promises.writeFile(tmp, Buffer.concat(chunks), { mode: 0o644 });
+      } else {
+        await pipeline(stream, meter, fs.createWriteStream(tmp, { mode: 0o644 }), { signal });
+      }
       if (bytes !== info.size) {
         throw new ApiError(502, 'size_mismatch', `"${item.key}" arrived with ${bytes} bytes instead of ${info.size}; nothing was written.`);
       }
@@ -593,6 +625,9 @@ export class TransferManager extends EventEmitter {
   private _saving = new Map<string, Promise<unknown>>();
   private _closing = false;
   private _bases = new Map<string, string>();
+  /** Per transfer while it runs: folders resolved for downloads, and folders known to exist. */
+  private _dirs = new Map<string, Map<string, Promise<string>>>();
+  private _made = new Map<string, Set<string>>();
 }
 
 /** Files up to this size are read in one call and sent with more concurrency. */
