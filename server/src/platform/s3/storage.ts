@@ -15,8 +15,6 @@ import {
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectsCommand,
-  GetObjectCommand,
-  HeadObjectCommand,
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
@@ -25,6 +23,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiError } from '../../errors';
+import { LeanS3 } from './lean';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
 import { checkBucket, checkKey, checkPrefix, IListOptions, IObjectStore, IPart, IWriteOptions, multipartEtag, notFound } from '../storage';
 
@@ -42,6 +41,17 @@ export interface IS3Options {
 /** An S3 ETag without quotes. */
 function bareEtag(etag: string | undefined): string {
   return (etag ?? '').replace(/"/g, '');
+}
+
+/** Size, date and ETag from the headers of a GET or HEAD answer. */
+function infoFrom(key: string, headers: http.IncomingHttpHeaders): IObjectInfo {
+  const modified = headers['last-modified'] ? new Date(headers['last-modified']) : new Date(0);
+  return {
+    key,
+    size: Number(headers['content-length'] ?? 0),
+    lastModified: (isNaN(modified.getTime()) ? new Date(0) : modified).toISOString(),
+    etag: bareEtag(headers.etag as string | undefined)
+  };
 }
 
 /** Reads a stream in chunks of exactly `size` bytes (the last may be shorter). */
@@ -76,6 +86,9 @@ export class S3ObjectStore implements IObjectStore {
     private readonly _options: IS3Options
   ) {
     const agentOptions = { keepAlive: true, maxSockets: 64 };
+    const httpAgent = new http.Agent(agentOptions);
+    const httpsAgent = new https.Agent(agentOptions);
+    this._lean = new LeanS3({ ..._options, httpAgent, httpsAgent });
     this._client = new S3Client({
       endpoint: _options.endpoint,
       region: _options.region,
@@ -85,11 +98,7 @@ export class S3ObjectStore implements IObjectStore {
       // Plain payloads: no aws-chunked encoding, which older S3-compatible servers reject.
       requestChecksumCalculation: 'WHEN_REQUIRED',
       responseChecksumValidation: 'WHEN_REQUIRED',
-      requestHandler: new NodeHttpHandler({
-        httpAgent: new http.Agent(agentOptions),
-        httpsAgent: new https.Agent(agentOptions),
-        connectionTimeout: 10000
-      })
+      requestHandler: new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: 10000 })
     });
   }
 
@@ -134,28 +143,16 @@ export class S3ObjectStore implements IObjectStore {
   async stat(bucket: string, key: string): Promise<IObjectInfo> {
     checkBucket(bucket);
     checkKey(key);
-    const out = await this._send(() => this._client.send(new HeadObjectCommand({ Bucket: bucket, Key: key })), bucket, key);
-    return {
-      key,
-      size: out.ContentLength ?? 0,
-      lastModified: (out.LastModified ?? new Date(0)).toISOString(),
-      etag: bareEtag(out.ETag)
-    };
+    const res = await this._send(() => this._lean.request('HEAD', bucket, key), bucket, key);
+    res.body.resume();
+    return infoFrom(key, res.headers);
   }
 
   async read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }> {
     checkBucket(bucket);
     checkKey(key);
-    const out = await this._send(() => this._client.send(new GetObjectCommand({ Bucket: bucket, Key: key })), bucket, key);
-    return {
-      info: {
-        key,
-        size: out.ContentLength ?? 0,
-        lastModified: (out.LastModified ?? new Date(0)).toISOString(),
-        etag: bareEtag(out.ETag)
-      },
-      stream: out.Body as Readable
-    };
+    const res = await this._send(() => this._lean.request('GET', bucket, key), bucket, key);
+    return { info: infoFrom(key, res.headers), stream: res.body };
   }
 
   async write(bucket: string, key: string, source: Readable, options: IWriteOptions = {}): Promise<IObjectInfo> {
@@ -290,18 +287,14 @@ export class S3ObjectStore implements IObjectStore {
       );
     }
     const md5 = crypto.createHash('md5').update(body).digest();
-    const out = await this._send(() => this._client.send(new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentLength: body.length,
-        ContentMD5: md5.toString('base64'),
-        ContentType: options.contentType
-      })),
-      bucket
-    );
+    const headers: Record<string, string> = { 'content-md5': md5.toString('base64') };
+    if (options.contentType) {
+      headers['content-type'] = options.contentType;
+    }
+    const res = await this._send(() => this._lean.request('PUT', bucket, key, { headers, body, signal: options.signal }), bucket);
+    res.body.resume();
     options.onProgress?.(body.length);
-    const etag = bareEtag(out.ETag);
+    const etag = bareEtag(res.headers.etag as string | undefined);
     if (etag && etag !== md5.toString('hex')) {
       // A server that does not check Content-MD5 stored damaged data: take it away again.
       await this.delete(bucket, [key]).catch(() => undefined);
@@ -378,6 +371,8 @@ export class S3ObjectStore implements IObjectStore {
   }
 
   /** Sends a command and turns the endpoint's errors into ApiErrors a person understands. */
+  private _lean: LeanS3;
+
   private async _send<T>(call: () => Promise<T>, bucket?: string, key?: string): Promise<T> {
     try {
       return await call();
