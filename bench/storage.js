@@ -72,14 +72,15 @@ function time(fn) {
   return Promise.resolve(fn()).then(() => Number(process.hrtime.bigint() - start) / 1e9);
 }
 
-function api(base, p, method = 'GET', body) {
+/** One API call; a GET whose kept-alive connection the server closed meanwhile is sent again. */
+function api(base, p, method = 'GET', body, retry = method === 'GET') {
   return new Promise((resolve, reject) => {
     const req = http.request(`${base}atelier/api/v1/${p}`, { method, headers: body ? { 'Content-Type': 'application/json' } : {} }, res => {
       let text = '';
       res.on('data', c => (text += c));
       res.on('end', () => (res.statusCode < 400 ? resolve(text ? JSON.parse(text) : null) : reject(new Error(`${res.statusCode} ${text}`))));
     });
-    req.on('error', reject);
+    req.on('error', e => (retry && e.code === 'ECONNRESET' ? api(base, p, method, body, false).then(resolve, reject) : reject(e)));
     req.end(body ? JSON.stringify(body) : undefined);
   });
 }

@@ -46,9 +46,18 @@ export class FlavorSwitcher extends EventEmitter {
     if (!this._flavors.canSwitch()) {
       throw new ApiError(409, 'not_owned', 'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.');
     }
-    if (this._last?.state === 'running') {
-      throw new ApiError(409, 'switching', `A switch to "${this._last.to}" is under way; wait for it to finish.`);
+    if (this._last?.state === 'running' || this._checking) {
+      throw new ApiError(409, 'switching', `A switch${this._last?.state === 'running' ? ` to "${this._last.to}"` : ''} is under way; wait for it to finish.`);
     }
+    this._checking = true;
+    try {
+      return await this._start(flavorId);
+    } finally {
+      this._checking = false;
+    }
+  }
+
+  private async _start(flavorId: string): Promise<IFlavorSwitch> {
     const [list, current] = await Promise.all([this._flavors.list(), this._flavors.current()]);
     const target = list.find((f: IFlavor) => f.id === flavorId);
     if (!target) {
@@ -122,4 +131,6 @@ export class FlavorSwitcher extends EventEmitter {
 
   private _last: IFlavorSwitch | undefined;
   private _running: Promise<void> | undefined;
+  /** A request being checked: a second one meanwhile is refused, not run side by side. */
+  private _checking = false;
 }

@@ -141,7 +141,7 @@ export class JobManager extends EventEmitter {
     const flavor = await this._flavor(request.flavorId);
     this.executor.check({ flavor, nodeCount: request.nodeCount, image: request.image });
     const program = await this._program(request);
-    const inputs = await Promise.all(request.inputs.map(input => this._location(input, 'input')));
+    await Promise.all(request.inputs.map(input => this._location(input, 'input')));
     const outputs = await Promise.all(request.outputs.map(output => this._location(output, 'output')));
     unique(request.inputs, 'input');
     unique(request.outputs, 'output');
@@ -154,7 +154,6 @@ export class JobManager extends EventEmitter {
         }
       }
     }
-    void inputs;
 
     const id = `${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${crypto.randomBytes(4).toString('hex')}`;
     const dir = path.join(this._options.dir, id);

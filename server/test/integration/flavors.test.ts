@@ -39,8 +39,11 @@ const api = (p: string, method = 'GET', body?: unknown) =>
   });
 
 async function switchTo(flavorId: string): Promise<{ record: any; steps: string[] }> {
-  const started = await api('flavors/switch', 'POST', { flavorId });
-  expect(started.status).toBe(202);
+  // Two requests at once: one switch runs, the other is refused.
+  const both = await Promise.all([api('flavors/switch', 'POST', { flavorId }), api('flavors/switch', 'POST', { flavorId })]);
+  expect(both.map(r => r.status).sort()).toEqual([202, 409]);
+  const started = both.find(r => r.status === 202)!;
+  expect(both.find(r => r.status === 409)!.json().code).toBe('switching');
   const steps: string[] = [started.json().step];
   const deadline = Date.now() + 120000;
   while (Date.now() < deadline) {
