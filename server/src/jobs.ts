@@ -204,6 +204,11 @@ export class JobManager extends EventEmitter {
     this._phase(record, 'Stopping', reason);
     await this._save(record);
     this._changed(record);
+    const staging = this._staging.get(id);
+    if (staging) {
+      // Inputs still downloading: the download stops, and the program never starts.
+      await this._transfers().cancel(staging).catch(() => undefined);
+    }
     if (record.stage === 'submitted' && record.handle) {
       await this.executor.terminate(record.handle);
       this._armKill(record);
@@ -356,6 +361,10 @@ export class JobManager extends EventEmitter {
       this._changed(record);
     } catch (e) {
       if (this._closing) {
+        return;
+      }
+      if (record.stop && !record.handle) {
+        await this._end(record, 'Stopped', record.stop.reason);
         return;
       }
       const message = e instanceof ApiError ? e.message : `The job could not be started: ${(e as Error).message}`;
@@ -605,7 +614,10 @@ export class JobManager extends EventEmitter {
       },
       { root: path.join(this._options.dir, record.id) }
     );
-    const done = await this._transfers().wait(transfer.id);
+    this._staging.set(record.id, transfer.id);
+    const done = await this._transfers()
+      .wait(transfer.id)
+      .finally(() => this._staging.delete(record.id));
     if (done.state !== 'completed') {
       throw new ApiError(502, 'input_failed', `The input "${input.name}" could not be downloaded: ${done.error?.message ?? done.state}`);
     }
@@ -836,6 +848,8 @@ export class JobManager extends EventEmitter {
   }
 
   private _records = new Map<string, IRecord>();
+  /** The input download under way, by job. */
+  private _staging = new Map<string, string>();
   private _tasks = new Map<string, Promise<void>>();
   private _timers = new Map<string, NodeJS.Timeout>();
   private _saving = new Map<string, Promise<unknown>>();

@@ -255,3 +255,26 @@ test('logs read in small pieces never cut a character', async () => {
   }
   expect(text).toContain('héllo wörld ✓ 训练 🚀\n');
 });
+
+test('a job stopped while its inputs download never starts', async () => {
+  const big = path.join(svc.root, 'data', 'buckets', 'results', 'huge', 'input.bin');
+  fs.mkdirSync(path.dirname(big), { recursive: true });
+  const fd = fs.openSync(big, 'w');
+  const block = Buffer.alloc(8 * 1024 * 1024, 7);
+  for (let i = 0; i < 96; i++) {
+    fs.writeSync(fd, block);
+  }
+  fs.closeSync(fd);
+  const job = await jobs.submit({ name: 'never', command: 'echo "the program ran"', inputs: [{ name: 'data', uri: 's3://results/huge/', endpoint: 'local' }] });
+  await jobs.waitFor(job.id, ['Pending'], 10000);
+  const deadline = Date.now() + 10000;
+  while ((await jobs.get(job.id)).status.message !== 'Preparing inputs' && Date.now() < deadline) {
+    await new Promise(resolve => setTimeout(resolve, 5));
+  }
+  expect((await jobs.call('POST', `jobs/${job.id}/stop`)).status).toBe(200);
+  const done = await jobs.waitFor(job.id);
+  expect(done.status).toMatchObject({ phase: 'Stopped', reason: 'Stopped by the user.' });
+  expect(done.status.externalId).toBeUndefined();
+  expect(await jobs.log(job.id)).not.toContain('the program ran');
+  fs.rmSync(path.dirname(big), { recursive: true, force: true });
+});
