@@ -347,8 +347,22 @@ export class JupyterServer extends EventEmitter {
   private _crashes: number[] = [];
   private _startedAt: string | undefined;
   private _resources: IResources | undefined;
-  private _memory = new MemoryLimits('atelier-notebook');
+  private _memory = sweptNotebookLimits();
   private _cgroup: string | null = null;
+}
+
+/** The notebook servers' memory cgroups, without those of services that are gone. */
+function sweptNotebookLimits(): MemoryLimits {
+  const limits = new MemoryLimits('atelier-notebook');
+  try {
+    limits.sweep(name => {
+      const match = /^server-(\d+)-\d+$/.exec(name);
+      return match ? Number(match[1]) : null;
+    });
+  } catch {
+    // nothing to sweep, or not allowed to
+  }
+  return limits;
 }
 
 function sleep(ms: number): Promise<void> {

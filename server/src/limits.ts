@@ -70,6 +70,15 @@ export class CpuPool {
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
 function writable(dir: string): boolean {
   try {
     fs.accessSync(dir, fs.constants.W_OK);
@@ -112,15 +121,33 @@ export class MemoryLimits {
     return dir;
   }
 
-  /** Removes a cgroup once its processes have gone (best effort). */
-  remove(dir: string | null | undefined): void {
+  /**
+   * Removes a cgroup once its processes have gone (best effort): processes that outlive their
+   * parent by a moment (kernels after their server) are waited for, a few seconds at most.
+   */
+  remove(dir: string | null | undefined, attempts = 10): void {
     if (!dir || !dir.startsWith(this._base ?? '\0')) {
       return;
     }
     try {
       fs.rmdirSync(dir);
-    } catch {
-      // still has processes, or already gone
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EBUSY' && attempts > 1) {
+        setTimeout(() => this.remove(dir, attempts - 1), 500).unref();
+      }
+    }
+  }
+
+  /** Removes the empty cgroups that `owner` names as left by processes no longer running. */
+  sweep(owner: (name: string) => number | null): void {
+    if (!this._base) {
+      return;
+    }
+    for (const name of fs.readdirSync(this._base, { withFileTypes: true })) {
+      const pid = name.isDirectory() ? owner(name.name) : null;
+      if (pid !== null && !alive(pid)) {
+        this.remove(path.join(this._base, name.name), 1);
+      }
     }
   }
 
