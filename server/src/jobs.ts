@@ -357,6 +357,9 @@ export class JobManager extends EventEmitter {
       record.stage = 'submitted';
       record.status.externalId = handle.externalId;
       record.status.message = undefined;
+      if (!this.executor.queues && record.status.phase === 'Pending') {
+        this._phase(record, 'Running'); // a local process runs once it is spawned
+      }
       await this._save(record);
       this._changed(record);
     } catch (e) {
@@ -409,6 +412,9 @@ export class JobManager extends EventEmitter {
         }
       } else if (status?.phase === 'exited' || status?.phase === 'lost') {
         await this._pullLog(record);
+        if (record.status.phase === 'Pending' && status.phase === 'exited') {
+          this._phase(record, 'Running'); // it ran, between two looks
+        }
         record.ended = { exitCode: status.exitCode, reason: status.reason, lost: status.phase === 'lost' };
         record.stage = 'finishing';
         await this._save(record);

@@ -75,6 +75,7 @@ describeSlurm('the Slurm executor', () => {
     write('fail.sh', 'echo failing\nexit 7\n');
     const done = await jobs.waitFor((await jobs.submit({ name: 'slurm-fail', bootFile: 'fail.sh' })).id);
     expect(done.status).toMatchObject({ phase: 'Failed', exitCode: 7 });
+    expect(done.status.timeline.map((e: any) => e.phase)).toEqual(['Pending', 'Running', 'Failed']);
   });
 
   test('stop ends a running job through scancel, also when it ignores SIGTERM', async () => {

@@ -80,6 +80,8 @@ test('a failing job is Failed with its exit code, and its outputs are still deli
   const job = await jobs.submit({ name: 'fails', bootFile: 'fail/run.sh', outputs: [{ name: 'logs', uri: 'out/fail-logs' }] });
   const done = await jobs.waitFor(job.id);
   expect(done.status).toMatchObject({ phase: 'Failed', exitCode: 3, reason: 'The program exited with code 3.' });
+  // It ran, however briefly: the timeline says so.
+  expect(done.status.timeline.map((e: any) => e.phase)).toEqual(['Pending', 'Running', 'Failed']);
   expect(await jobs.log(job.id)).toContain('about to fail');
   expect(fs.readFileSync(path.join(svc.workspace, 'out', 'fail-logs', 'partial.txt'), 'utf8')).toBe('partial\n');
 });
