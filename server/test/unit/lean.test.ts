@@ -1,0 +1,121 @@
+/**
+ * The single-object S3 client's requests, as a server receives them: virtual-hosted and path
+ * addressing (OBS endpoints use virtual-hosted style, `bucket.obs.<region>.myhuaweicloud.com`),
+ * S3's key encoding, the SigV4 header layout, error shapes and the retry of a reset
+ * connection. The server here is a loopback stand-in; name lookups of the endpoint's host go
+ * to it.
+ */
+import * as http from 'http';
+import type { AddressInfo } from 'net';
+import { encodeKey, LeanS3 } from '../../src/platform/s3/lean';
+
+interface ISeen {
+  method: string;
+  host: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+}
+
+let server: http.Server;
+let port = 0;
+const seen: ISeen[] = [];
+let resetNext = 0;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    if (resetNext > 0) {
+      resetNext -= 1;
+      req.socket.destroy();
+      return;
+    }
+    seen.push({ method: req.method!, host: req.headers.host!, url: req.url!, headers: req.headers });
+    if (req.url!.includes('missing')) {
+      res.writeHead(404, { 'Content-Type': 'application/xml' });
+      res.end('<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+      return;
+    }
+    res.writeHead(200, { ETag: '"0123456789abcdef0123456789abcdef"', 'Content-Length': '5', 'Last-Modified': 'Sun, 22 Nov 2026 03:00:00 GMT' });
+    res.end(req.method === 'HEAD' ? undefined : 'hello');
+  });
+  await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+  port = (server.address() as AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise(resolve => server.close(resolve));
+});
+
+function client(forcePathStyle: boolean): LeanS3 {
+  // Every name the endpoint uses (including bucket.obs.example.test) resolves to the stand-in.
+  const lookup = ((_host: string, options: unknown, callback?: (...args: unknown[]) => void) => {
+    const cb = (typeof options === 'function' ? options : callback) as (...args: unknown[]) => void;
+    const all = typeof options === 'object' && options !== null && (options as { all?: boolean }).all;
+    if (all) {
+      cb(null, [{ address: '127.0.0.1', family: 4 }]);
+    } else {
+      cb(null, '127.0.0.1', 4);
+    }
+  }) as unknown as http.AgentOptions['lookup'];
+  return new LeanS3({
+    endpoint: `http://obs.example.test:${port}`,
+    region: 'cn-north-4',
+    forcePathStyle,
+    credentials: { accessKeyId: 'AKEXAMPLE', secretAccessKey: 'secret' },
+    httpAgent: new http.Agent({ keepAlive: true, lookup } as http.AgentOptions),
+    httpsAgent: undefined as never
+  });
+}
+
+test("keys are encoded as S3 canonical paths: every byte but unreserved characters, '/' kept", () => {
+  expect(encodeKey("a b/c+d%e#f?g/ü/(x)!*'")).toBe('a%20b/c%2Bd%25e%23f%3Fg/%C3%BC/%28x%29%21%2A%27');
+});
+
+test('virtual-hosted style: the bucket in the host name, the key as the path, SigV4 headers', async () => {
+  seen.length = 0;
+  const res = await client(false).request('GET', 'my-bucket', 'data/a b+c.csv');
+  res.body.resume();
+  const request = seen[0];
+  expect(request.host).toBe(`my-bucket.obs.example.test:${port}`);
+  expect(request.url).toBe('/data/a%20b%2Bc.csv');
+  expect(request.headers.authorization).toMatch(
+    /^AWS4-HMAC-SHA256 Credential=AKEXAMPLE\/\d{8}\/cn-north-4\/s3\/aws4_request, SignedHeaders=host;x-amz-content-sha256;x-amz-date, Signature=[0-9a-f]{64}$/
+  );
+  expect(request.headers['x-amz-content-sha256']).toBe('e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855');
+  expect(request.headers['x-amz-date']).toMatch(/^\d{8}T\d{6}Z$/);
+});
+
+test('path style, and for dotted bucket names (which TLS wildcards do not cover)', async () => {
+  seen.length = 0;
+  (await client(true).request('HEAD', 'bucket', 'k')).body.resume();
+  (await client(false).request('HEAD', 'my.bucket', 'k')).body.resume();
+  expect(seen.map(s => [s.host, s.url])).toEqual([
+    [`obs.example.test:${port}`, '/bucket/k'],
+    [`obs.example.test:${port}`, '/my.bucket/k']
+  ]);
+});
+
+test('a PUT signs its payload and sends its length and Content-MD5', async () => {
+  seen.length = 0;
+  const body = Buffer.from('hello');
+  (await client(false).request('PUT', 'b1', 'k', { body, headers: { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==' } })).body.resume();
+  expect(seen[0].headers).toMatchObject({
+    'content-length': '5',
+    'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==',
+    'x-amz-content-sha256': '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'
+  });
+  expect(seen[0].headers.authorization).toContain('SignedHeaders=content-length;content-md5;host;x-amz-content-sha256;x-amz-date');
+});
+
+test("errors come back shaped like the SDK's, and a reset connection is retried", async () => {
+  await expect(client(false).request('GET', 'b1', 'missing')).rejects.toMatchObject({
+    name: 'NoSuchKey',
+    message: 'The specified key does not exist.',
+    $metadata: { httpStatusCode: 404 }
+  });
+  resetNext = 1;
+  seen.length = 0;
+  const res = await client(false).request('GET', 'b1', 'again');
+  res.body.resume();
+  expect(res.status).toBe(200);
+  expect(seen).toHaveLength(1);
+});
