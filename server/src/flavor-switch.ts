@@ -9,6 +9,7 @@ import * as crypto from 'crypto';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import type { Logger } from 'pino';
+import { writeAtomicSync } from './durable';
 import { ApiError } from './errors';
 import type { IFlavorProvider } from './platform';
 import type { IFlavor, IFlavorSwitch } from './schemas/flavors';
@@ -121,9 +122,7 @@ export class FlavorSwitcher extends EventEmitter {
 
   private _write(record: IFlavorSwitch): void {
     try {
-      const tmp = `${this._file}.tmp`;
-      fs.writeFileSync(tmp, JSON.stringify(record), { mode: 0o600 });
-      fs.renameSync(tmp, this._file);
+      writeAtomicSync(this._file, JSON.stringify(record));
     } catch (e) {
       this._logger.error({ err: e }, 'saving the flavor switch record failed');
     }

@@ -16,6 +16,7 @@ import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Logger } from 'pino';
+import { RecordWriter } from './durable';
 import { ApiError } from './errors';
 import type { IJobExecutor, IJobHandle, IJobLaunch, IJobsCapability } from './platform/jobs';
 import type { IStorageProvider } from './platform/storage';
@@ -117,14 +118,17 @@ export class JobManager extends EventEmitter {
 
   /** The flavors jobs can choose from (marked selectable or not, with the reason). */
   async flavors(): Promise<IFlavor[]> {
+    const { capacity } = this._options.jobs;
     return (await this._options.jobs.flavors()).map(flavor => {
-      if (!this.executor.queues || flavor.selectable) {
-        return flavor;
+      if (this.executor.queues) {
+        // A scheduler (Slurm) decides what fits its nodes, not this machine.
+        const { reason: _reason, ...rest } = flavor;
+        void _reason;
+        return { ...rest, selectable: true };
       }
-      // A scheduler (Slurm) decides what fits its nodes, not this machine.
-      const { reason: _reason, ...rest } = flavor;
-      void _reason;
-      return { ...rest, selectable: true };
+      // A flavor larger than what the service runs at once would wait in the queue for ever.
+      const fits = flavor.cpus <= capacity.cpus && flavor.memoryMiB <= capacity.memoryMiB && flavor.gpus <= capacity.gpus;
+      return fits || !flavor.selectable ? flavor : { ...flavor, selectable: false, reason: `The flavor "${flavor.id}" is larger than this machine.` };
     });
   }
 
@@ -223,7 +227,7 @@ export class JobManager extends EventEmitter {
       throw new ApiError(409, 'active', 'The job has not finished; stop it first.');
     }
     this._records.delete(id);
-    await this._saving.get(id);
+    await this._writer.forget(id);
     await fs.promises.rm(path.join(this._options.dir, id), { recursive: true, force: true });
     this.emit('remove', id);
   }
@@ -281,7 +285,7 @@ export class JobManager extends EventEmitter {
     }
     this.emit('close');
     await Promise.allSettled([...this._tasks.values()]);
-    await Promise.allSettled([...this._saving.values()]);
+    await this._writer.settled();
   }
 
   // -- scheduling -----------------------------------------------------------------------
@@ -666,7 +670,6 @@ export class JobManager extends EventEmitter {
 
   private async _flavor(id: string | undefined): Promise<IFlavor> {
     const catalog = await this.flavors();
-    const { capacity } = this._options.jobs;
     if (id === undefined) {
       const smallest = [...catalog].filter(f => f.selectable).sort((a, b) => a.cpus - b.cpus || a.memoryMiB - b.memoryMiB)[0];
       if (!smallest) {
@@ -678,8 +681,8 @@ export class JobManager extends EventEmitter {
     if (!flavor) {
       throw fieldError('flavorId', `There is no flavor "${id}"; choose one of ${catalog.map(f => f.id).join(', ')}.`);
     }
-    if (!this.executor.queues && (flavor.cpus > capacity.cpus || flavor.memoryMiB > capacity.memoryMiB || flavor.gpus > capacity.gpus)) {
-      throw fieldError('flavorId', flavor.reason ?? `The flavor "${id}" is larger than this machine.`);
+    if (!flavor.selectable) {
+      throw fieldError('flavorId', flavor.reason ?? `The flavor "${id}" cannot run here.`);
     }
     return flavor;
   }
@@ -835,22 +838,8 @@ export class JobManager extends EventEmitter {
 
   /** Writes the record atomically, one write at a time per job, in order. */
   private _save(record: IRecord): Promise<void> {
-    const snapshot = JSON.stringify(record);
     const file = path.join(this._options.dir, record.id, 'job.json');
-    const previous = this._saving.get(record.id) ?? Promise.resolve();
-    const write = previous.then(async () => {
-      if (!this._records.has(record.id)) {
-        return;
-      }
-      const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-      await fs.promises.writeFile(tmp, snapshot, { mode: 0o600 });
-      await fs.promises.rename(tmp, file);
-    });
-    this._saving.set(
-      record.id,
-      write.catch(e => this._options.logger.error({ err: e, id: record.id }, 'saving a job record failed'))
-    );
-    return write;
+    return this._writer.write(record.id, file, JSON.stringify(record), () => this._records.has(record.id));
   }
 
   private _records = new Map<string, IRecord>();
@@ -858,7 +847,7 @@ export class JobManager extends EventEmitter {
   private _staging = new Map<string, string>();
   private _tasks = new Map<string, Promise<void>>();
   private _timers = new Map<string, NodeJS.Timeout>();
-  private _saving = new Map<string, Promise<unknown>>();
+  private _writer = new RecordWriter((e, id) => this._options.logger.error({ err: e, id }, 'saving a job record failed'));
   private _closing = false;
 }
 

@@ -15,6 +15,7 @@ import * as path from 'path';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import type { Logger } from 'pino';
+import { RecordWriter } from './durable';
 import { ApiError } from './errors';
 import type { IObjectStore, IPart, IStorageProvider } from './platform/storage';
 import { checkBucket, checkKey, objectExists } from './platform/storage';
@@ -206,8 +207,7 @@ export class TransferManager extends EventEmitter {
       throw new ApiError(409, 'active', 'The transfer is still running; cancel it first.');
     }
     this._records.delete(id);
-    await this._saving.get(id);
-    this._saving.delete(id);
+    await this._writer.forget(id);
     await fs.promises.rm(path.join(this._options.dir, `${id}.json`), { force: true });
   }
 
@@ -233,6 +233,18 @@ export class TransferManager extends EventEmitter {
       await store.abortMultipart(record.bucket, upload.key, upload.uploadId).catch(() => undefined);
     }
     delete record.multipart;
+  }
+
+  /** A path under the transfer's root, resolved and checked for links out of it once per run. */
+  private _resolve(record: IRecord, rel: string): Promise<string> {
+    const paths = this._resolved.get(record.id) ?? new Map<string, Promise<string>>();
+    this._resolved.set(record.id, paths);
+    let resolved = paths.get(rel);
+    if (!resolved) {
+      resolved = resolveInWorkspace(this._root(record), rel);
+      paths.set(rel, resolved);
+    }
+    return resolved;
   }
 
   private _root(record: IRecord): string {
@@ -344,8 +356,7 @@ export class TransferManager extends EventEmitter {
     const concurrency = small ? this._options.concurrency * 2 : this._options.concurrency;
     const workers = Array.from({ length: Math.min(concurrency, Math.max(1, items.length - start)) }, worker);
     const results = await Promise.allSettled(workers);
-    this._bases.delete(record.id);
-    this._dirs.delete(record.id);
+    this._resolved.delete(record.id);
     this._made.delete(record.id);
     const failure = results.find(r => r.status === 'rejected') as PromiseRejectedResult | undefined;
     if (failure) {
@@ -432,27 +443,16 @@ export class TransferManager extends EventEmitter {
       const rel = record.path ? `${record.path}/${item.rel}` : item.rel;
       const slash = rel.lastIndexOf('/');
       const dir = slash < 0 ? '' : rel.slice(0, slash);
-      const dirs = this._dirs.get(record.id) ?? new Map<string, Promise<string>>();
-      this._dirs.set(record.id, dirs);
-      let resolved = dirs.get(dir);
-      if (!resolved) {
-        resolved = resolveInWorkspace(this._root(record), dir);
-        dirs.set(dir, resolved);
-      }
-      return path.join(await resolved, rel.slice(slash + 1));
+      return path.join(await this._resolve(record, dir), rel.slice(slash + 1));
     }
-    const base = await resolveInWorkspace(this._root(record), record.path);
+    const base = await this._resolve(record, record.path);
     const stat = await fs.promises.stat(base).catch(() => null);
     return stat?.isDirectory() ? path.join(base, path.basename(item.key)) : base;
   }
 
   private async _uploadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
-    // The base was resolved (and confined) once for this run; the plan followed no links.
-    let base = this._bases.get(record.id);
-    if (!base) {
-      base = await resolveInWorkspace(this._root(record), record.path);
-      this._bases.set(record.id, base);
-    }
+    // The base is resolved (and confined) once for this run; the plan followed no links.
+    const base = await this._resolve(record, record.path);
     const file = item.rel ? path.join(base, item.rel) : base;
     // Small files in one read; large ones streamed.
     const source = item.size <= SMALL_FILE ? Readable.from([await fs.promises.readFile(file)]) : fs.createReadStream(file);
@@ -471,7 +471,7 @@ export class TransferManager extends EventEmitter {
     signal: AbortSignal,
     onProgress: (bytes: number) => void
   ): Promise<void> {
-    const base = await resolveInWorkspace(this._root(record), record.path);
+    const base = await this._resolve(record, record.path);
     const file = item.rel ? path.join(base, item.rel) : base;
     const partSize = this._options.partSize;
     const count = Math.ceil(item.size / partSize);
@@ -601,20 +601,8 @@ export class TransferManager extends EventEmitter {
   private _save(record: IRecord): Promise<void> {
     this._dirty.delete(record.id);
     this._lastSave.set(record.id, Date.now());
-    const snapshot = JSON.stringify(record);
     const file = path.join(this._options.dir, `${record.id}.json`);
-    const previous = this._saving.get(record.id) ?? Promise.resolve();
-    const write = previous.then(async () => {
-      if (!this._records.has(record.id)) {
-        return; // removed meanwhile
-      }
-      const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-      await fs.promises.writeFile(tmp, snapshot, { mode: 0o600 });
-      await fs.promises.rename(tmp, file);
-    });
-    const settled = write.catch(e => this._options.logger.error({ err: e, id: record.id }, 'saving a transfer record failed'));
-    this._saving.set(record.id, settled);
-    return write;
+    return this._writer.write(record.id, file, JSON.stringify(record), () => this._records.has(record.id));
   }
 
   /** Keeps the newest finished transfers only. */
@@ -632,11 +620,10 @@ export class TransferManager extends EventEmitter {
   private _dirty = new Set<string>();
   private _lastEmit = new Map<string, number>();
   private _lastSave = new Map<string, number>();
-  private _saving = new Map<string, Promise<unknown>>();
+  private _writer = new RecordWriter((e, id) => this._options.logger.error({ err: e, id }, 'saving a transfer record failed'));
   private _closing = false;
-  private _bases = new Map<string, string>();
-  /** Per transfer while it runs: folders resolved for downloads, and folders known to exist. */
-  private _dirs = new Map<string, Map<string, Promise<string>>>();
+  /** Per transfer while it runs: workspace paths resolved (and confined), folders known to exist. */
+  private _resolved = new Map<string, Map<string, Promise<string>>>();
   private _made = new Map<string, Set<string>>();
 }
 

@@ -9,6 +9,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Logger } from 'pino';
+import { writeAtomic } from './durable';
 import { ApiError } from './errors';
 import type { IPart, IStorageProvider } from './platform/storage';
 import { checkBucket, checkKey, objectExists } from './platform/storage';
@@ -146,10 +147,7 @@ export class UploadSessions {
   }
 
   private async _write(record: IRecord): Promise<void> {
-    const file = this._file(record.id);
-    const tmp = `${file}.${crypto.randomBytes(4).toString('hex')}.tmp`;
-    await fs.promises.writeFile(tmp, JSON.stringify(record), { mode: 0o600 });
-    await fs.promises.rename(tmp, file);
+    await writeAtomic(this._file(record.id), JSON.stringify(record));
   }
 
   private _serial<T>(id: string, work: () => Promise<T>): Promise<T> {

@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import type { IFlavorConfig } from '../../config';
+import { writeAtomicSync } from '../../durable';
 import { ApiError } from '../../errors';
 import { availableCpus } from '../../limits';
 import type { IFlavor, IUsage } from '../../schemas/flavors';
@@ -215,9 +216,7 @@ export class LocalFlavors implements IFlavorProvider {
       return;
     }
     fs.mkdirSync(path.dirname(this._stateFile), { recursive: true });
-    const tmp = `${this._stateFile}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify({ current: this._currentId }), { mode: 0o600 });
-    fs.renameSync(tmp, this._stateFile);
+    writeAtomicSync(this._stateFile, JSON.stringify({ current: this._currentId }));
   }
 
   private _machine: IMachine;
