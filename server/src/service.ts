@@ -63,13 +63,14 @@ export class AtelierService {
     }
     const platform = createPlatform(config);
     const sockets = new Set<Duplex>();
+    const partSize = config.storage.partSizeMiB * 1024 * 1024;
     const transfers = platform.storage
       ? new TransferManager({
           dir: path.join(config.dataDir, 'transfers'),
           workspace: config.workspace,
           storage: platform.storage,
           concurrency: config.storage.concurrency,
-          partSize: config.storage.partSizeMiB * 1024 * 1024,
+          partSize,
           logger
         })
       : null;
@@ -77,7 +78,7 @@ export class AtelierService {
       ? new UploadSessions({
           dir: path.join(config.dataDir, 'uploads'),
           storage: platform.storage,
-          partSize: config.storage.partSizeMiB * 1024 * 1024,
+          partSize,
           logger
         })
       : null;

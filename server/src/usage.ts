@@ -9,20 +9,33 @@ import * as fs from 'fs';
 const TICKS_PER_SECOND = 100; // USER_HZ on Linux
 const PAGE_SIZE = 4096;
 
-interface IProc {
+export interface IProc {
   pid: number;
   ppid: number;
+  /** The state letter (R, S, Z, …). */
+  state: string;
+  /** When the process started, in ticks since boot (tells a reused pid apart). */
+  start: number;
   /** utime + stime, in ticks. */
   cpu: number;
   /** Resident pages. */
   rss: number;
 }
 
-function readProc(pid: number): IProc | null {
+/** A process's /proc/PID/stat, or null when it does not exist. */
+export function readProc(pid: number): IProc | null {
   try {
     const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the command name, which may itself hold spaces and parentheses.
     const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { pid, ppid: Number(rest[1]), cpu: Number(rest[11]) + Number(rest[12]), rss: Number(rest[21]) };
+    return {
+      pid,
+      ppid: Number(rest[1]),
+      state: rest[0],
+      start: Number(rest[19]),
+      cpu: Number(rest[11]) + Number(rest[12]),
+      rss: Number(rest[21])
+    };
   } catch {
     return null;
   }

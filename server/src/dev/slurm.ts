@@ -6,9 +6,9 @@
 import { execFile, execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import { freePort } from '../jupyter';
 
 export interface ISlurm {
   dir: string;
@@ -29,17 +29,6 @@ export function slurmUnavailable(): string | null {
     }
   }
   return null;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as net.AddressInfo).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 function run(file: string, args: string[], env?: NodeJS.ProcessEnv): Promise<string> {

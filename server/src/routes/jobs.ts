@@ -8,7 +8,7 @@ import { ErrorBody } from '../schemas/common';
 import { CreateJob, ICreateJob, IJob, Job, JobFlavors, JobList, LogChunk } from '../schemas/jobs';
 import type { IRouteContext } from '../app';
 import { eventStream } from './sse';
-import { contentDisposition } from './storage';
+import { inert } from './storage';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 const IdParams = Type.Object({ id: Type.String() });
@@ -85,9 +85,7 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
         const file = jobs.logFile(id);
         const stat = await fs.promises.stat(file).catch(() => null);
         reply.header('Content-Type', 'text/plain; charset=utf-8');
-        reply.header('Content-Disposition', contentDisposition(`${job.metadata.name}-${id}.log`));
-        reply.header('X-Content-Type-Options', 'nosniff');
-        reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
+        inert(reply, `${job.metadata.name}-${id}.log`);
         return reply.send(stat ? fs.createReadStream(file) : '');
       }
       return jobs.readLog(id, request.query.offset, request.query.limit);
@@ -135,9 +133,7 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
       throw new ApiError(404, 'not_found', `The job has no file "${request.params['*']}".`);
     }
     reply.header('Content-Type', file.endsWith('.ipynb') || file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
-    reply.header('Content-Disposition', contentDisposition(path.basename(file)));
-    reply.header('X-Content-Type-Options', 'nosniff');
-    reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
+    inert(reply, path.basename(file));
     return reply.send(fs.createReadStream(file));
   });
 }

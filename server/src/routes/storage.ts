@@ -286,18 +286,22 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
   );
 }
 
+/** Marks an answer as data, never active content on this origin; with a name, a file to save. */
+export function inert(reply: FastifyReply, downloadName?: string): void {
+  reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
+  reply.header('X-Content-Type-Options', 'nosniff');
+  if (downloadName !== undefined) {
+    reply.header('Content-Disposition', contentDisposition(downloadName));
+  }
+}
+
 function sendObject(reply: FastifyReply, key: string, size: number, etag: string | undefined, stream: Readable, download: boolean) {
   reply.header('Content-Type', contentTypeOf(key));
   reply.header('Content-Length', String(size));
-  // Objects are data, never active content on this origin.
-  reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
-  reply.header('X-Content-Type-Options', 'nosniff');
+  inert(reply, download ? key : undefined);
   reply.header('Cache-Control', 'no-store');
   if (etag) {
     reply.header('ETag', `"${etag}"`);
-  }
-  if (download) {
-    reply.header('Content-Disposition', contentDisposition(key));
   }
   return reply.send(stream);
 }

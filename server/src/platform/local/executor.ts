@@ -8,19 +8,9 @@ import { spawn } from 'child_process';
 import * as fs from 'fs';
 import { ApiError } from '../../errors';
 import { CpuPool, formatCpuList, MemoryLimits, parseCpuList } from '../../limits';
+import { readProc } from '../../usage';
 import type { IExecutorStatus, IJobExecutor, IJobHandle, IJobLaunch } from '../jobs';
 import { readExitCode, readWrapperPid, writeWrapper } from '../job-wrapper';
-
-/** Field 22 of /proc/PID/stat (start time in clock ticks) and the state letter, or null. */
-function procStat(pid: number): { start: number; state: string } | null {
-  try {
-    const text = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const rest = text.slice(text.lastIndexOf(')') + 2).split(' ');
-    return { state: rest[0], start: Number(rest[19]) };
-  } catch {
-    return null;
-  }
-}
 
 export class LocalExecutor implements IJobExecutor {
   readonly name = 'local';
@@ -66,7 +56,7 @@ export class LocalExecutor implements IJobExecutor {
         child.once('spawn', () => resolve(child.pid!));
       });
       child.unref();
-      const stat = procStat(pid);
+      const stat = readProc(pid);
       return {
         externalId: String(pid),
         data: { start: stat?.start ?? 0, cpus: formatCpuList(cpus), ...(cgroup ? { cgroup } : {}) }
@@ -86,7 +76,7 @@ export class LocalExecutor implements IJobExecutor {
     if (pid === null) {
       return null;
     }
-    return { externalId: String(pid), data: { start: procStat(pid)?.start ?? 0, cpus: '' } };
+    return { externalId: String(pid), data: { start: readProc(pid)?.start ?? 0, cpus: '' } };
   }
 
   /** Marks the CPUs of a job found running after a restart as taken. */
@@ -141,7 +131,7 @@ export class LocalExecutor implements IJobExecutor {
   /** The group leader (the wrapper) still runs, and is the same process as when started. */
   private _alive(handle: IJobHandle): boolean {
     const pid = Number(handle.externalId);
-    const stat = procStat(pid);
+    const stat = readProc(pid);
     if (!stat || stat.state === 'Z' || stat.state === 'X') {
       return false;
     }
