@@ -12,10 +12,10 @@
  */
 const crypto = require('crypto');
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
+const { call, median } = require('./lib/http');
 const { kernelReady } = require('./lib/kernel');
 
 const root = path.resolve(__dirname, '..');
@@ -26,18 +26,6 @@ const { AtelierService } = require(path.join(root, 'server/lib/service'));
 const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' } } });
 const ROUNDS = Number(values.rounds);
 
-function call(method, url, headers, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method, headers: { ...headers, ...(body ? { 'Content-Type': 'application/json' } : {}) } }, res => {
-      let text = '';
-      res.on('data', c => (text += c));
-      res.on('end', () => resolve({ status: res.statusCode, json: text ? JSON.parse(text) : null }));
-    });
-    req.on('error', reject);
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
-
 async function until(check) {
   for (;;) {
     if (await check()) {
@@ -45,11 +33,6 @@ async function until(check) {
     }
     await new Promise(resolve => setTimeout(resolve, 50));
   }
-}
-
-function median(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
 }
 
 async function main() {

@@ -24,6 +24,7 @@ const { loadConfig } = require(path.join(root, 'server/lib/config'));
 const { createLogger } = require(path.join(root, 'server/lib/logger'));
 const { AtelierService } = require(path.join(root, 'server/lib/service'));
 const { slurmUnavailable, startSlurm } = require(path.join(root, 'server/lib/dev/slurm'));
+const { json, median } = require('./lib/http');
 
 const { values } = parseArgs({
   options: {
@@ -40,35 +41,6 @@ const PYTHON = '/usr/bin/python3';
 
 /** The program: records when its first line runs (epoch ms), then ends. */
 const START_PROGRAM = (marker) => [PYTHON, '-c', `import time; open(${JSON.stringify(marker)}, "w").write(repr(time.time() * 1000))`];
-
-function median(samples) {
-  const sorted = [...samples].sort((a, b) => a - b);
-  return sorted[Math.floor(sorted.length / 2)];
-}
-
-function post(url, body) {
-  return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: 'POST', headers: { 'Content-Type': 'application/json' } }, res => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', c => (text += c));
-      res.on('end', () => (res.statusCode < 300 ? resolve(JSON.parse(text)) : reject(new Error(`${res.statusCode} ${text}`))));
-    });
-    req.on('error', reject);
-    req.end(JSON.stringify(body));
-  });
-}
-
-function getJson(url) {
-  return new Promise((resolve, reject) => {
-    http.get(url, res => {
-      let text = '';
-      res.setEncoding('utf8');
-      res.on('data', c => (text += c));
-      res.on('end', () => resolve(JSON.parse(text)));
-    }).on('error', reject);
-  });
-}
 
 async function waitForFile(file, timeoutMs = 120000) {
   const deadline = Date.now() + timeoutMs;
@@ -88,7 +60,7 @@ async function waitForFile(file, timeoutMs = 120000) {
 
 async function waitFinished(api, id) {
   for (;;) {
-    const job = await getJson(`${api}jobs/${id}`);
+    const job = await json('GET', `${api}jobs/${id}`);
     if (['Completed', 'Failed', 'Stopped'].includes(job.status.phase)) {
       return job;
     }
@@ -112,7 +84,7 @@ const quote = s => `'${s.replace(/'/g, `'\\''`)}'`;
 async function submitLatency(api, dir, i, extra = {}) {
   const marker = path.join(dir, `atelier-${i}.ms`);
   const t0 = Date.now();
-  const job = await post(`${api}jobs`, { name: `lat-${i}`, command: START_PROGRAM(marker).map(quote).join(' '), flavorId: 'one', ...extra });
+  const job = await json('POST', `${api}jobs`, { name: `lat-${i}`, command: START_PROGRAM(marker).map(quote).join(' '), flavorId: 'one', ...extra });
   const started = await waitForFile(marker);
   await waitFinished(api, job.id);
   return started - t0;
@@ -193,7 +165,7 @@ async function main() {
     const timing = path.join(dir, 'write.s');
     const writer = `import sys, time\nt = time.time()\nw = sys.stdout.write\nfor i in range(${LINES}):\n    w("step %d loss 0.123456 accuracy 0.987654 lr 0.001\\n" % i)\nsys.stdout.flush()\nopen(${JSON.stringify(timing)}, "w").write(repr(time.time() - t))\n`;
     fs.writeFileSync(path.join(local.workspace, 'writer.py'), writer);
-    const job = await post(`${local.api}jobs`, { name: 'log-rate', bootFile: 'writer.py', flavorId: 'one' });
+    const job = await json('POST', `${local.api}jobs`, { name: 'log-rate', bootFile: 'writer.py', flavorId: 'one' });
     const streamed = await streamLines(local.api, job.id);
     const wrote = Number(fs.readFileSync(timing, 'utf8'));
     results.push({
