@@ -1,7 +1,9 @@
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
-import type { IFlavorList, IFlavorSwitch, IUsage } from '../api/client';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { IFlavor, IFlavorList, IFlavorSwitch, IUsage } from '../api/client';
+import { formatMemory } from '../status/model';
 import type { IAtelierClient, IFlavorsModel } from '../tokens';
 
 /**
@@ -100,6 +102,20 @@ export class FlavorsModel implements IFlavorsModel, IDisposable {
   private _flavors: IFlavorList | null = null;
   private _switching: IFlavorSwitch | null = null;
   private _changed = new Signal<this, void>(this);
+}
+
+/** "1 CPU · 4 GiB" (· "1 GPU (T4)"): a flavor's size. */
+export function flavorSize(flavor: IFlavor, trans: TranslationBundle): string {
+  const parts = [trans._n('%1 CPU', '%1 CPUs', flavor.cpus), formatMemory(flavor.memoryMiB)];
+  if (flavor.gpus > 0) {
+    parts.push(trans._n('%1 GPU', '%1 GPUs', flavor.gpus) + (flavor.gpuType ? ` (${flavor.gpuType})` : ''));
+  }
+  return parts.join(' · ');
+}
+
+/** "Small · 1 CPU · 4 GiB" (· GPUs): a flavor by name and size. */
+export function flavorSummary(flavor: IFlavor, trans: TranslationBundle): string {
+  return `${flavor.name} · ${flavorSize(flavor, trans)}`;
 }
 
 /** "CPU 12% · 0.4 / 4 GiB" (· "GPU 30% · 2.1 / 16 GiB" per GPU). */

@@ -3,7 +3,7 @@ import type { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { IFlavor, IFlavorList } from '../api/client';
-import { formatMemory } from '../status/model';
+import { flavorSize } from './model';
 
 export type Kind = 'all' | 'gpu' | 'cpu';
 
@@ -68,8 +68,7 @@ function Picker(props: { list: IFlavorList; trans: TranslationBundle; onChoose(i
                 {flavor.id === list.current ? ` (${trans.__('current')})` : ''}
               </span>
               <span className="jp-Atelier-FlavorPicker-size">
-                {trans._n('%1 CPU', '%1 CPUs', flavor.cpus)} · {formatMemory(flavor.memoryMiB)}
-                {flavor.gpus > 0 ? ` · ${trans._n('%1 GPU', '%1 GPUs', flavor.gpus)}${flavor.gpuType ? ` (${flavor.gpuType})` : ''}` : ''}
+                {flavorSize(flavor, trans)}
               </span>
               {why && flavor.id !== list.current && <span className="jp-Atelier-FlavorPicker-reason">{why}</span>}
             </label>

@@ -6,23 +6,14 @@ import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
-import type { IFlavor, IFlavorSwitch } from '../api/client';
+import type { IFlavorSwitch } from '../api/client';
 import { flavorIcon } from '../icons';
 import { formatMemory } from '../status/model';
 import { CommandIDs, IAtelierClient, IFlavorsModel, TRANSLATION_DOMAIN } from '../tokens';
-import { FlavorsModel, memoryPair, usageText } from './model';
+import { flavorSummary, FlavorsModel, memoryPair, usageText } from './model';
 import { FlavorPicker } from './picker';
 
 const PLUGIN_ID = 'jupyterlab-atelier:flavors';
-
-/** "Small · 1 CPU · 4 GiB" (· GPUs). */
-export function flavorSummary(flavor: IFlavor, trans: TranslationBundle): string {
-  const parts = [flavor.name, trans._n('%1 CPU', '%1 CPUs', flavor.cpus), formatMemory(flavor.memoryMiB)];
-  if (flavor.gpus > 0) {
-    parts.push(trans._n('%1 GPU', '%1 GPUs', flavor.gpus) + (flavor.gpuType ? ` ${flavor.gpuType}` : ''));
-  }
-  return parts.join(' · ');
-}
 
 /** The notebook toolbar item: the flavor and the live usage; a click opens the picker. */
 class FlavorToolbarItem extends ReactWidget {

@@ -2,7 +2,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { atelierIcon } from '../icons';
-import { usageText } from '../flavors/model';
+import { flavorSummary, usageText } from '../flavors/model';
 import type { IFlavorsModel } from '../tokens';
 import { formatMemory, StatusModel } from './model';
 
@@ -21,10 +21,7 @@ export function statusText(model: StatusModel, trans: TranslationBundle, flavors
   const listed = flavors?.flavors;
   const flavor = listed?.flavors.find(f => f.id === listed.current) ?? status.flavor;
   if (flavor) {
-    parts.push(flavor.name, trans._n('%1 CPU', '%1 CPUs', flavor.cpus), formatMemory(flavor.memoryMiB));
-    if (flavor.gpus > 0) {
-      parts.push(trans._n('%1 GPU', '%1 GPUs', flavor.gpus));
-    }
+    parts.push(flavorSummary(flavor, trans));
   }
   if (flavors?.switching) {
     parts.push(trans.__('switching…'));

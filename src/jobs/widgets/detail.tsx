@@ -3,6 +3,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { IJob, IJobData } from '../../api/client';
 import type { IAtelierClient } from '../../tokens';
+import { flavorSummary } from '../../flavors/model';
 import { formatDuration, isFinished, JobsModel } from '../model';
 import { PhaseBadge, phaseLabel } from './list';
 
@@ -192,8 +193,7 @@ function JobDetail(props: IDetailProps): JSX.Element {
             <dd>{spec.codeDir || trans.__('(the folder of the file)')}</dd>
             <dt>{trans.__('Flavor')}</dt>
             <dd>
-              {job.flavor.name} · {trans._n('%1 CPU', '%1 CPUs', job.flavor.cpus)} · {job.flavor.memoryMiB} MiB
-              {job.flavor.gpus ? ` · ${trans._n('%1 GPU', '%1 GPUs', job.flavor.gpus)}` : ''}
+              {flavorSummary(job.flavor, trans)}
             </dd>
             <dt>{trans.__('Nodes')}</dt>
             <dd>{spec.nodeCount}</dd>

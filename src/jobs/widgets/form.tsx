@@ -1,7 +1,8 @@
 import * as React from 'react';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import type { ICreateJob, IFlavor, IJobFlavors } from '../../api/client';
+import type { ICreateJob, IJobFlavors } from '../../api/client';
+import { flavorSummary } from '../../flavors/model';
 import { AtelierError } from '../../api/request';
 
 export type ProgramKind = 'bootFile' | 'notebook' | 'command';
@@ -248,12 +249,6 @@ function PairTable(props: {
   );
 }
 
-function flavorLabel(flavor: IFlavor, trans: TranslationBundle): string {
-  const memory = flavor.memoryMiB >= 1024 ? `${(flavor.memoryMiB / 1024).toFixed(flavor.memoryMiB % 1024 ? 1 : 0)} GiB` : `${flavor.memoryMiB} MiB`;
-  const gpus = flavor.gpus ? trans._n(' · %1 GPU', ' · %1 GPUs', flavor.gpus) + (flavor.gpuType ? ` (${flavor.gpuType})` : '') : '';
-  return `${flavor.name} · ${trans._n('%1 CPU', '%1 CPUs', flavor.cpus)} · ${memory}${gpus}`;
-}
-
 export function JobForm(props: IFormProps): JSX.Element {
   const { trans } = props;
   const [values, setValues] = React.useState<IJobFormValues>(props.initial);
@@ -368,7 +363,7 @@ export function JobForm(props: IFormProps): JSX.Element {
             <option value="">{trans.__('Smallest that fits')}</option>
             {(catalog?.flavors ?? []).map(f => (
               <option key={f.id} value={f.id} disabled={!f.selectable} title={f.reason ?? f.description ?? ''}>
-                {flavorLabel(f, trans)}
+                {flavorSummary(f, trans)}
                 {f.selectable ? '' : ` — ${trans.__('not available')}`}
               </option>
             ))}
