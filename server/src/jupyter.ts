@@ -116,11 +116,6 @@ export class JupyterServer extends EventEmitter {
     this._resources = resources;
   }
 
-  /** How memory limits are applied: cgroup2, cgroup1 or rlimit. */
-  get memoryMethod(): string {
-    return this._memory.method;
-  }
-
   /** Stops and starts the server again; requests meanwhile get 503. `starting` hears when it is down. */
   async restart(starting?: () => void): Promise<void> {
     if (this._restarting) {
