@@ -67,9 +67,28 @@ async function startS3rver(dir) {
   return { child, endpoint: `http://127.0.0.1:${port}` };
 }
 
+/** CPU seconds (user + system) a process has used so far, from /proc. */
+function cpuSeconds(pid) {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+}
+const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
+
+let serverPid = 0;
+let lastServerCpu = 0;
+
+/**
+ * Wall seconds of fn; the server's CPU seconds meanwhile go to lastServerCpu. Dirty pages are
+ * written out first, so that no tool pays for the previous one's writes.
+ */
 function time(fn) {
+  execFileSync('sync');
   const start = process.hrtime.bigint();
-  return Promise.resolve(fn()).then(() => Number(process.hrtime.bigint() - start) / 1e9);
+  const cpu0 = serverPid ? cpuSeconds(serverPid) : 0;
+  return Promise.resolve(fn()).then(() => {
+    lastServerCpu = serverPid ? cpuSeconds(serverPid) - cpu0 : 0;
+    return Number(process.hrtime.bigint() - start) / 1e9;
+  });
 }
 
 /** One API call; a GET whose kept-alive connection the server closed meanwhile is sent again. */
@@ -130,6 +149,7 @@ async function main() {
   const workspace = path.join(tmp, 'work');
   fs.mkdirSync(path.join(workspace, 'small'), { recursive: true });
   const s3 = await startS3rver(path.join(tmp, 's3rver'));
+  serverPid = s3.child.pid;
   const credentials = path.join(tmp, 'credentials.json');
   fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }), { mode: 0o600 });
   const config = loadConfig({
@@ -162,8 +182,8 @@ async function main() {
 
   const results = [];
   const row = (workload, tool, seconds) => {
-    results.push({ workload, tool, seconds });
-    console.error(`  ${workload.padEnd(28)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s`);
+    results.push({ workload, tool, seconds, serverCpu: lastServerCpu });
+    console.error(`  ${workload.padEnd(28)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s   (s3rver CPU ${lastServerCpu.toFixed(2)} s)`);
   };
   const check = (ok, what) => {
     if (!ok) throw new Error(`verification failed: ${what}`);

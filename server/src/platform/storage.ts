@@ -34,6 +34,12 @@ export interface IObjectStore {
   /** 404 `not_found` when absent. */
   stat(bucket: string, key: string): Promise<IObjectInfo>;
   read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }>;
+  /**
+   * Bytes `start`..`end` (inclusive) of the object whose ETag is `etag`, for endpoints that
+   * serve ranges (several at once make one large download faster). 409 `changed` when the
+   * object is no longer the one with that ETag.
+   */
+  readRange?(bucket: string, key: string, start: number, end: number, etag: string, signal?: AbortSignal): Promise<Readable>;
   /** Streams `source` into `key`; the object appears only once complete and verified. */
   write(bucket: string, key: string, source: Readable, options?: IWriteOptions): Promise<IObjectInfo>;
   copy(bucket: string, fromKey: string, toBucket: string, toKey: string): Promise<IObjectInfo>;
@@ -42,8 +48,11 @@ export interface IObjectStore {
   createFolder(bucket: string, prefix: string): Promise<void>;
 
   // Multipart uploads that can span requests and restarts (resumable uploads).
-  /** Starts a multipart upload; returns its id. */
-  createMultipart(bucket: string, key: string): Promise<string>;
+  /**
+   * Starts a multipart upload; returns its id. `crc32`, the whole content's CRC-32 when the
+   * caller knows it in advance, is kept with the object (see IObjectInfo.crc32).
+   */
+  createMultipart(bucket: string, key: string, options?: { crc32?: number }): Promise<string>;
   /** Stores one part (1-based), verified against its MD5; returns it as recorded for completion. */
   uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<IPart>;
   /** Assembles the parts; the object appears only now. `size` is checked. */
@@ -56,6 +65,8 @@ export interface IPart {
   etag: string;
   /** MD5 of the part, hex. */
   md5: string;
+  /** CRC-32 of the part, where the caller computed one. */
+  crc32?: number;
 }
 
 /** S3's ETag of a multipart object: the MD5 of the parts' MD5s, then "-" and the count. */

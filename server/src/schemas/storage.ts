@@ -26,7 +26,9 @@ export const ObjectInfo = Type.Object({
   key: Type.String(),
   size: Type.Integer({ minimum: 0 }),
   lastModified: Type.String({ format: 'date-time' }),
-  etag: Type.Optional(Type.String())
+  etag: Type.Optional(Type.String()),
+  /** The whole object's CRC-32 in S3's form (base64), where the endpoint keeps one. */
+  crc32: Type.Optional(Type.String())
 });
 export type IObjectInfo = Static<typeof ObjectInfo>;
 

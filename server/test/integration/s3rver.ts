@@ -2,8 +2,9 @@
  * A real S3-compatible server (npm s3rver, filesystem-backed) on a free loopback port, in
  * its own process (it needs Node's legacy OpenSSL provider for continuation tokens).
  */
-import { ChildProcess, spawn } from 'child_process';
+import { ChildProcess, execFileSync, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
 
@@ -63,4 +64,60 @@ export async function startS3rver(buckets: string[] = []): Promise<IS3Server> {
         child.kill('SIGTERM');
       })
   };
+}
+
+/**
+ * Forwards to an S3 server but damages data on the way, as a faulty network or server would:
+ * one byte flipped in every PUT body (`put`), or in every object a GET reads (`get`).
+ */
+export function startCorruptingProxy(target: string, damage: { put?: boolean; get?: boolean }): Promise<http.Server> {
+  const upstream = new URL(target);
+  const server = http.createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', c => chunks.push(c));
+    req.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (damage.put && req.method === 'PUT' && body.length > 0) {
+        body[Math.floor(body.length / 2)] ^= 0xff;
+      }
+      const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, answer => {
+        res.writeHead(answer.statusCode ?? 502, answer.headers);
+        const object = answer.headers.etag !== undefined && (answer.statusCode === 200 || answer.statusCode === 206);
+        if (!(damage.get && req.method === 'GET' && object)) {
+          answer.pipe(res);
+          return;
+        }
+        let first = true;
+        answer.on('data', (chunk: Buffer) => {
+          if (first && chunk.length > 0) {
+            chunk = Buffer.from(chunk);
+            chunk[0] ^= 0xff;
+            first = false;
+          }
+          res.write(chunk);
+        });
+        answer.on('end', () => res.end());
+      });
+      forward.on('error', () => res.destroy());
+      forward.end(body);
+    });
+  });
+  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)));
+}
+
+/** Debian's awscli against the server, its JSON answer parsed; null where awscli is missing. */
+export function awscli(server: IS3Server, args: string[]): any {
+  try {
+    const aws = fs.existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
+    const out = execFileSync(aws, ['--endpoint-url', server.endpoint, ...args], {
+      env: { ...process.env, AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' },
+      encoding: 'utf8'
+    });
+    return out.trim() ? JSON.parse(out) : {};
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      return null;
+    }
+    throw e;
+  }
 }

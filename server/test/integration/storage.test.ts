@@ -4,43 +4,17 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { execFileSync } from 'child_process';
 import { IGateway, request, startGateway } from './harness';
-import { IS3Server, startS3rver } from './s3rver';
+import { awscli, IS3Server, startCorruptingProxy, startS3rver } from './s3rver';
 
 let gw: IGateway;
 let s3: IS3Server;
 let corruptor: http.Server;
 let credentials: string;
 
-/** Forwards to s3rver but flips one byte in every PUT body: a faulty network or server. */
-function startCorruptingProxy(target: string): Promise<http.Server> {
-  const upstream = new URL(target);
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', c => chunks.push(c));
-    req.on('end', () => {
-      const body = Buffer.concat(chunks);
-      if (req.method === 'PUT' && body.length > 0) {
-        body[Math.floor(body.length / 2)] ^= 0xff;
-      }
-      const forward = http.request(
-        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
-        answer => {
-          res.writeHead(answer.statusCode ?? 502, answer.headers);
-          answer.pipe(res);
-        }
-      );
-      forward.on('error', () => res.destroy());
-      forward.end(body);
-    });
-  });
-  return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)));
-}
-
 beforeAll(async () => {
   s3 = await startS3rver(['data']);
-  corruptor = await startCorruptingProxy(s3.endpoint);
+  corruptor = await startCorruptingProxy(s3.endpoint, { put: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cred-'));
   credentials = path.join(dir, 'credentials.json');
   fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
@@ -193,7 +167,7 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
     expect(res.status).toBe(201);
     if (endpoint === 's3') {
       // A peer client reads back what Atelier wrote: same size, same ETag.
-      const aws = awscli(['s3api', 'head-object', '--bucket', 'data', '--key', 'big/model.bin']);
+      const aws = awscli(s3, ['s3api', 'head-object', '--bucket', 'data', '--key', 'big/model.bin']);
       if (aws) {
         expect(aws.ContentLength).toBe(big.length);
         expect(aws.ETag.replace(/"/g, '')).toBe(res.json().etag);
@@ -285,20 +259,3 @@ describe('integrity', () => {
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 });
-
-/** awscli, a peer client, reads what Atelier wrote (null when awscli is not installed). */
-function awscli(args: string[]): any {
-  try {
-    const aws = fs.existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
-    const out = execFileSync(aws, ['--endpoint-url', s3.endpoint, ...args], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: s3.accessKeyId, AWS_SECRET_ACCESS_KEY: s3.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' },
-      encoding: 'utf8'
-    });
-    return out.trim() ? JSON.parse(out) : {};
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
-      return null;
-    }
-    throw e;
-  }
-}

@@ -1,22 +1,30 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
+import * as zlib from 'zlib';
 import { IGateway, request, startGateway } from './harness';
-import { IS3Server, startS3rver } from './s3rver';
+import { awscli, IS3Server, startCorruptingProxy, startS3rver } from './s3rver';
 
 let gw: IGateway & { root: string };
 let s3: IS3Server;
+let damaging: http.Server;
 let storageConfig: Record<string, unknown>;
 
 beforeAll(async () => {
   s3 = await startS3rver(['data']);
   const credentials = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cred-')), 'credentials.json');
   fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
+  damaging = await startCorruptingProxy(s3.endpoint, { get: true });
   storageConfig = {
     'storage.partSizeMiB': 5,
-    'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }]
+    'storage.endpoints': [
+      { id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } },
+      // The same server behind a faulty network that damages what is read.
+      { id: 'damaged', endpoint: `http://127.0.0.1:${(damaging.address() as AddressInfo).port}`, credentials: { file: credentials } }
+    ]
   };
   gw = await startGateway(storageConfig);
   const made = await post('storage/endpoints/local/buckets', { name: 'local-data' });
@@ -25,6 +33,7 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await gw?.close();
+  await new Promise(resolve => damaging?.close(resolve));
   await s3?.stop();
 });
 
@@ -269,5 +278,61 @@ describe('progress, cancel and restart', () => {
     expect(Math.min(...seen)).toBeGreaterThanOrEqual(stored * 5 * 1024 * 1024);
     expect(done).toMatchObject({ state: 'completed', bytesDone: data.length });
     expect((await objectBody('s3', 'data', 'bigresume/model.bin')).equals(data)).toBe(true);
+  });
+});
+
+describe('verified downloads', () => {
+  const partFiles = (dir: string) => fs.readdirSync(path.join(gw.workspace, dir)).filter(n => n.includes('.part'));
+
+  it('stores the CRC-32 of a large upload and checks it when the object comes down in ranges', async () => {
+    const content = crypto.randomBytes(12 * 1024 * 1024 + 3); // three ranges of 5 MiB
+    write('crc/data.bin', content);
+    const up = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'crc/data.bin', path: 'crc/data.bin' });
+    expect((await waitFor(up.json().id)).state).toBe('completed');
+    const expected = Buffer.alloc(4);
+    expected.writeUInt32BE(zlib.crc32(content));
+    // A peer client sees the checksum in the object's metadata, as S3 writes CRC-32s.
+    const head = awscli(s3, ['s3api', 'head-object', '--bucket', 'data', '--key', 'crc/data.bin']);
+    if (head) {
+      expect(head.Metadata).toEqual({ 'atelier-crc32': expected.toString('base64') });
+    }
+    const stat = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=crc%2Fdata.bin`, { headers: headers() });
+    expect(stat.json().crc32).toBe(expected.toString('base64'));
+
+    const down = await post('transfers', { direction: 'download', endpoint: 's3', bucket: 'data', key: 'crc/data.bin', path: 'crc/back.bin' });
+    expect((await waitFor(down.json().id)).state).toBe('completed');
+    expect(fs.readFileSync(path.join(gw.workspace, 'crc/back.bin')).equals(content)).toBe(true);
+
+    const damaged = await post('transfers', { direction: 'download', endpoint: 'damaged', bucket: 'data', key: 'crc/data.bin', path: 'crc/damaged.bin' });
+    const failed = await waitFor(damaged.json().id);
+    expect(failed.state).toBe('failed');
+    expect(failed.error).toMatchObject({ code: 'checksum_mismatch', message: expect.stringContaining('CRC-32') });
+    expect(fs.existsSync(path.join(gw.workspace, 'crc/damaged.bin'))).toBe(false);
+    expect(partFiles('crc')).toEqual([]);
+  });
+
+  it('checks a large object without a CRC-32 by its MD5, in one stream', async () => {
+    // Written through the storage API from a stream: no CRC-32 is known, the ETag is its MD5.
+    const content = crypto.randomBytes(11 * 1024 * 1024 + 7);
+    const put = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/object?key=md5%2Fdata.bin`, {
+      method: 'PUT',
+      headers: { ...headers(), 'Content-Type': 'application/octet-stream', 'Content-Length': content.length },
+      body: content
+    });
+    expect(put.status).toBe(201);
+    const stat = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=md5%2Fdata.bin`, { headers: headers() });
+    expect(stat.json()).toMatchObject({ size: content.length, etag: crypto.createHash('md5').update(content).digest('hex') });
+    expect(stat.json().crc32).toBeUndefined();
+
+    fs.mkdirSync(path.join(gw.workspace, 'md5'), { recursive: true });
+    const damaged = await post('transfers', { direction: 'download', endpoint: 'damaged', bucket: 'data', key: 'md5/data.bin', path: 'md5/damaged.bin' });
+    const failed = await waitFor(damaged.json().id);
+    expect(failed.error).toMatchObject({ code: 'checksum_mismatch', message: expect.stringContaining('MD5') });
+    expect(fs.existsSync(path.join(gw.workspace, 'md5/damaged.bin'))).toBe(false);
+    expect(partFiles('md5')).toEqual([]);
+
+    const down = await post('transfers', { direction: 'download', endpoint: 's3', bucket: 'data', key: 'md5/data.bin', path: 'md5/back.bin' });
+    expect((await waitFor(down.json().id)).state).toBe('completed');
+    expect(fs.readFileSync(path.join(gw.workspace, 'md5/back.bin')).equals(content)).toBe(true);
   });
 });

@@ -5,6 +5,7 @@
  * connection. The server here is a loopback stand-in; name lookups of the endpoint's host go
  * to it.
  */
+import { createHash, createHmac } from 'crypto';
 import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { encodeKey, LeanS3 } from '../../src/platform/s3/lean';
@@ -104,6 +105,55 @@ test('a PUT signs its payload and sends its length and Content-MD5', async () =>
     'x-amz-content-sha256': '2cf24dba5fb0a30e26e83b2ac5b9e29e1b161e5c1fa7425e73043362938b9824'
   });
   expect(seen[0].headers.authorization).toContain('SignedHeaders=content-length;content-md5;host;x-amz-content-sha256;x-amz-date');
+});
+
+/**
+ * The SigV4 signature a server computes for a request it received, from AWS's published
+ * algorithm (canonical request, string to sign, derived key), written out independently.
+ */
+function expectedSignature(request: ISeen, secret: string): string {
+  const auth = /Credential=[^/]+\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=/.exec(String(request.headers.authorization))!;
+  const [, date, region, signedHeaders] = auth;
+  const [pathPart, queryPart = ''] = request.url.split('?');
+  const query = queryPart
+    .split('&')
+    .filter(Boolean)
+    .map(pair => pair.split('='))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([k, v]) => `${k}=${v ?? ''}`)
+    .join('&');
+  const headers = signedHeaders
+    .split(';')
+    .map(name => `${name}:${String(request.headers[name]).trim()}\n`)
+    .join('');
+  const canonical = [request.method, pathPart, query, headers, signedHeaders, request.headers['x-amz-content-sha256']].join('\n');
+  const scope = `${date}/${region}/s3/aws4_request`;
+  const toSign = ['AWS4-HMAC-SHA256', request.headers['x-amz-date'], scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
+  const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
+  return createHmac('sha256', key).update(toSign).digest('hex');
+}
+
+test('a part goes up with its query signed and an UNSIGNED-PAYLOAD, protected by Content-MD5', async () => {
+  seen.length = 0;
+  const body = Buffer.from('hello');
+  const lean = client(false);
+  const query = { partNumber: '3', uploadId: 'a/b+c=' };
+  (await lean.request('PUT', 'b1', 'big file.bin', { body, query, headers: { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==' }, unsignedPayload: true })).body.resume();
+  expect(seen[0].url).toBe('/big%20file.bin?partNumber=3&uploadId=a%2Fb%2Bc%3D');
+  expect(seen[0].headers).toMatchObject({ 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' });
+  const signature = /Signature=([0-9a-f]{64})$/.exec(String(seen[0].headers.authorization))![1];
+  expect(signature).toBe(expectedSignature(seen[0], 'secret'));
+  // Without Content-MD5 nothing would protect the body: refused before anything is sent.
+  await expect(lean.request('PUT', 'b1', 'k', { body, unsignedPayload: true })).rejects.toThrow('Content-MD5');
+});
+
+test('a signature as a server checks it, for a signed payload too', async () => {
+  seen.length = 0;
+  (await client(true).request('GET', 'bucket', 'dir/ü (1).txt', { headers: { range: 'bytes=0-4', 'if-match': '"abc"' } })).body.resume();
+  const signature = /Signature=([0-9a-f]{64})$/.exec(String(seen[0].headers.authorization))![1];
+  expect(signature).toBe(expectedSignature(seen[0], 'secret'));
+  expect(signature).not.toBe(expectedSignature(seen[0], 'another secret'));
 });
 
 test("errors come back shaped like the SDK's, and a reset connection is retried", async () => {

@@ -18,11 +18,11 @@ import {
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
-  UploadPartCommand
+  S3Client
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiError } from '../../errors';
+import { crc32, crc32FromBase64, crc32ToBase64 } from '../../crc32';
 import { LeanS3 } from './lean';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
 import { checkBucket, checkKey, checkPrefix, IListOptions, IObjectStore, IPart, IWriteOptions, multipartEtag, notFound } from '../storage';
@@ -43,14 +43,24 @@ function bareEtag(etag: string | undefined): string {
   return (etag ?? '').replace(/"/g, '');
 }
 
-/** Size, date and ETag from the headers of a GET or HEAD answer. */
+/** Where Atelier keeps the CRC-32 of what it uploads (user metadata, as rclone keeps an MD5). */
+const CRC32_META = 'x-amz-meta-atelier-crc32';
+
+/**
+ * Size, date, ETag and whole-object CRC-32 from the headers of a GET or HEAD answer. The CRC
+ * is the server's own full-object checksum (S3 flexible checksums) where it has one, else the
+ * one Atelier stored when it uploaded the object. Composite checksums ("…-N", per part) are
+ * not a whole-object CRC and are left out.
+ */
 function infoFrom(key: string, headers: http.IncomingHttpHeaders): IObjectInfo {
   const modified = headers['last-modified'] ? new Date(headers['last-modified']) : new Date(0);
+  const checksum = crc32FromBase64(headers['x-amz-checksum-crc32'] as string | undefined) ?? crc32FromBase64(headers[CRC32_META] as string | undefined);
   return {
     key,
     size: Number(headers['content-length'] ?? 0),
     lastModified: (isNaN(modified.getTime()) ? new Date(0) : modified).toISOString(),
-    etag: bareEtag(headers.etag as string | undefined)
+    etag: bareEtag(headers.etag as string | undefined),
+    ...(checksum === undefined ? {} : { crc32: crc32ToBase64(checksum) })
   };
 }
 
@@ -143,9 +153,24 @@ export class S3ObjectStore implements IObjectStore {
   async stat(bucket: string, key: string): Promise<IObjectInfo> {
     checkBucket(bucket);
     checkKey(key);
-    const res = await this._send(() => this._lean.request('HEAD', bucket, key), bucket, key);
+    const res = await this._send(() => this._lean.request('HEAD', bucket, key, { headers: { 'x-amz-checksum-mode': 'ENABLED' } }), bucket, key);
     res.body.resume();
     return infoFrom(key, res.headers);
+  }
+
+  async readRange(bucket: string, key: string, start: number, end: number, etag: string, signal?: AbortSignal): Promise<Readable> {
+    checkBucket(bucket);
+    checkKey(key);
+    const headers = { range: `bytes=${start}-${end}`, 'if-match': `"${etag}"` };
+    const res = await this._send(() => this._lean.request('GET', bucket, key, { headers, signal }), bucket, key);
+    // Servers that ignore If-Match still name the ETag of what they send.
+    const range = /^bytes (\d+)-(\d+)\/\d+$/.exec(String(res.headers['content-range'] ?? ''));
+    const sent = bareEtag(res.headers.etag as string | undefined);
+    if (res.status !== 206 || !range || Number(range[1]) !== start || Number(range[2]) !== end || (sent !== '' && sent !== etag)) {
+      res.body.destroy();
+      throw new ApiError(409, 'changed', `"${key}" changed while it was being read; start the transfer again.`);
+    }
+    return res.body;
   }
 
   async read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }> {
@@ -209,35 +234,33 @@ export class S3ObjectStore implements IObjectStore {
     this._client.destroy();
   }
 
-  async createMultipart(bucket: string, key: string): Promise<string> {
+  async createMultipart(bucket: string, key: string, options: { crc32?: number } = {}): Promise<string> {
     checkBucket(bucket);
     checkKey(key);
-    const out = await this._send(() => this._client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key })), bucket);
+    const metadata = options.crc32 === undefined ? undefined : { [CRC32_META.slice('x-amz-meta-'.length)]: crc32ToBase64(options.crc32) };
+    const out = await this._send(() => this._client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata })), bucket);
     return out.UploadId!;
   }
 
   async uploadPart(bucket: string, key: string, uploadId: string, partNumber: number, body: Buffer): Promise<IPart> {
     const md5 = crypto.createHash('md5').update(body).digest();
-    const out = await this._send(
+    const res = await this._send(
       () =>
-        this._client.send(
-          new UploadPartCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: uploadId,
-            PartNumber: partNumber,
-            Body: body,
-            ContentLength: body.length,
-            ContentMD5: md5.toString('base64')
-          })
-        ),
+        this._lean.request('PUT', bucket, key, {
+          query: { partNumber: String(partNumber), uploadId },
+          headers: { 'content-md5': md5.toString('base64') },
+          body,
+          unsignedPayload: true
+        }),
       bucket
     );
-    const etag = bareEtag(out.ETag);
+    res.body.resume();
+    const quoted = String(res.headers.etag ?? '');
+    const etag = bareEtag(quoted);
     if (etag !== md5.toString('hex')) {
       throw new ApiError(502, 'checksum_mismatch', `Part ${partNumber} of "${key}" was stored with checksum ${etag}, not ${md5.toString('hex')}.`);
     }
-    return { partNumber, etag: out.ETag!, md5: etag };
+    return { partNumber, etag: quoted, md5: etag };
   }
 
   /**
@@ -287,11 +310,11 @@ export class S3ObjectStore implements IObjectStore {
       );
     }
     const md5 = crypto.createHash('md5').update(body).digest();
-    const headers: Record<string, string> = { 'content-md5': md5.toString('base64') };
+    const headers: Record<string, string> = { 'content-md5': md5.toString('base64'), [CRC32_META]: crc32ToBase64(crc32(body)) };
     if (options.contentType) {
       headers['content-type'] = options.contentType;
     }
-    const res = await this._send(() => this._lean.request('PUT', bucket, key, { headers, body, signal: options.signal }), bucket);
+    const res = await this._send(() => this._lean.request('PUT', bucket, key, { headers, body, signal: options.signal, unsignedPayload: true }), bucket);
     res.body.resume();
     options.onProgress?.(body.length);
     const etag = bareEtag(res.headers.etag as string | undefined);
@@ -400,6 +423,9 @@ export class S3ObjectStore implements IObjectStore {
     }
     if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) {
       return new ApiError(403, 'access_denied', `${where} refused the request (${name || status}); check the endpoint's credentials in the service configuration.`);
+    }
+    if (name === 'PreconditionFailed' || status === 412) {
+      return new ApiError(409, 'changed', `"${key ?? '?'}" changed while it was being read; start the transfer again.`);
     }
     if (name === 'BadDigest' || name === 'InvalidDigest') {
       return new ApiError(502, 'checksum_mismatch', `${where} received damaged data (${name}); nothing was stored.`);
