@@ -1,20 +1,15 @@
 /**
  * Large objects in ranges: a download fetches several byte ranges at once (one connection
- * each) and writes them where they belong in the file, computing each range's CRC-32 on the
- * way; the whole object's CRC follows from the ranges' (crc32Combine). One connection alone
- * cannot keep the disk and the network busy on both ends.
- *
- * Memory stays bounded: each range holds at most one batch being written and one being filled.
+ * each), the endpoint's store writes each where it belongs in the file and returns its
+ * CRC-32 (for S3 endpoints this happens in a worker thread), and the whole object's CRC
+ * follows from the ranges' (crc32Combine). One connection alone cannot keep the network and
+ * the disk busy on both ends.
  */
 import { setMaxListeners } from 'events';
 import type { FileHandle } from 'fs/promises';
-import type { Readable } from 'stream';
 import { crc32, crc32Combine } from './crc32';
 import { ApiError } from './errors';
 import type { IObjectStore } from './platform/storage';
-
-/** Bytes gathered before one positional write (fewer, larger system calls). */
-const BATCH = 1024 * 1024;
 
 export interface IRangedOptions {
   rangeSize: number;
@@ -26,7 +21,8 @@ export interface IRangedOptions {
 
 /**
  * Downloads `size` bytes of the object with ETag `etag` into `handle` (from offset 0) and
- * returns their CRC-32. Fails with the first error of any range; the others stop at once.
+ * returns their CRC-32. Fails with the first error of any range; the others stop at once, and
+ * no write lands after this settles.
  */
 export async function downloadRanges(
   store: IObjectStore,
@@ -36,93 +32,39 @@ export async function downloadRanges(
   handle: FileHandle,
   options: IRangedOptions
 ): Promise<number> {
-  const readRange = store.readRange?.bind(store);
-  if (!readRange) {
+  const readRangeInto = store.readRangeInto?.bind(store);
+  if (!readRangeInto) {
     throw new Error(`The endpoint "${store.info.id}" does not serve ranges.`);
   }
   const count = Math.max(1, Math.ceil(object.size / options.rangeSize));
   const lengthOf = (i: number) => Math.min(options.rangeSize, object.size - i * options.rangeSize);
   const crcs = new Array<number>(count).fill(0);
   const stop = new AbortController();
-  // Each range's request and body listen to it.
+  // Every range in flight listens to it.
   setMaxListeners(0, stop.signal);
-  const cancel = () => stop.abort(new ApiError(409, 'cancelled', 'The transfer was cancelled.'));
+  const cancelled = () => new ApiError(409, 'cancelled', 'The transfer was cancelled.');
+  const cancel = () => stop.abort();
   if (options.signal.aborted) {
     cancel();
   }
   options.signal.addEventListener('abort', cancel, { once: true });
   let written = 0;
+  const onBytes = (bytes: number) => {
+    written += bytes;
+    options.onProgress(written);
+  };
   let next = 0;
   let failure: unknown = null;
-
-  const fetchRange = async (i: number) => {
-    const start = i * options.rangeSize;
-    const length = lengthOf(i);
-    const body: Readable = await readRange(bucket, key, start, start + length - 1, object.etag, stop.signal);
-    const onAbort = () => body.destroy();
-    stop.signal.addEventListener('abort', onAbort, { once: true });
-    let crc = 0;
-    let position = start;
-    let received = 0;
-    let batch: Buffer[] = [];
-    let batchBytes = 0;
-    let writing: Promise<unknown> = Promise.resolve();
-    const flush = async () => {
-      await writing;
-      const buffers = batch;
-      const at = position;
-      const bytes = batchBytes;
-      writing = handle.writev(buffers, at).then(({ bytesWritten }) => {
-        if (bytesWritten !== bytes) {
-          throw new ApiError(507, 'write_failed', `Only ${bytesWritten} of ${bytes} bytes could be written; is the disk full?`);
-        }
-        written += bytes;
-        options.onProgress(written);
-      });
-      // Awaited before the next write; marked handled so a failure meanwhile is not fatal.
-      writing.catch(() => undefined);
-      position += bytes;
-      batch = [];
-      batchBytes = 0;
-    };
-    try {
-      for await (const chunk of body as AsyncIterable<Buffer>) {
-        received += chunk.length;
-        if (received > length) {
-          break;
-        }
-        crc = crc32(chunk, crc);
-        batch.push(chunk);
-        batchBytes += chunk.length;
-        if (batchBytes >= BATCH) {
-          await flush();
-        }
-      }
-      if (batchBytes > 0) {
-        await flush();
-      }
-      await writing;
-    } finally {
-      stop.signal.removeEventListener('abort', onAbort);
-      body.destroy();
-      // No write may land after the caller closes or removes the file.
-      await writing.catch(() => undefined);
-    }
-    if (received !== length) {
-      throw new ApiError(502, 'size_mismatch', `Bytes ${start}-${start + length - 1} of "${key}" arrived as ${received} bytes instead of ${length}; nothing was written.`);
-    }
-    crcs[i] = crc;
-  };
-
   const worker = async () => {
     while (next < count && !stop.signal.aborted) {
       const i = next++;
+      const start = i * options.rangeSize;
       try {
-        await fetchRange(i);
+        crcs[i] = await readRangeInto(bucket, key, start, start + lengthOf(i) - 1, object.etag, handle.fd, { onBytes, signal: stop.signal });
       } catch (e) {
         // The first failure is the one to report; the others are its consequences.
-        failure = failure ?? (stop.signal.aborted && stop.signal.reason instanceof ApiError ? stop.signal.reason : e);
-        stop.abort(failure);
+        failure = failure ?? e;
+        stop.abort();
       }
     }
   };
@@ -130,6 +72,9 @@ export async function downloadRanges(
     await Promise.all(Array.from({ length: Math.min(options.concurrency, count) }, worker));
   } finally {
     options.signal.removeEventListener('abort', cancel);
+  }
+  if (options.signal.aborted) {
+    throw cancelled();
   }
   if (failure) {
     throw failure;

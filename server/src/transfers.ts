@@ -555,7 +555,7 @@ export class TransferManager extends EventEmitter {
     const tmp = path.join(dir, `.${path.basename(target)}.atelier-${record.id.slice(0, 8)}.part`);
     try {
       // Large objects: what the endpoint knows of them decides between ranges and one stream.
-      const info = item.size > this._options.partSize && store.readRange ? await store.stat(record.bucket, item.key) : null;
+      const info = item.size > this._options.partSize && store.readRangeInto ? await store.stat(record.bucket, item.key) : null;
       const checksum = crc32FromBase64(info?.crc32);
       if (info?.etag && (checksum !== undefined || !PLAIN_MD5.test(info.etag))) {
         const handle = await fs.promises.open(tmp, 'w', 0o644);

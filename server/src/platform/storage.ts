@@ -35,11 +35,21 @@ export interface IObjectStore {
   stat(bucket: string, key: string): Promise<IObjectInfo>;
   read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }>;
   /**
-   * Bytes `start`..`end` (inclusive) of the object whose ETag is `etag`, for endpoints that
-   * serve ranges (several at once make one large download faster). 409 `changed` when the
-   * object is no longer the one with that ETag.
+   * For endpoints that serve byte ranges (several at once make one large download faster):
+   * writes bytes `start`..`end` (inclusive) of the object whose ETag is `etag` into the open
+   * file `fd` at the same offset, and returns their CRC-32. `onBytes` hears of the bytes
+   * written (negative when a failed attempt takes them back). 409 `changed` when the object is
+   * no longer the one with that ETag. No write lands after it settles.
    */
-  readRange?(bucket: string, key: string, start: number, end: number, etag: string, signal?: AbortSignal): Promise<Readable>;
+  readRangeInto?(
+    bucket: string,
+    key: string,
+    start: number,
+    end: number,
+    etag: string,
+    fd: number,
+    options: { onBytes: (bytes: number) => void; signal?: AbortSignal }
+  ): Promise<number>;
   /** Streams `source` into `key`; the object appears only once complete and verified. */
   write(bucket: string, key: string, source: Readable, options?: IWriteOptions): Promise<IObjectInfo>;
   copy(bucket: string, fromKey: string, toBucket: string, toKey: string): Promise<IObjectInfo>;

@@ -68,9 +68,11 @@ export async function startS3rver(buckets: string[] = []): Promise<IS3Server> {
 
 /**
  * Forwards to an S3 server but damages data on the way, as a faulty network or server would:
- * one byte flipped in every PUT body (`put`), or in every object a GET reads (`get`).
+ * one byte flipped in every PUT body (`put`), or in every object a GET reads (`get`); or the
+ * connection of the first `cut` object GETs dropped halfway through their body.
  */
-export function startCorruptingProxy(target: string, damage: { put?: boolean; get?: boolean }): Promise<http.Server> {
+export function startCorruptingProxy(target: string, damage: { put?: boolean; get?: boolean; cut?: number }): Promise<http.Server> {
+  let cuts = damage.cut ?? 0;
   const upstream = new URL(target);
   const server = http.createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -83,6 +85,21 @@ export function startCorruptingProxy(target: string, damage: { put?: boolean; ge
       const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, answer => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
         const object = answer.headers.etag !== undefined && (answer.statusCode === 200 || answer.statusCode === 206);
+        if (cuts > 0 && req.method === 'GET' && object) {
+          cuts -= 1;
+          const half = Number(answer.headers['content-length'] ?? 0) / 2;
+          let sent = 0;
+          answer.on('data', (chunk: Buffer) => {
+            if (sent < half) {
+              res.write(chunk);
+              sent += chunk.length;
+            } else {
+              answer.destroy();
+              res.socket?.destroy();
+            }
+          });
+          return;
+        }
         if (!(damage.get && req.method === 'GET' && object)) {
           answer.pipe(res);
           return;

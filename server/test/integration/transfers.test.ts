@@ -11,6 +11,7 @@ import { awscli, IS3Server, startCorruptingProxy, startS3rver } from './s3rver';
 let gw: IGateway & { root: string };
 let s3: IS3Server;
 let damaging: http.Server;
+let flaky: http.Server;
 let storageConfig: Record<string, unknown>;
 
 beforeAll(async () => {
@@ -18,12 +19,15 @@ beforeAll(async () => {
   const credentials = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cred-')), 'credentials.json');
   fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
   damaging = await startCorruptingProxy(s3.endpoint, { get: true });
+  flaky = await startCorruptingProxy(s3.endpoint, { cut: 2 });
   storageConfig = {
     'storage.partSizeMiB': 5,
     'storage.endpoints': [
       { id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } },
       // The same server behind a faulty network that damages what is read.
-      { id: 'damaged', endpoint: `http://127.0.0.1:${(damaging.address() as AddressInfo).port}`, credentials: { file: credentials } }
+      { id: 'damaged', endpoint: `http://127.0.0.1:${(damaging.address() as AddressInfo).port}`, credentials: { file: credentials } },
+      // …and behind one that drops the first two connections that read an object, halfway.
+      { id: 'flaky', endpoint: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`, credentials: { file: credentials } }
     ]
   };
   gw = await startGateway(storageConfig);
@@ -34,6 +38,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await gw?.close();
   await new Promise(resolve => damaging?.close(resolve));
+  await new Promise(resolve => flaky?.close(resolve));
   await s3?.stop();
 });
 
@@ -309,6 +314,12 @@ describe('verified downloads', () => {
     expect(failed.error).toMatchObject({ code: 'checksum_mismatch', message: expect.stringContaining('CRC-32') });
     expect(fs.existsSync(path.join(gw.workspace, 'crc/damaged.bin'))).toBe(false);
     expect(partFiles('crc')).toEqual([]);
+
+    // Ranges whose connection drops halfway are fetched again, whole.
+    const again = await post('transfers', { direction: 'download', endpoint: 'flaky', bucket: 'data', key: 'crc/data.bin', path: 'crc/again.bin' });
+    const retried = await waitFor(again.json().id);
+    expect(retried.state).toBe('completed');
+    expect(fs.readFileSync(path.join(gw.workspace, 'crc/again.bin')).equals(content)).toBe(true);
   });
 
   it('checks a large object without a CRC-32 by its MD5, in one stream', async () => {

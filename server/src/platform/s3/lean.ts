@@ -68,6 +68,43 @@ function encodeStrict(text: string): string {
   return encodeURIComponent(text).replace(/[!'()*]/g, c => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
 }
 
+/** A signed request, ready for http.request (plus the body, sent separately). */
+export interface ISignedRequest {
+  method: string;
+  protocol: 'http:' | 'https:';
+  /** The host to connect to. */
+  hostname: string;
+  port: number;
+  /** Path and query, encoded. */
+  path: string;
+  headers: Record<string, string>;
+  /** TLS server name, for virtual-hosted addressing. */
+  servername?: string;
+}
+
+/** The SDK's shape of an S3 error answer: `name` from the XML `Code`, `$metadata`. */
+export function s3Error(status: number, text: string): Error {
+  const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NotFound' : `HTTP${status}`);
+  const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? '';
+  return Object.assign(new Error(message || code), { name: code, $metadata: { httpStatusCode: status } });
+}
+
+/** Runs `attempt` up to three times while it fails with a reset connection or a 500/503. */
+export async function withRetries<T>(attempt: () => Promise<T>, signal?: AbortSignal): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt();
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code ?? '';
+      const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
+      if (n >= 3 || signal?.aborted || !(RETRYABLE.has(code) || status === 500 || status === 503)) {
+        throw e;
+      }
+      await new Promise(resolve => setTimeout(resolve, 100 * n));
+    }
+  }
+}
+
 export interface ILeanResponse {
   status: number;
   headers: http.IncomingHttpHeaders;
@@ -106,26 +143,11 @@ export class LeanS3 {
     key: string,
     options: ILeanRequest = {}
   ): Promise<ILeanResponse> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this._once(method, bucket, key, options);
-      } catch (e) {
-        const code = (e as NodeJS.ErrnoException).code ?? '';
-        const status = (e as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode ?? 0;
-        if (attempt >= 3 || options.signal?.aborted || !(RETRYABLE.has(code) || status === 500 || status === 503)) {
-          throw e;
-        }
-        await new Promise(resolve => setTimeout(resolve, 100 * attempt));
-      }
-    }
+    return withRetries(() => this._once(method, bucket, key, options), options.signal);
   }
 
-  private async _once(
-    method: string,
-    bucket: string,
-    key: string,
-    options: ILeanRequest
-  ): Promise<ILeanResponse> {
+  /** The request as it goes on the wire, signed, for a sender elsewhere (the bulk worker). */
+  async sign(method: 'GET' | 'HEAD' | 'PUT', bucket: string, key: string, options: ILeanRequest = {}): Promise<ISignedRequest> {
     const url = this._url;
     const base = url.pathname.replace(/\/$/, '');
     // Virtual-hosted style unless asked for path style (or the bucket name has dots, which
@@ -152,18 +174,23 @@ export class LeanS3 {
     };
     const signed = await this._signer.sign({ method, protocol: url.protocol, hostname, port: url.port ? Number(url.port) : undefined, path, headers, query });
     const secure = url.protocol === 'https:';
+    return {
+      method,
+      protocol: secure ? 'https:' : 'http:',
+      hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : hostname,
+      port: Number(url.port) || (secure ? 443 : 80),
+      path: search ? `${path}?${search}` : path,
+      headers: signed.headers as Record<string, string>,
+      ...(pathStyle ? {} : { servername: hostname })
+    };
+  }
+
+  private async _once(method: 'GET' | 'HEAD' | 'PUT', bucket: string, key: string, options: ILeanRequest): Promise<ILeanResponse> {
+    const signed = await this.sign(method, bucket, key, options);
+    const secure = signed.protocol === 'https:';
     return new Promise((resolve, reject) => {
       const req = (secure ? https : http).request(
-        {
-          method,
-          hostname: url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : hostname,
-          port: url.port || (secure ? 443 : 80),
-          path: search ? `${path}?${search}` : path,
-          headers: signed.headers,
-          agent: secure ? this._options.httpsAgent : this._options.httpAgent,
-          signal: options.signal,
-          ...(pathStyle ? {} : { servername: hostname })
-        },
+        { ...signed, agent: secure ? this._options.httpsAgent : this._options.httpAgent, signal: options.signal },
         res => {
           const status = res.statusCode ?? 0;
           if (status >= 200 && status < 300) {
@@ -174,16 +201,12 @@ export class LeanS3 {
           res.setEncoding('utf8');
           res.on('data', chunk => (text += chunk.length < 65536 ? chunk : ''));
           res.on('error', reject);
-          res.on('end', () => {
-            const code = /<Code>([^<]*)<\/Code>/.exec(text)?.[1] ?? (status === 404 ? 'NotFound' : `HTTP${status}`);
-            const message = /<Message>([^<]*)<\/Message>/.exec(text)?.[1] ?? '';
-            reject(Object.assign(new Error(message || code), { name: code, $metadata: { httpStatusCode: status } }));
-          });
+          res.on('end', () => reject(s3Error(status, text)));
         }
       );
       req.on('error', reject);
       req.setTimeout(60000, () => req.destroy(Object.assign(new Error('The storage endpoint did not answer in time.'), { code: 'ETIMEDOUT' })));
-      req.end(body);
+      req.end(options.body);
     });
   }
 

@@ -23,7 +23,8 @@ import {
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiError } from '../../errors';
 import { crc32, crc32FromBase64, crc32ToBase64 } from '../../crc32';
-import { LeanS3 } from './lean';
+import { BulkWorker } from './bulk';
+import { LeanS3, withRetries } from './lean';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
 import { checkBucket, checkKey, checkPrefix, IListOptions, IObjectStore, IPart, IWriteOptions, multipartEtag, notFound } from '../storage';
 
@@ -158,26 +159,56 @@ export class S3ObjectStore implements IObjectStore {
     return infoFrom(key, res.headers);
   }
 
-  async readRange(bucket: string, key: string, start: number, end: number, etag: string, signal?: AbortSignal): Promise<Readable> {
-    checkBucket(bucket);
-    checkKey(key);
-    const headers = { range: `bytes=${start}-${end}`, 'if-match': `"${etag}"` };
-    const res = await this._send(() => this._lean.request('GET', bucket, key, { headers, signal }), bucket, key);
-    // Servers that ignore If-Match still name the ETag of what they send.
-    const range = /^bytes (\d+)-(\d+)\/\d+$/.exec(String(res.headers['content-range'] ?? ''));
-    const sent = bareEtag(res.headers.etag as string | undefined);
-    if (res.status !== 206 || !range || Number(range[1]) !== start || Number(range[2]) !== end || (sent !== '' && sent !== etag)) {
-      res.body.destroy();
-      throw new ApiError(409, 'changed', `"${key}" changed while it was being read; start the transfer again.`);
-    }
-    return res.body;
-  }
-
   async read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }> {
     checkBucket(bucket);
     checkKey(key);
     const res = await this._send(() => this._lean.request('GET', bucket, key), bucket, key);
     return { info: infoFrom(key, res.headers), stream: res.body };
+  }
+
+  async readRangeInto(
+    bucket: string,
+    key: string,
+    start: number,
+    end: number,
+    etag: string,
+    fd: number,
+    options: { onBytes: (bytes: number) => void; signal?: AbortSignal }
+  ): Promise<number> {
+    checkBucket(bucket);
+    checkKey(key);
+    const length = end - start + 1;
+    const headers = { range: `bytes=${start}-${end}`, 'if-match': `"${etag}"` };
+    const result = await this._send(
+      () =>
+        withRetries(async () => {
+          // An attempt that fails takes back the progress it reported; the next writes the range anew.
+          let reported = 0;
+          const onBytes = (bytes: number) => {
+            reported += bytes;
+            options.onBytes(bytes);
+          };
+          try {
+            const signed = await this._lean.sign('GET', bucket, key, { headers });
+            return await this._bulk.fetchRange(signed, fd, start, length, onBytes, options.signal);
+          } catch (e) {
+            options.onBytes(-reported);
+            throw e;
+          }
+        }, options.signal),
+      bucket,
+      key
+    );
+    // Servers that ignore If-Match still name the ETag of what they send.
+    const range = /^bytes (\d+)-(\d+)\/\d+$/.exec(result.contentRange);
+    const sent = bareEtag(result.etag);
+    if (!range || Number(range[1]) !== start || Number(range[2]) !== end || (sent !== '' && sent !== etag)) {
+      throw new ApiError(409, 'changed', `"${key}" changed while it was being read; start the transfer again.`);
+    }
+    if (result.received !== length) {
+      throw new ApiError(502, 'size_mismatch', `Bytes ${start}-${end} of "${key}" arrived as ${result.received} bytes instead of ${length}; nothing was written.`);
+    }
+    return result.crc;
   }
 
   async write(bucket: string, key: string, source: Readable, options: IWriteOptions = {}): Promise<IObjectInfo> {
@@ -232,6 +263,7 @@ export class S3ObjectStore implements IObjectStore {
 
   close(): void {
     this._client.destroy();
+    void this._bulk.close();
   }
 
   async createMultipart(bucket: string, key: string, options: { crc32?: number } = {}): Promise<string> {
@@ -430,7 +462,7 @@ export class S3ObjectStore implements IObjectStore {
     if (name === 'BadDigest' || name === 'InvalidDigest') {
       return new ApiError(502, 'checksum_mismatch', `${where} received damaged data (${name}); nothing was stored.`);
     }
-    if (name === 'AbortError') {
+    if (name === 'AbortError' || err.code === 'ECANCELED') {
       return new ApiError(499, 'cancelled', 'The transfer was cancelled.');
     }
     const code = err.code ?? '';
@@ -441,4 +473,5 @@ export class S3ObjectStore implements IObjectStore {
   }
 
   private _client: S3Client;
+  private _bulk = new BulkWorker();
 }
