@@ -272,6 +272,15 @@ async function main() {
     const ratio = t => (get(w, t) === undefined ? '—' : (a / get(w, t)).toFixed(2));
     console.log(`${w.padEnd(28)} ${cells.join(' ')}   ${ratio('awscli').padStart(14)}  ${ratio('rclone').padStart(14)}  ${ratio('ceiling').padStart(15)}`);
   }
+  // The server's own CPU time bounds every client: a wall time below it needs the server's
+  // work to spread over more than one core.
+  const cpu = (w, t) => results.find(r => r.workload === w && r.tool === t)?.serverCpu;
+  console.log('\ns3rver CPU seconds during each run');
+  console.log('workload                      atelier    awscli    rclone   ceiling');
+  for (const w of workloads) {
+    const cells = ['atelier', 'awscli', 'rclone', 'ceiling'].map(t => (cpu(w, t) === undefined ? '—' : `${cpu(w, t).toFixed(2)} s`).padStart(9));
+    console.log(`${w.padEnd(28)} ${cells.join(' ')}`);
+  }
 }
 
 main().catch(e => {

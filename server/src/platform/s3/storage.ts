@@ -18,7 +18,8 @@ import {
   ListBucketsCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client
+  S3Client,
+  UploadPartCopyCommand
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiError } from '../../errors';
@@ -37,7 +38,13 @@ export interface IS3Options {
   partSize: number;
   /** Parts in flight at once. */
   concurrency: number;
+  /** Objects larger than this are copied part by part (S3's CopyObject stops at 5 GiB). */
+  copyLimit?: number;
+  /** Part size of such copies (default 512 MiB; S3 allows up to 5 GiB). */
+  copyPartSize?: number;
 }
+
+const GIB = 1024 * 1024 * 1024;
 
 /** An S3 ETag without quotes. */
 function bareEtag(etag: string | undefined): string {
@@ -232,8 +239,84 @@ export class S3ObjectStore implements IObjectStore {
     checkKey(fromKey);
     checkKey(toKey);
     const source = `${bucket}/${fromKey.split('/').map(encodeURIComponent).join('/')}`;
-    await this._send(() => this._client.send(new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: source })), bucket, fromKey);
-    return this.stat(toBucket, toKey);
+    const from = await this.stat(bucket, fromKey);
+    if (from.size > (this._options.copyLimit ?? 5 * GIB)) {
+      return this._copyInParts(bucket, fromKey, from, source, toBucket, toKey);
+    }
+    await this._send(() => this._client.send(new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: source, CopySourceIfMatch: from.etag ? `"${from.etag}"` : undefined })), bucket, fromKey);
+    return this._checkCopy(from, toBucket, toKey);
+  }
+
+  /**
+   * A copy too large for CopyObject: a multipart upload whose parts the server copies from
+   * byte ranges of the source (UploadPartCopy), pinned to the source's ETag. Servers without
+   * UploadPartCopy (NotImplemented, or an answer without a CopyPartResult) get a streamed copy
+   * instead, through the service, verified as every upload is.
+   */
+  private async _copyInParts(bucket: string, fromKey: string, from: IObjectInfo, source: string, toBucket: string, toKey: string): Promise<IObjectInfo> {
+    const partSize = Math.max(this._options.copyPartSize ?? 512 * 1024 * 1024, Math.ceil(from.size / 10000));
+    const count = Math.ceil(from.size / partSize);
+    const uploadId = await this.createMultipart(toBucket, toKey, { crc32: crc32FromBase64(from.crc32) });
+    const parts: { PartNumber: number; ETag: string }[] = [];
+    let unsupported = false;
+    let next = 1;
+    const worker = async () => {
+      while (next <= count && !unsupported) {
+        const n = next++;
+        const start = (n - 1) * partSize;
+        const end = Math.min(from.size, start + partSize) - 1;
+        const command = new UploadPartCopyCommand({
+          Bucket: toBucket,
+          Key: toKey,
+          UploadId: uploadId,
+          PartNumber: n,
+          CopySource: source,
+          CopySourceRange: `bytes=${start}-${end}`,
+          CopySourceIfMatch: from.etag ? `"${from.etag}"` : undefined
+        });
+        const out = await this._client.send(command).catch(e => {
+          const err = e as { name?: string; $metadata?: { httpStatusCode?: number } };
+          if (err.name === 'NotImplemented' || err.$metadata?.httpStatusCode === 501) {
+            return {} as { CopyPartResult?: { ETag?: string } };
+          }
+          throw this._translate(e, bucket, fromKey);
+        });
+        if (!out.CopyPartResult?.ETag) {
+          unsupported = true;
+          return;
+        }
+        parts.push({ PartNumber: n, ETag: out.CopyPartResult.ETag });
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: Math.min(this._options.concurrency, count) }, worker));
+    } catch (e) {
+      await this.abortMultipart(toBucket, toKey, uploadId).catch(() => undefined);
+      throw e;
+    }
+    if (unsupported) {
+      await this.abortMultipart(toBucket, toKey, uploadId).catch(() => undefined);
+      const { stream } = await this.read(bucket, fromKey);
+      await this.write(toBucket, toKey, stream, { size: from.size });
+      return this._checkCopy(from, toBucket, toKey);
+    }
+    parts.sort((a, b) => a.PartNumber - b.PartNumber);
+    await this._send(
+      () => this._client.send(new CompleteMultipartUploadCommand({ Bucket: toBucket, Key: toKey, UploadId: uploadId, MultipartUpload: { Parts: parts } })),
+      toBucket,
+      toKey
+    );
+    return this._checkCopy(from, toBucket, toKey);
+  }
+
+  /** The copy has the source's size, and its CRC-32 where the source has one; else it goes. */
+  private async _checkCopy(from: IObjectInfo, toBucket: string, toKey: string): Promise<IObjectInfo> {
+    const info = await this.stat(toBucket, toKey);
+    if (info.size !== from.size || (from.crc32 !== undefined && info.crc32 !== undefined && info.crc32 !== from.crc32)) {
+      await this.delete(toBucket, [toKey]).catch(() => undefined);
+      throw new ApiError(502, 'checksum_mismatch', `The storage endpoint copied "${from.key}" wrongly (${info.size} of ${from.size} bytes); the copy was removed.`);
+    }
+    return info;
   }
 
   async delete(bucket: string, keys: string[]): Promise<void> {
