@@ -11,7 +11,7 @@
  * under the compiled service and under the tests.
  *
  * Messages in:  { type: 'get', id, request, fd, position, length } | { type: 'cancel', id }
- * Messages out: { type: 'progress', id, bytes } (bytes written since the last one)
+ * Messages out: { type: 'progress', id, bytes } (bytes written since the last one, every 8 MiB)
  *               { type: 'done', id, crc, received, etag, contentRange }
  *               { type: 'failed', id, status?, body?, code?, message }
  */
@@ -23,6 +23,8 @@ const { parentPort } = require('worker_threads');
 
 /** Bytes gathered before one positional write. */
 const BATCH = 1024 * 1024;
+/** Progress is reported at most every this many bytes (and when the range ends). */
+const REPORT = 8 * BATCH;
 
 const agents = {
   'http:': new http.Agent({ keepAlive: true, maxSockets: 64 }),
@@ -102,9 +104,14 @@ function fetchRange({ id, request, fd, position, length }) {
     let batch = [];
     let batchBytes = 0;
     let ended = false;
+    let unreported = 0;
 
     const finishIfDone = () => {
       if (ended && !writing && batchBytes === 0) {
+        if (unreported > 0) {
+          port.postMessage({ type: 'progress', id, bytes: unreported });
+          unreported = 0;
+        }
         settle({ type: 'done', crc, received, etag: res.headers.etag ?? '', contentRange: res.headers['content-range'] ?? '' });
       }
     };
@@ -127,7 +134,11 @@ function fetchRange({ id, request, fd, position, length }) {
           fail({ code: error?.code ?? 'ENOSPC', message: error ? error.message : `only ${written} of ${bytes} bytes were written` });
           return;
         }
-        port.postMessage({ type: 'progress', id, bytes });
+        unreported += bytes;
+        if (unreported >= REPORT) {
+          port.postMessage({ type: 'progress', id, bytes: unreported });
+          unreported = 0;
+        }
         if (batchBytes >= BATCH || (ended && batchBytes > 0)) {
           flush();
           return;

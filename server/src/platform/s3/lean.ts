@@ -2,10 +2,15 @@
  * Single-object requests (GET or HEAD of an object or a range, PUT of one body or one part)
  * signed with SigV4 and sent with Node's http: the AWS SDK's middleware stack costs about
  * 0.5 ms of CPU per request, which is most of the time a transfer of many small objects takes;
- * this path costs about 0.06 ms. Bodies that carry Content-MD5 are sent as UNSIGNED-PAYLOAD:
- * the server checks the MD5, and hashing a 16 MiB part once more with SHA-256 for the
- * signature would cost 8 ms of CPU for nothing. The SDK stays in charge of everything else
- * (listings, starting and completing multipart uploads, copies, deletes).
+ * this path costs about 0.06 ms. The SDK stays in charge of everything else (listings,
+ * starting and completing multipart uploads, copies, deletes).
+ *
+ * Every request is signed with `x-amz-content-sha256: UNSIGNED-PAYLOAD`: OBS accepts SigV4
+ * only in that form or streamed (Huawei Cloud's OBS FAQ "如何使用V4签名访问OBS",
+ * support.huaweicloud.com/intl/zh-cn/obs_faq/obs_faq_0274.html), S3 and other
+ * S3-compatible servers accept it too, and a
+ * body always travels with Content-MD5, which the server checks (hashing a 16 MiB part once
+ * more with SHA-256 for the signature would cost 8 ms of CPU for nothing).
  *
  * Errors come back shaped like the SDK's (`name` from the XML `Code`, `$metadata`), so one
  * translation turns both into the API's errors.
@@ -50,16 +55,16 @@ export function encodeKey(key: string): string {
     .join('/');
 }
 
-const EMPTY_SHA256 = createHash('sha256').digest('hex');
+/** The payload hash of SigV4 requests whose body is not hashed for the signature. */
+export const UNSIGNED_PAYLOAD = 'UNSIGNED-PAYLOAD';
 const RETRYABLE = new Set(['ECONNRESET', 'EPIPE', 'ETIMEDOUT']);
 
 export interface ILeanRequest {
   headers?: Record<string, string>;
   /** Query parameters (`partNumber`, `uploadId`), signed with the request. */
   query?: Record<string, string>;
+  /** Sent with a Content-MD5 header (required), which protects it. */
   body?: Buffer;
-  /** Sign the body as UNSIGNED-PAYLOAD (only with a Content-MD5 header, which protects it). */
-  unsignedPayload?: boolean;
   signal?: AbortSignal;
 }
 
@@ -162,13 +167,12 @@ export class LeanS3 {
       .sort()
       .map(name => `${encodeStrict(name)}=${encodeStrict(query[name])}`)
       .join('&');
-    if (options.unsignedPayload && !options.headers?.['content-md5']) {
-      throw new Error('An unsigned payload needs a Content-MD5 header.');
+    if (body && !options.headers?.['content-md5']) {
+      throw new Error('A body needs a Content-MD5 header, which protects it.');
     }
-    const payloadHash = !body ? EMPTY_SHA256 : options.unsignedPayload ? 'UNSIGNED-PAYLOAD' : createHash('sha256').update(body).digest('hex');
     const headers: Record<string, string> = {
       host,
-      'x-amz-content-sha256': payloadHash,
+      'x-amz-content-sha256': UNSIGNED_PAYLOAD,
       ...(body ? { 'content-length': String(body.length) } : {}),
       ...options.headers
     };

@@ -25,7 +25,7 @@ import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiError } from '../../errors';
 import { crc32, crc32FromBase64, crc32ToBase64 } from '../../crc32';
 import { BulkWorker } from './bulk';
-import { LeanS3, withRetries } from './lean';
+import { LeanS3, UNSIGNED_PAYLOAD, withRetries } from './lean';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
 import { checkBucket, checkKey, checkPrefix, IListOptions, IObjectStore, IPart, IWriteOptions, multipartEtag, notFound } from '../storage';
 
@@ -118,6 +118,17 @@ export class S3ObjectStore implements IObjectStore {
       responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: new NodeHttpHandler({ httpAgent, httpsAgent, connectionTimeout: 10000 })
     });
+    // The SDK's requests are signed as the lean client's are: UNSIGNED-PAYLOAD (see lean.ts).
+    this._client.middlewareStack.add(
+      next => async args => {
+        const request = args.request as { headers?: Record<string, string> };
+        if (request.headers) {
+          request.headers['x-amz-content-sha256'] = UNSIGNED_PAYLOAD;
+        }
+        return next(args);
+      },
+      { step: 'build', name: 'atelierUnsignedPayload' }
+    );
   }
 
   async listBuckets(): Promise<IBucket[]> {
@@ -364,8 +375,7 @@ export class S3ObjectStore implements IObjectStore {
         this._lean.request('PUT', bucket, key, {
           query: { partNumber: String(partNumber), uploadId },
           headers: { 'content-md5': md5.toString('base64') },
-          body,
-          unsignedPayload: true
+          body
         }),
       bucket
     );
@@ -429,7 +439,7 @@ export class S3ObjectStore implements IObjectStore {
     if (options.contentType) {
       headers['content-type'] = options.contentType;
     }
-    const res = await this._send(() => this._lean.request('PUT', bucket, key, { headers, body, signal: options.signal, unsignedPayload: true }), bucket);
+    const res = await this._send(() => this._lean.request('PUT', bucket, key, { headers, body, signal: options.signal }), bucket);
     res.body.resume();
     options.onProgress?.(body.length);
     const etag = bareEtag(res.headers.etag as string | undefined);
