@@ -3,9 +3,10 @@
  * Object storage transfers, side by side in one run against the same s3rver:
  * Atelier (the service's workspace <-> storage transfers) vs `aws s3` (awscli) vs
  * `rclone`, plus a minimal client (one SDK PutObject/GetObject stream) as the server's own
- * ceiling. Prints seconds per workload and tool, and Atelier's ratios to each peer.
+ * ceiling. Each tool runs --rounds times per workload (in rotating order); prints the median
+ * seconds per workload and tool, Atelier's ratios to each peer, and s3rver's CPU time.
  *
- *   node bench/storage.js [--big-mib 1024] [--files 5000] [--file-kib 4] [--list-keys 100000]
+ *   node bench/storage.js [--big-mib 1024] [--files 5000] [--file-kib 4] [--list-keys 100000] [--rounds 3]
  *   node bench/storage.js --quick     (64 MiB, 500 files, 5000 keys)
  *
  * Needs a build (scripts/setup.sh) and Debian's awscli and rclone.
@@ -22,6 +23,7 @@ const root = path.resolve(__dirname, '..');
 const { loadConfig } = require(path.join(root, 'server/lib/config'));
 const { createLogger } = require(path.join(root, 'server/lib/logger'));
 const { AtelierService } = require(path.join(root, 'server/lib/service'));
+const { median } = require('./lib/http');
 
 const { values } = parseArgs({
   options: {
@@ -29,7 +31,8 @@ const { values } = parseArgs({
     'big-mib': { type: 'string' },
     files: { type: 'string' },
     'file-kib': { type: 'string' },
-    'list-keys': { type: 'string' }
+    'list-keys': { type: 'string' },
+    rounds: { type: 'string' }
   }
 });
 const quick = !!values.quick;
@@ -37,6 +40,7 @@ const BIG_MIB = Number(values['big-mib'] ?? (quick ? 64 : 1024));
 const FILES = Number(values.files ?? (quick ? 500 : 5000));
 const FILE_KIB = Number(values['file-kib'] ?? 4);
 const LIST_KEYS = Number(values['list-keys'] ?? (quick ? 5000 : 100000));
+const ROUNDS = Number(values.rounds ?? 3);
 const BUCKET = 'bench';
 
 function which(cmd) {
@@ -181,56 +185,124 @@ async function main() {
   }
 
   const results = [];
-  const row = (workload, tool, seconds) => {
-    results.push({ workload, tool, seconds, serverCpu: lastServerCpu });
-    console.error(`  ${workload.padEnd(28)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s   (s3rver CPU ${lastServerCpu.toFixed(2)} s)`);
+  const row = (workload, tool, seconds, serverCpu, rounds) => {
+    results.push({ workload, tool, seconds, serverCpu });
+    console.error(`  ${workload.padEnd(28)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s   (s3rver CPU ${serverCpu.toFixed(2)} s)   median of ${rounds}`);
   };
   const check = (ok, what) => {
     if (!ok) throw new Error(`verification failed: ${what}`);
   };
+  /**
+   * Runs each tool ROUNDS times, the order rotating from round to round so that no tool always
+   * follows the same one, and records the median wall time (and s3rver CPU) of each. `after`
+   * (checks, clean-up) runs outside the timing.
+   */
+  const measure = async (workload, tools, rounds = ROUNDS) => {
+    const samples = new Map(tools.map(t => [t.tool, []]));
+    for (let round = 0; round < rounds; round++) {
+      for (let i = 0; i < tools.length; i++) {
+        const t = tools[(i + round) % tools.length];
+        const seconds = await time(t.run);
+        samples.get(t.tool).push({ seconds, cpu: lastServerCpu });
+        console.error(`    ${workload} ${t.tool} round ${round + 1}: ${seconds.toFixed(2)} s (s3rver CPU ${lastServerCpu.toFixed(2)} s)`);
+        await t.after?.();
+      }
+    }
+    for (const t of tools) {
+      row(workload, t.tool, median(samples.get(t.tool).map(x => x.seconds)), median(samples.get(t.tool).map(x => x.cpu)), rounds);
+    }
+  };
   const bigBytes = BIG_MIB * 1024 * 1024;
 
-  // (a) one big file, up then down.
-  const up = `1 file × ${BIG_MIB} MiB up`;
-  const down = `1 file × ${BIG_MIB} MiB down`;
-  row(up, 'ceiling', await time(() => sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin', Body: fs.createReadStream(big), ContentLength: bigBytes }))));
-  row(up, 'atelier', await time(() => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/big.bin', path: 'big.bin' })));
-  row(up, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', big, `s3://${BUCKET}/awscli/big.bin`])));
-  row(up, 'rclone', await time(() => rclone(['copyto', big, `:s3:${BUCKET}/rclone/big.bin`])));
+  // (a) one big file, up then down. The server writes each upload twice (parts, then the
+  // assembled object), and each download is removed before the next run: scratch files as
+  // large are written and removed first, so that every run writes into memory the system has
+  // used before (on a virtual machine, memory touched for the first time costs several times
+  // more to write into).
+  for (let i = 0; i < 3; i++) {
+    writeRandomFile(path.join(tmp, 'scratch.bin'), bigBytes);
+    fs.rmSync(path.join(tmp, 'scratch.bin'));
+  }
+  await measure(`1 file × ${BIG_MIB} MiB up`, [
+    { tool: 'ceiling', run: () => sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin', Body: fs.createReadStream(big), ContentLength: bigBytes })) },
+    { tool: 'atelier', run: () => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/big.bin', path: 'big.bin' }) },
+    { tool: 'awscli', run: () => aws(['s3', 'cp', '--only-show-errors', big, `s3://${BUCKET}/awscli/big.bin`]) },
+    // --no-check-dest: upload again in every round instead of finding the object already there.
+    { tool: 'rclone', run: () => rclone(['copyto', '--no-check-dest', big, `:s3:${BUCKET}/rclone/big.bin`]) }
+  ]);
 
-  row(down, 'ceiling', await time(async () => {
-    const out = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin' }));
-    await new Promise((resolve, reject) => out.Body.pipe(fs.createWriteStream(path.join(tmp, 'ceiling.bin'))).on('finish', resolve).on('error', reject));
-  }));
-  row(down, 'atelier', await time(() => atelierTransfer(base, { direction: 'download', endpoint: 's3', bucket: BUCKET, key: 'atelier/big.bin', path: 'down/atelier.bin' })));
-  check(fs.statSync(path.join(workspace, 'down/atelier.bin')).size === bigBytes, 'atelier big download size');
-  row(down, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', `s3://${BUCKET}/awscli/big.bin`, path.join(tmp, 'awscli.bin')])));
-  row(down, 'rclone', await time(() => rclone(['copyto', `:s3:${BUCKET}/rclone/big.bin`, path.join(tmp, 'rclone.bin')])));
-  for (const f of ['down/atelier.bin']) fs.rmSync(path.join(workspace, f));
-  for (const f of ['ceiling.bin', 'awscli.bin', 'rclone.bin']) fs.rmSync(path.join(tmp, f), { force: true });
+  const downloaded = (file, tool) => () => {
+    check(fs.statSync(file).size === bigBytes, `${tool} big download size`);
+    fs.rmSync(file);
+  };
+  await measure(`1 file × ${BIG_MIB} MiB down`, [
+    {
+      tool: 'ceiling',
+      run: async () => {
+        const out = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin' }));
+        await new Promise((resolve, reject) => out.Body.pipe(fs.createWriteStream(path.join(tmp, 'ceiling.bin'))).on('finish', resolve).on('error', reject));
+      },
+      after: downloaded(path.join(tmp, 'ceiling.bin'), 'ceiling')
+    },
+    {
+      tool: 'atelier',
+      run: () => atelierTransfer(base, { direction: 'download', endpoint: 's3', bucket: BUCKET, key: 'atelier/big.bin', path: 'down/atelier.bin' }),
+      after: downloaded(path.join(workspace, 'down/atelier.bin'), 'atelier')
+    },
+    {
+      tool: 'awscli',
+      run: () => aws(['s3', 'cp', '--only-show-errors', `s3://${BUCKET}/awscli/big.bin`, path.join(tmp, 'awscli.bin')]),
+      after: downloaded(path.join(tmp, 'awscli.bin'), 'awscli')
+    },
+    {
+      tool: 'rclone',
+      run: () => rclone(['copyto', `:s3:${BUCKET}/rclone/big.bin`, path.join(tmp, 'rclone.bin')]),
+      after: downloaded(path.join(tmp, 'rclone.bin'), 'rclone')
+    }
+  ]);
 
   // (b) many small files, up then down.
-  const smallUp = `${FILES} files × ${FILE_KIB} KiB up`;
-  const smallDown = `${FILES} files × ${FILE_KIB} KiB down`;
   const smallDir = path.join(workspace, 'small');
   const names = fs.readdirSync(smallDir);
-  row(smallUp, 'ceiling', await time(async () => {
-    let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < names.length) {
-        const name = names[next++];
-        await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: `ceiling/small/${name}`, Body: fs.readFileSync(path.join(smallDir, name)) }));
+  await measure(`${FILES} files × ${FILE_KIB} KiB up`, [
+    {
+      tool: 'ceiling',
+      run: async () => {
+        let next = 0;
+        await Promise.all(Array.from({ length: 8 }, async () => {
+          while (next < names.length) {
+            const name = names[next++];
+            await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: `ceiling/small/${name}`, Body: fs.readFileSync(path.join(smallDir, name)) }));
+          }
+        }));
       }
-    }));
-  }));
-  row(smallUp, 'atelier', await time(() => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'small' })));
-  row(smallUp, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', '--recursive', smallDir, `s3://${BUCKET}/awscli/small/`])));
-  row(smallUp, 'rclone', await time(() => rclone(['copy', smallDir, `:s3:${BUCKET}/rclone/small/`])));
+    },
+    { tool: 'atelier', run: () => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'small' }) },
+    { tool: 'awscli', run: () => aws(['s3', 'cp', '--only-show-errors', '--recursive', smallDir, `s3://${BUCKET}/awscli/small/`]) },
+    { tool: 'rclone', run: () => rclone(['copy', '--no-check-dest', smallDir, `:s3:${BUCKET}/rclone/small/`]) }
+  ]);
 
-  row(smallDown, 'atelier', await time(() => atelierTransfer(base, { direction: 'download', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'down-small' })));
-  check(dirSize(path.join(workspace, 'down-small')).count === FILES, 'atelier small download count');
-  row(smallDown, 'awscli', await time(() => aws(['s3', 'cp', '--only-show-errors', '--recursive', `s3://${BUCKET}/awscli/small/`, path.join(tmp, 'awscli-small')])));
-  row(smallDown, 'rclone', await time(() => rclone(['copy', `:s3:${BUCKET}/rclone/small/`, path.join(tmp, 'rclone-small')])));
+  const downloadedAll = (dir, tool) => () => {
+    check(dirSize(dir).count === FILES, `${tool} small download count`);
+    fs.rmSync(dir, { recursive: true });
+  };
+  await measure(`${FILES} files × ${FILE_KIB} KiB down`, [
+    {
+      tool: 'atelier',
+      run: () => atelierTransfer(base, { direction: 'download', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'down-small' }),
+      after: downloadedAll(path.join(workspace, 'down-small'), 'atelier')
+    },
+    {
+      tool: 'awscli',
+      run: () => aws(['s3', 'cp', '--only-show-errors', '--recursive', `s3://${BUCKET}/awscli/small/`, path.join(tmp, 'awscli-small')]),
+      after: downloadedAll(path.join(tmp, 'awscli-small'), 'awscli')
+    },
+    {
+      tool: 'rclone',
+      run: () => rclone(['copy', `:s3:${BUCKET}/rclone/small/`, path.join(tmp, 'rclone-small')]),
+      after: downloadedAll(path.join(tmp, 'rclone-small'), 'rclone')
+    }
+  ]);
 
   // The minimal client is done; an idle connection of it must not outlive the server's load.
   sdk.destroy();
@@ -243,19 +315,24 @@ async function main() {
   }
   console.error(`  seeding ${LIST_KEYS} keys…`);
   rclone(['copy', '--transfers', '8', '--checkers', '8', listDir, `:s3:${BUCKET}/list/`]);
-  const listing = `list ${LIST_KEYS} keys`;
-  let atelierCount = 0;
-  row(listing, 'atelier', await time(async () => {
-    let token;
-    do {
-      const page = await api(base, `storage/endpoints/s3/buckets/${BUCKET}/objects?prefix=list/&delimiter=&limit=1000${token ? `&token=${encodeURIComponent(token)}` : ''}`);
-      atelierCount += page.objects.length;
-      token = page.nextToken;
-    } while (token);
-  }));
-  check(atelierCount === LIST_KEYS, `atelier listed ${atelierCount} keys`);
-  row(listing, 'awscli', await time(() => aws(['s3', 'ls', `s3://${BUCKET}/list/`])));
-  row(listing, 'rclone', await time(() => rclone(['lsf', `:s3:${BUCKET}/list/`])));
+  await measure(`list ${LIST_KEYS} keys`, [
+    {
+      tool: 'atelier',
+      run: async () => {
+        let token;
+        let count = 0;
+        do {
+          const page = await api(base, `storage/endpoints/s3/buckets/${BUCKET}/objects?prefix=list/&delimiter=&limit=1000${token ? `&token=${encodeURIComponent(token)}` : ''}`);
+          count += page.objects.length;
+          token = page.nextToken;
+        } while (token);
+        check(count === LIST_KEYS, `atelier listed ${count} keys`);
+      }
+    },
+    { tool: 'awscli', run: () => aws(['s3', 'ls', `s3://${BUCKET}/list/`]) },
+    { tool: 'rclone', run: () => rclone(['lsf', `:s3:${BUCKET}/list/`]) }
+    // A long listing varies little from run to run: one round of it.
+  ], LIST_KEYS >= 20000 ? 1 : ROUNDS);
 
   await service.close();
   s3.child.kill();
