@@ -69,9 +69,13 @@ export async function startS3rver(buckets: string[] = []): Promise<IS3Server> {
 /**
  * Forwards to an S3 server but damages data on the way, as a faulty network or server would:
  * one byte flipped in every PUT body (`put`), or in every object a GET reads (`get`); or the
- * connection of the first `cut` object GETs dropped halfway through their body.
+ * connection of the first `cut` object GETs dropped halfway through their body. `slowParts`
+ * holds every part upload for that many milliseconds, telling `onPart` of each as it arrives.
  */
-export function startCorruptingProxy(target: string, damage: { put?: boolean; get?: boolean; cut?: number }): Promise<http.Server> {
+export function startCorruptingProxy(
+  target: string,
+  damage: { put?: boolean; get?: boolean; cut?: number; slowParts?: number; onPart?: () => void }
+): Promise<http.Server> {
   let cuts = damage.cut ?? 0;
   const upstream = new URL(target);
   const server = http.createServer((req, res) => {
@@ -81,6 +85,10 @@ export function startCorruptingProxy(target: string, damage: { put?: boolean; ge
       const body = Buffer.concat(chunks);
       if (damage.put && req.method === 'PUT' && body.length > 0) {
         body[Math.floor(body.length / 2)] ^= 0xff;
+      }
+      const part = req.method === 'PUT' && /[?&]partNumber=/.test(req.url ?? '');
+      if (part) {
+        damage.onPart?.();
       }
       const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, answer => {
         res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -116,7 +124,11 @@ export function startCorruptingProxy(target: string, damage: { put?: boolean; ge
         answer.on('end', () => res.end());
       });
       forward.on('error', () => res.destroy());
-      forward.end(body);
+      if (part && damage.slowParts) {
+        setTimeout(() => forward.end(body), damage.slowParts);
+      } else {
+        forward.end(body);
+      }
     });
   });
   return new Promise(resolve => server.listen(0, '127.0.0.1', () => resolve(server)));

@@ -12,6 +12,9 @@ let gw: IGateway & { root: string };
 let s3: IS3Server;
 let damaging: http.Server;
 let flaky: http.Server;
+let slow: http.Server;
+/** Called when a part upload reaches the slow endpoint. */
+let onSlowPart: () => void = () => undefined;
 let storageConfig: Record<string, unknown>;
 
 beforeAll(async () => {
@@ -20,6 +23,7 @@ beforeAll(async () => {
   fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
   damaging = await startCorruptingProxy(s3.endpoint, { get: true });
   flaky = await startCorruptingProxy(s3.endpoint, { cut: 2 });
+  slow = await startCorruptingProxy(s3.endpoint, { slowParts: 400, onPart: () => onSlowPart() });
   storageConfig = {
     'storage.partSizeMiB': 5,
     'storage.endpoints': [
@@ -27,7 +31,9 @@ beforeAll(async () => {
       // The same server behind a faulty network that damages what is read.
       { id: 'damaged', endpoint: `http://127.0.0.1:${(damaging.address() as AddressInfo).port}`, credentials: { file: credentials } },
       // …and behind one that drops the first two connections that read an object, halfway.
-      { id: 'flaky', endpoint: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`, credentials: { file: credentials } }
+      { id: 'flaky', endpoint: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`, credentials: { file: credentials } },
+      // …and behind one on which every part upload takes 400 ms.
+      { id: 'slow', endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, credentials: { file: credentials } }
     ]
   };
   gw = await startGateway(storageConfig);
@@ -39,6 +45,7 @@ afterAll(async () => {
   await gw?.close();
   await new Promise(resolve => damaging?.close(resolve));
   await new Promise(resolve => flaky?.close(resolve));
+  await new Promise(resolve => slow?.close(resolve));
   await s3?.stop();
 });
 
@@ -345,5 +352,32 @@ describe('verified downloads', () => {
     const down = await post('transfers', { direction: 'download', endpoint: 's3', bucket: 'data', key: 'md5/data.bin', path: 'md5/back.bin' });
     expect((await waitFor(down.json().id)).state).toBe('completed');
     expect(fs.readFileSync(path.join(gw.workspace, 'md5/back.bin')).equals(content)).toBe(true);
+  });
+
+  it('refuses to assemble an upload whose file was rewritten meanwhile, and leaves no object', async () => {
+    // Twelve parts, eight at a time: the last four are read from the file after it changed.
+    const before = crypto.randomBytes(12 * 5 * 1024 * 1024);
+    write('changing/data.bin', before);
+    let rewritten = false;
+    onSlowPart = () => {
+      if (!rewritten) {
+        rewritten = true;
+        // Same size, other bytes, written in place (as a program writing its output would).
+        const fd = fs.openSync(path.join(gw.workspace, 'changing/data.bin'), 'r+');
+        fs.writeSync(fd, crypto.randomBytes(before.length), 0, before.length, 0);
+        fs.closeSync(fd);
+      }
+    };
+    try {
+      const up = await post('transfers', { direction: 'upload', endpoint: 'slow', bucket: 'data', key: 'changing/data.bin', path: 'changing/data.bin' });
+      const failed = await waitFor(up.json().id);
+      expect(rewritten).toBe(true);
+      expect(failed.state).toBe('failed');
+      expect(failed.error).toMatchObject({ code: 'changed', message: expect.stringContaining('changed during the transfer') });
+    } finally {
+      onSlowPart = () => undefined;
+    }
+    const stat = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=changing%2Fdata.bin`, { headers: headers() });
+    expect(stat.status).toBe(404);
   });
 });
