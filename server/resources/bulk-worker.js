@@ -148,6 +148,9 @@ function fetchRange({ id, request, fd, position, length }) {
       });
     };
     res.on('data', chunk => {
+      if (failure) {
+        return;
+      }
       received += chunk.length;
       if (received > length) {
         fail({ code: 'ERANGE', message: `more than the ${length} bytes asked for arrived` });
