@@ -79,10 +79,15 @@ export class BulkWorker {
       if (this._worker === worker) {
         this._worker = null;
       }
-      for (const [id, pending] of this._pending) {
-        this._pending.delete(id);
-        pending.reject(Object.assign(new Error(`The transfer worker stopped (${why}).`), { code: 'EWORKER' }));
-      }
+      const orphans = [...this._pending.values()];
+      this._pending.clear();
+      // Writes the worker had handed to the thread pool may still land: the callers close
+      // their files only after those are surely done.
+      setTimeout(() => {
+        for (const pending of orphans) {
+          pending.reject(Object.assign(new Error(`The transfer worker stopped (${why}).`), { code: 'EWORKER' }));
+        }
+      }, 1000).unref();
     };
     worker.on('error', error => lost(error.message));
     worker.on('exit', code => lost(`exit code ${code}`));
