@@ -1,8 +1,11 @@
 /**
- * Any S3-compatible endpoint (and OBS, which speaks S3), through AWS SDK v3 with a custom
- * endpoint. Integrity: every PUT and part carries Content-MD5 (the server rejects damaged
- * data), and the ETag that comes back is compared with the MD5 computed here; multipart
- * uploads complete only after every part checked out, so a key never shows a partial object.
+ * Any S3-compatible endpoint (and OBS, which speaks S3): single-object requests through the
+ * lean SigV4 client (lean.ts), the rest through AWS SDK v3 with a custom endpoint, ranged
+ * reads of large objects through the bulk worker (bulk.ts). Integrity: every PUT and part
+ * carries Content-MD5 (the server rejects damaged data), and the ETag that comes back is
+ * compared with the MD5 computed here; multipart uploads complete only after every part
+ * checked out, so a key never shows a partial object. Objects keep the CRC-32 their uploader
+ * gave (`x-amz-meta-atelier-crc32`), which downloads and copies are checked against.
  */
 import * as crypto from 'crypto';
 import * as http from 'http';
