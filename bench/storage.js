@@ -23,6 +23,7 @@ const root = path.resolve(__dirname, '..');
 const { loadConfig } = require(path.join(root, 'server/lib/config'));
 const { createLogger } = require(path.join(root, 'server/lib/logger'));
 const { AtelierService } = require(path.join(root, 'server/lib/service'));
+const { readProc, TICKS_PER_SECOND } = require(path.join(root, 'server/lib/usage'));
 const { median } = require('./lib/http');
 
 const { values } = parseArgs({
@@ -71,12 +72,10 @@ async function startS3rver(dir) {
   return { child, endpoint: `http://127.0.0.1:${port}` };
 }
 
-/** CPU seconds (user + system) a process has used so far, from /proc. */
+/** CPU seconds (user + system) a process has used so far, from the service's /proc reader. */
 function cpuSeconds(pid) {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  return readProc(pid).cpu / TICKS_PER_SECOND;
 }
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
 
 let serverPid = 0;
 let lastServerCpu = 0;

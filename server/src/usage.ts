@@ -6,7 +6,8 @@
 import { execFile } from 'child_process';
 import * as fs from 'fs';
 
-const TICKS_PER_SECOND = 100; // USER_HZ on Linux
+/** Clock ticks of /proc's CPU times per second (USER_HZ on Linux). */
+export const TICKS_PER_SECOND = 100;
 const PAGE_SIZE = 4096;
 
 export interface IProc {
