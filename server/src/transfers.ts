@@ -486,24 +486,24 @@ export class TransferManager extends EventEmitter {
     const partSize = this._options.partSize;
     const count = Math.ceil(item.size / partSize);
     record.multipart = record.multipart ?? {};
-    let upload = record.multipart[String(index)];
-    if (!upload) {
-      // The CRC-32 goes with the object from the start (its metadata is set when the upload
-      // begins), so the file is read once before: about 0.2 s a GiB.
-      const handle = await fs.promises.open(file, 'r');
-      const whole = await fileCrc32(handle, item.size, signal).finally(() => handle.close());
-      upload = { key: item.key, uploadId: await store.createMultipart(record.bucket, item.key, { crc32: whole }), parts: [], crc32: whole };
-      record.multipart[String(index)] = upload;
-      await this._save(record);
-    }
-    const current = upload;
-    const have = new Set(current.parts.map(p => p.partNumber));
-    const todo = Array.from({ length: count }, (_, i) => i + 1).filter(n => !have.has(n));
     const sizeOf = (n: number) => Math.min(partSize, item.size - (n - 1) * partSize);
-    let sent = current.parts.reduce((sum, p) => sum + sizeOf(p.partNumber), 0);
-    onProgress(sent);
+    // One handle serves the CRC-32 pre-scan and the parts.
     const handle = await fs.promises.open(file, 'r');
     try {
+      let upload = record.multipart[String(index)];
+      if (!upload) {
+        // The CRC-32 goes with the object from the start (its metadata is set when the upload
+        // begins), so the file is read once before: about 0.2 s a GiB.
+        const whole = await fileCrc32(handle, item.size, signal);
+        upload = { key: item.key, uploadId: await store.createMultipart(record.bucket, item.key, { crc32: whole }), parts: [], crc32: whole };
+        record.multipart[String(index)] = upload;
+        await this._save(record);
+      }
+      const current = upload;
+      const have = new Set(current.parts.map(p => p.partNumber));
+      const todo = Array.from({ length: count }, (_, i) => i + 1).filter(n => !have.has(n));
+      let sent = current.parts.reduce((sum, p) => sum + sizeOf(p.partNumber), 0);
+      onProgress(sent);
       const worker = async () => {
         while (todo.length) {
           if (signal.aborted) {
@@ -523,24 +523,24 @@ export class TransferManager extends EventEmitter {
         }
       };
       await Promise.all(Array.from({ length: Math.min(this._options.concurrency, Math.max(1, todo.length)) }, worker));
+      // The parts must add up to the CRC-32 stored with the object: a file rewritten in place
+      // during the upload would otherwise leave an object that is neither version.
+      const parts = [...current.parts].sort((a, b) => a.partNumber - b.partNumber);
+      if (current.crc32 !== undefined && parts.every(p => p.crc32 !== undefined)) {
+        const sum = parts.reduce((whole, p) => crc32Combine(whole, p.crc32!, sizeOf(p.partNumber)), 0);
+        if (sum !== current.crc32) {
+          delete record.multipart[String(index)];
+          await this._save(record);
+          await store.abortMultipart(record.bucket, item.key, current.uploadId).catch(() => undefined);
+          throw new ApiError(409, 'changed', `"${item.rel || record.path}" changed during the transfer; start it again.`);
+        }
+      }
+      await store.completeMultipart(record.bucket, item.key, current.uploadId, current.parts, item.size);
+      delete record.multipart[String(index)];
+      await this._save(record);
     } finally {
       await handle.close();
     }
-    // The parts must add up to the CRC-32 stored with the object: a file rewritten in place
-    // during the upload would otherwise leave an object that is neither version.
-    const parts = [...current.parts].sort((a, b) => a.partNumber - b.partNumber);
-    if (current.crc32 !== undefined && parts.every(p => p.crc32 !== undefined)) {
-      const sum = parts.reduce((whole, p) => crc32Combine(whole, p.crc32!, sizeOf(p.partNumber)), 0);
-      if (sum !== current.crc32) {
-        delete record.multipart[String(index)];
-        await this._save(record);
-        await store.abortMultipart(record.bucket, item.key, current.uploadId).catch(() => undefined);
-        throw new ApiError(409, 'changed', `"${item.rel || record.path}" changed during the transfer; start it again.`);
-      }
-    }
-    await store.completeMultipart(record.bucket, item.key, current.uploadId, current.parts, item.size);
-    delete record.multipart[String(index)];
-    await this._save(record);
   }
 
   private async _downloadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
