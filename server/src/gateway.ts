@@ -20,10 +20,29 @@ export interface IGatewayOptions {
   logger: Logger;
 }
 
-/** Paths under the base URL that Jupyter serves to people who are not logged in yet. */
-function isPublic(pathname: string, baseUrl: string): boolean {
-  const rest = pathname.startsWith(baseUrl) ? pathname.slice(baseUrl.length) : null;
-  return rest !== null && (rest === 'login' || rest.startsWith('static/') || rest === 'favicon.ico');
+/**
+ * The request target as Jupyter will receive it: the proxy parses it as a URL, which resolves
+ * dot segments (also written `%2e`), turns backslashes into slashes and drops the fragment.
+ * The gateway decides on this form and sends this form, so the two cannot differ.
+ */
+export function jupyterTarget(raw: string): string {
+  // "//x" alone would be read as a host; a base makes it a path, as the proxy does too.
+  const url = new URL(raw.startsWith('//') ? `http://base.invalid${raw}` : raw, 'http://base.invalid');
+  return `${url.pathname}${url.search}`;
+}
+
+/**
+ * Paths under the base URL that Jupyter serves to people who are not logged in yet: the login
+ * page and static assets. An encoded slash, backslash or dot is never part of an asset's
+ * path, so a path holding one needs credentials like any other.
+ */
+export function isPublic(target: string, baseUrl: string): boolean {
+  const pathname = target.split('?')[0];
+  if (!pathname.startsWith(baseUrl) || /%2f|%5c|%2e|\\/i.test(pathname)) {
+    return false;
+  }
+  const rest = pathname.slice(baseUrl.length);
+  return rest === 'login' || rest === 'favicon.ico' || (rest.startsWith('static/') && !rest.split('/').includes('..'));
 }
 
 function sendError(res: http.ServerResponse, error: ApiError): void {
@@ -119,12 +138,17 @@ export class Gateway {
   }
 
   private async _gate(req: http.IncomingMessage): Promise<void> {
+    // From here on the request carries the target Jupyter will see, and is judged by it.
+    try {
+      req.url = jupyterTarget(req.url ?? '/');
+    } catch {
+      throw new ApiError(400, 'invalid_url', 'The request\'s path is not a valid URL path.');
+    }
     const state = this._options.jupyter.state;
     if (state !== 'running') {
       throw jupyterUnavailable(state);
     }
-    const pathname = (req.url ?? '/').split('?')[0];
-    if (isPublic(pathname, this._options.baseUrl)) {
+    if (isPublic(req.url, this._options.baseUrl)) {
       return;
     }
     await this._options.auth.authenticate(req);

@@ -41,6 +41,46 @@ describe('authentication is Jupyter’s', () => {
     expect((await request(`${gw.url}login`)).status).toBe(200);
   });
 
+  it('decides on the path Jupyter will see: dot segments, encodings, backslashes and slashes cannot reach it unauthenticated', async () => {
+    const hostile = [
+      '/static/../api',
+      '/static/%2e%2e/api',
+      '/static/%2E%2e/api',
+      '/static/.%2e/api',
+      '/static/./../api',
+      '/static\\..\\api',
+      '/static/..\\api',
+      '/static/../lab/api/listings/@jupyterlab/extensionmanager-extension/listings.json',
+      '/static/../logout',
+      '/static/../api/contents',
+      '/static/../api/kernels',
+      '//static/../api',
+      '/static//../api',
+      '/static/lab/../../api/status',
+      '/static/..%2fapi',
+      '/static/%2e%2e%2fapi',
+      '/static/..%5capi',
+      '/login/../api',
+      '/favicon.ico/../api',
+      `http://example.com/static/../api`
+    ];
+    for (const rawPath of hostile) {
+      const res = await request(gw.url, { rawPath });
+      // Either the gateway refuses it or Jupyter finds no such file; Jupyter's API never answers.
+      expect([rawPath, res.status]).toEqual([rawPath, expect.any(Number)]);
+      expect([rawPath, res.status === 200 || res.status === 302]).toEqual([rawPath, false]);
+      expect([rawPath, res.body.includes('"version"')]).toEqual([rawPath, false]);
+    }
+    // The same paths normalize to API paths: refused by the gateway itself.
+    for (const rawPath of ['/static/../api', '/static/%2e%2e/api', '/static\\..\\api', '/static/.%2e/api/kernels']) {
+      const res = await request(gw.url, { rawPath });
+      expect([rawPath, res.status, res.json().code]).toEqual([rawPath, 401, 'unauthenticated']);
+    }
+    // Static assets stay public.
+    const asset = await request(gw.url, { rawPath: '/static/favicons/favicon.ico' });
+    expect(asset.status).toBe(200);
+  });
+
   it('answers the status with a token', async () => {
     const res = await request(`${gw.url}atelier/api/v1/status`, { headers: auth() });
     expect(res.status).toBe(200);

@@ -52,13 +52,29 @@ export interface IResponse {
   json<T = any>(): T;
 }
 
-/** A plain HTTP request (node's http: Host and Cookie headers as a browser sends them). */
-export function request(
-  url: string,
-  options: { method?: string; headers?: http.OutgoingHttpHeaders; body?: string | Buffer } = {}
-): Promise<IResponse> {
+export interface IRequestOptions {
+  method?: string;
+  headers?: http.OutgoingHttpHeaders;
+  body?: string | Buffer;
+  /** The request target exactly as written (dot segments, encodings and all), not normalized. */
+  rawPath?: string;
+}
+
+/**
+ * A plain HTTP request (node's http: Host and Cookie headers as a browser sends them). With
+ * `rawPath`, the target goes on the wire as given, as a hostile client would send it.
+ */
+export function request(url: string, options: IRequestOptions = {}): Promise<IResponse> {
   return new Promise((resolve, reject) => {
-    const req = http.request(url, { method: options.method ?? 'GET', headers: options.headers }, res => {
+    const parsed = new URL(url);
+    const target = {
+      host: parsed.hostname,
+      port: parsed.port,
+      path: options.rawPath ?? `${parsed.pathname}${parsed.search}`,
+      method: options.method ?? 'GET',
+      headers: options.headers
+    };
+    const req = http.request(target, res => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', chunk => (body += chunk));
