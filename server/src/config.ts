@@ -188,6 +188,21 @@ function readFile(file: string): unknown {
   }
 }
 
+/**
+ * The environment variables holding secrets the service reads (its token, the storage
+ * endpoints' credentials as the configuration names them). They stay in the service: the
+ * Jupyter server, its kernels and terminals, and jobs start without them.
+ */
+export function secretEnvNames(config: IConfig): string[] {
+  const names = new Set(['ATELIER_TOKEN']);
+  for (const { credentials } of config.storage.endpoints) {
+    names.add(credentials.accessKeyIdEnv);
+    names.add(credentials.secretAccessKeyEnv);
+    names.add(credentials.sessionTokenEnv);
+  }
+  return [...names];
+}
+
 export interface ILoadOptions {
   /** Path of the configuration file; default $ATELIER_CONFIG. */
   file?: string;

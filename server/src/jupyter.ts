@@ -10,7 +10,7 @@ import * as http from 'http';
 import * as net from 'net';
 import * as path from 'path';
 import type { Logger } from 'pino';
-import type { IConfig } from './config';
+import { IConfig, secretEnvNames } from './config';
 import { formatCpuList, MemoryLimits } from './limits';
 import type { IResources } from './platform/local/flavors';
 import { BUNDLED_LAB_DIR, LABEXTENSIONS_DIR } from './paths';
@@ -198,7 +198,10 @@ export class JupyterServer extends EventEmitter {
       IPYTHONDIR: dirs.ipython,
       ATELIER_PARENT_PID: String(process.pid)
     };
-    delete env.ATELIER_TOKEN;
+    // Kernels and terminals inherit this environment: the service's secrets stay out of it.
+    for (const name of secretEnvNames(config)) {
+      delete env[name];
+    }
     if (this._frontend === 'bundled') {
       env.PYTHONPATH = [BUNDLED_LAB_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
       const args = [

@@ -12,7 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import { buildApp } from './app';
 import { IAuthenticator, JupyterAuthenticator, ProxyAuthenticator } from './auth';
-import { ConfigError, IConfig } from './config';
+import { ConfigError, IConfig, secretEnvNames } from './config';
 import { Gateway } from './gateway';
 import { JupyterServer } from './jupyter';
 import { createLogger } from './logger';
@@ -93,7 +93,7 @@ export class AtelierService {
           python: config.jobs.python || config.jupyter.python,
           graceSeconds: config.jobs.graceSeconds,
           pollMs: config.jobs.executor === 'local' ? 250 : 1000,
-          secretEnv: config.storage.endpoints.flatMap(e => [e.credentials.accessKeyIdEnv, e.credentials.secretAccessKeyEnv, e.credentials.sessionTokenEnv]),
+          secretEnv: secretEnvNames(config),
           logger
         })
       : null;
