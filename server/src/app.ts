@@ -5,7 +5,9 @@
 import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyServerFactory } from 'fastify';
 import type { Logger } from 'pino';
 import type { IAuthenticator } from './auth';
+import * as path from 'path';
 import { ApiError } from './errors';
+import { fsApiError, isFsError } from './fs-errors';
 import type { JupyterServer } from './jupyter';
 import type { IPlatform } from './platform';
 import { ErrorBody } from './schemas/common';
@@ -81,7 +83,21 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
   });
   app.decorate('atelierConfig', options.config);
 
-  app.setErrorHandler((error: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
+  // Paths a user knows; a file system error that no domain call explained is said with them.
+  const roots = [
+    { dir: options.config.workspace, label: 'the workspace' },
+    { dir: path.join(options.config.dataDir, 'buckets'), label: 'local storage' },
+    { dir: options.config.dataDir, label: "Atelier's data folder" }
+  ];
+  app.setErrorHandler((raw: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
+    let error = raw;
+    if (isFsError(raw)) {
+      const translated = fsApiError(raw, roots);
+      error = translated;
+      if (translated.statusCode >= 500) {
+        request.log.error({ err: raw }, 'request failed');
+      }
+    }
     if (error instanceof ApiError) {
       reply
         .headers(error.headers)

@@ -23,10 +23,12 @@ import type { Logger } from 'pino';
 import { crc32, crc32Combine, crc32FromBase64 } from './crc32';
 import { RecordWriter } from './durable';
 import { ApiError } from './errors';
+import { describeFsError, isFsError } from './fs-errors';
 import type { IObjectStore, IPart, IStorageProvider } from './platform/storage';
 import { downloadRanges, fileCrc32 } from './ranges';
 import { checkBucket, checkKey, objectExists } from './platform/storage';
 import type { ICreateTransfer, ITransfer } from './schemas/transfers';
+import { guarded } from './streams';
 import { checkWorkspacePath, resolveInWorkspace } from './workspace';
 
 interface IWorkItem {
@@ -261,6 +263,18 @@ export class TransferManager extends EventEmitter {
     return record.root ?? this._options.workspace;
   }
 
+  /** Why a transfer failed, in the user's terms: paths relative to the workspace, no errno. */
+  private _failure(record: IRecord, e: unknown): { message: string; code: string } {
+    if (e instanceof ApiError) {
+      return { message: e.message, code: e.code };
+    }
+    if (isFsError(e)) {
+      const roots = [{ dir: this._root(record), label: record.root ? "the job's folder" : 'the workspace' }];
+      return { message: `The transfer failed: ${describeFsError(e, roots)}`, code: 'transfer_failed' };
+    }
+    return { message: 'The transfer failed: the storage endpoint or the service reported an unexpected error; the service log has the details.', code: 'transfer_failed' };
+  }
+
   private _record(id: string): IRecord {
     const record = this._records.get(id);
     if (!record) {
@@ -283,12 +297,8 @@ export class TransferManager extends EventEmitter {
         if (record.state === 'cancelled') {
           return;
         }
-        const error = e instanceof ApiError ? e : null;
         record.state = 'failed';
-        record.error = {
-          message: error ? error.message : `The transfer failed: ${(e as Error).message}`,
-          code: error ? error.code : 'transfer_failed'
-        };
+        record.error = this._failure(record, e);
         record.finishedAt = new Date().toISOString();
         this._options.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'transfer failed');
         await this._save(record);
@@ -398,11 +408,20 @@ export class TransferManager extends EventEmitter {
           const rel = relDir ? `${relDir}/${entry.name}` : entry.name;
           if (entry.isDirectory()) {
             await walk(path.join(dir, entry.name), rel);
-          } else if (entry.isFile()) {
-            const size = (await fs.promises.stat(path.join(dir, entry.name))).size;
-            files.push({ rel, key: checkKey(`${record.key}${rel}`), size });
+          } else if (entry.isFile() && !TEMP_FILE.test(entry.name)) {
+            // A file removed since the folder was read is not part of the upload.
+            const stat = await fs.promises.stat(path.join(dir, entry.name)).catch(e => {
+              if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+                return null;
+              }
+              throw e;
+            });
+            if (stat?.isFile()) {
+              files.push({ rel, key: checkKey(`${record.key}${rel}`), size: stat.size });
+            }
           }
-          // Symbolic links and special files are not followed out of the workspace.
+          // Symbolic links and special files are not followed out of the workspace; Atelier's
+          // own temporary files (downloads under way) are not data.
         }
       };
       await walk(local, '');
@@ -465,8 +484,14 @@ export class TransferManager extends EventEmitter {
     const base = await this._resolve(record, record.path);
     const file = item.rel ? path.join(base, item.rel) : base;
     // Small files in one read; large ones streamed.
-    const source = item.size <= SMALL_FILE ? Readable.from([await fs.promises.readFile(file)]) : fs.createReadStream(file);
-    await store.write(record.bucket, item.key, source, { size: item.size, onProgress, signal });
+    // Large ones are opened before the store is called: an open that fails is this file's
+    // error, never an unheard stream error; and the stream is closed whatever the store did.
+    const source = item.size <= SMALL_FILE ? Readable.from([await fs.promises.readFile(file)]) : guarded((await fs.promises.open(file, 'r')).createReadStream());
+    try {
+      await store.write(record.bucket, item.key, source, { size: item.size, onProgress, signal });
+    } finally {
+      source.destroy();
+    }
   }
 
   /**
@@ -552,7 +577,7 @@ export class TransferManager extends EventEmitter {
       await fs.promises.mkdir(dir, { recursive: true });
       made.add(dir);
     }
-    const tmp = path.join(dir, `.${path.basename(target)}.atelier-${record.id.slice(0, 8)}.part`);
+    const tmp = tempFile(target, record.id);
     try {
       // Large objects: what the endpoint knows of them decides between ranges and one stream.
       const info = item.size > this._options.partSize && store.readRangeInto ? await store.stat(record.bucket, item.key) : null;
@@ -678,6 +703,20 @@ export class TransferManager extends EventEmitter {
   /** Per transfer while it runs: workspace paths resolved (and confined), folders known to exist. */
   private _resolved = new Map<string, Map<string, Promise<string>>>();
   private _made = new Map<string, Set<string>>();
+}
+
+/** Atelier's temporary download files beside their target: `.{name}.atelier-{id}.part`. */
+const TEMP_FILE = /^\..*\.atelier-[0-9a-f]{8}\.part$/;
+
+/**
+ * The hidden temporary file a download is written to before its rename. A name near the
+ * disk's limit of 255 bytes gets a short stand-in, since the temporary name must fit too.
+ */
+function tempFile(target: string, id: string): string {
+  const name = path.basename(target);
+  const tag = `.atelier-${id.slice(0, 8)}.part`;
+  const stem = Buffer.byteLength(name, 'utf8') + tag.length + 1 <= 255 ? name : crypto.createHash('sha1').update(name).digest('hex').slice(0, 16);
+  return path.join(path.dirname(target), `.${stem}${tag}`);
 }
 
 /** An ETag that is the object's MD5 (not a multipart or encrypted object's). */

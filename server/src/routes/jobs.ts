@@ -4,7 +4,7 @@ import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../errors';
 import type { JobManager } from '../jobs';
-import { ErrorBody } from '../schemas/common';
+import { ErrorBody, IQueryFlag, isSet, QueryFlag } from '../schemas/common';
 import { CreateJob, ICreateJob, IJob, Job, JobFlavors, JobList, LogChunk } from '../schemas/jobs';
 import type { IRouteContext } from '../app';
 import { eventStream } from './sse';
@@ -15,7 +15,7 @@ const IdParams = Type.Object({ id: Type.String() });
 const LogQuery = Type.Object({
   offset: Type.Integer({ minimum: 0, default: 0 }),
   limit: Type.Integer({ minimum: 1, maximum: 8 * 1024 * 1024, default: 1024 * 1024 }),
-  download: Type.Optional(Type.Boolean())
+  download: Type.Optional(QueryFlag())
 });
 
 export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
@@ -74,13 +74,13 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
   );
 
   /** The log from an offset (JSON), or all of it as a file (`download=true`). */
-  app.get<{ Params: { id: string }; Querystring: { offset: number; limit: number; download?: boolean } }>(
+  app.get<{ Params: { id: string }; Querystring: { offset: number; limit: number; download?: IQueryFlag } }>(
     '/jobs/:id/logs',
     { schema: { params: IdParams, querystring: LogQuery, response: { 200: LogChunk, ...errors } } },
     async (request, reply) => {
       const jobs = manager();
       const { id } = request.params;
-      if (request.query.download) {
+      if (isSet(request.query.download)) {
         const job = jobs.get(id);
         const file = jobs.logFile(id);
         const stat = await fs.promises.stat(file).catch(() => null);

@@ -5,7 +5,7 @@ import type { Readable } from 'stream';
 import { ApiError } from '../errors';
 import type { IObjectStore, IStorageProvider } from '../platform/storage';
 import { checkKey, checkPrefix, objectExists } from '../platform/storage';
-import { ErrorBody } from '../schemas/common';
+import { ErrorBody, IQueryFlag, isSet, QueryFlag } from '../schemas/common';
 import {
   BucketList,
   CopyBody,
@@ -119,13 +119,13 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
     async request => store(request.params.endpoint).stat(request.params.bucket, request.query.key)
   );
 
-  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string; download?: boolean; preview?: boolean } }>(
+  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string; download?: IQueryFlag; preview?: IQueryFlag } }>(
     `${base}/object`,
     { schema: { params: BucketParams, querystring: ObjectQuery } },
     async (request, reply) => {
       const { key, download, preview } = request.query;
       const s = store(request.params.endpoint);
-      if (preview) {
+      if (isSet(preview)) {
         const info = await s.stat(request.params.bucket, key);
         const limit = app.atelierConfig.storage.previewMaxBytes;
         if (info.size > limit) {
@@ -133,7 +133,7 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
         }
       }
       const { info, stream } = await s.read(request.params.bucket, key);
-      return sendObject(reply, key, info.size, info.etag, stream, !!download);
+      return sendObject(reply, key, info.size, info.etag, stream, isSet(download));
     }
   );
 
@@ -141,12 +141,12 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
   await app.register(async raw => {
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser('*', (_request, payload, done) => done(null, payload));
-    raw.put<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string; overwrite?: boolean } }>(
+    raw.put<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string; overwrite: IQueryFlag } }>(
       `${base}/object`,
       {
         schema: {
           params: BucketParams,
-          querystring: Type.Object({ key: Type.String({ minLength: 1 }), overwrite: Type.Boolean({ default: true }) }),
+          querystring: Type.Object({ key: Type.String({ minLength: 1 }), overwrite: QueryFlag({ default: true }) }),
           response: { 201: ObjectInfo, ...errors }
         }
       },
@@ -154,7 +154,7 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
         const { key, overwrite } = request.query;
         const s = store(request.params.endpoint);
         checkKey(key);
-        if (!overwrite && (await objectExists(s, request.params.bucket, key))) {
+        if (!isSet(overwrite) && (await objectExists(s, request.params.bucket, key))) {
           throw new ApiError(409, 'exists', `"${key}" already exists in "${request.params.bucket}".`);
         }
         const length = request.headers['content-length'];

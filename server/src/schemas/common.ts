@@ -10,3 +10,17 @@ export const ErrorBody = Type.Object(
   { $id: 'ErrorBody' }
 );
 export type IErrorBody = Static<typeof ErrorBody>;
+
+/**
+ * A yes/no query parameter, as the API reference writes it (`download=1`): `1` or `true` for
+ * yes, `0` or `false` for no. Read it with `isSet`.
+ */
+export function QueryFlag(options: { default?: boolean; description?: string } = {}) {
+  return Type.Union([Type.Boolean(), Type.Literal('1'), Type.Literal('0')], options);
+}
+export type IQueryFlag = boolean | '1' | '0';
+
+/** Whether a QueryFlag says yes. */
+export function isSet(value: IQueryFlag | undefined): boolean {
+  return value === true || value === '1';
+}

@@ -1,4 +1,5 @@
 import { Type, Static } from '@sinclair/typebox';
+import { QueryFlag } from './common';
 
 /** A configured object storage endpoint (the local one, any S3-compatible server, OBS). */
 export const Endpoint = Type.Object({
@@ -53,8 +54,8 @@ export const KeyQuery = Type.Object({ key: Type.String({ minLength: 1 }) });
 
 export const ObjectQuery = Type.Object({
   key: Type.String({ minLength: 1 }),
-  download: Type.Optional(Type.Boolean()),
-  preview: Type.Optional(Type.Boolean())
+  download: Type.Optional(QueryFlag({ description: 'Answer as a file to save (Content-Disposition: attachment).' })),
+  preview: Type.Optional(QueryFlag({ description: 'Refuse with 413 when the object is larger than storage.previewMaxBytes.' }))
 });
 
 export const CreateBucketBody = Type.Object({ name: Type.String() }, { additionalProperties: false });

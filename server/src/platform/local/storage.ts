@@ -9,6 +9,8 @@ import * as path from 'path';
 import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ApiError } from '../../errors';
+import { NAME_MAX } from '../../fs-errors';
+import { guarded } from '../../streams';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
 import {
   checkBucket,
@@ -26,9 +28,17 @@ import {
 
 const TMP_DIR = '.atelier-tmp';
 
+/** Errors that mean "no such entry" (a name too long for the disk cannot exist either). */
 function isMissing(e: unknown): boolean {
   const code = (e as NodeJS.ErrnoException)?.code;
-  return code === 'ENOENT' || code === 'ENOTDIR';
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
+}
+
+/** What a key is wanted for: reading (a name the disk cannot hold is simply absent) or writing. */
+type Intent = 'read' | 'write';
+
+function outsideBucket(bucket: string, key: string, how: string): ApiError {
+  return new ApiError(400, 'outside_bucket', `"${key}" leads outside the bucket "${bucket}" (${how}).`);
 }
 
 export class LocalObjectStore implements IObjectStore {
@@ -76,6 +86,10 @@ export class LocalObjectStore implements IObjectStore {
     const slash = prefix.lastIndexOf('/');
     const dirPart = prefix.slice(0, slash + 1);
     const namePrefix = prefix.slice(slash + 1);
+    // The folder listed must be part of the bucket: not reached through a link that leaves it.
+    if (dirPart) {
+      await this._confine(bucket, root, dirPart);
+    }
     const entries: { key: string; folder: boolean; file?: string }[] = [];
 
     if (options.delimiter === '/') {
@@ -124,7 +138,7 @@ export class LocalObjectStore implements IObjectStore {
   }
 
   async stat(bucket: string, key: string): Promise<IObjectInfo> {
-    const file = await this._path(bucket, key);
+    const file = await this._path(bucket, key, 'read');
     let stat: fs.Stats;
     try {
       stat = await fs.promises.stat(file);
@@ -141,16 +155,41 @@ export class LocalObjectStore implements IObjectStore {
   }
 
   async read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }> {
-    const info = await this.stat(bucket, key);
-    const file = await this._path(bucket, key);
-    return { info, stream: key.endsWith('/') ? Readable.from([]) : fs.createReadStream(file) };
+    if (key.endsWith('/')) {
+      return { info: await this.stat(bucket, key), stream: Readable.from([]) };
+    }
+    const file = await this._path(bucket, key, 'read');
+    // The file is opened before anything is said about it, so the answer and the bytes are of
+    // one file even if the key is deleted or replaced meanwhile; O_NONBLOCK keeps a FIFO from
+    // blocking the open.
+    let handle: fs.promises.FileHandle;
+    try {
+      handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
+    } catch (e) {
+      if (isMissing(e) || (e as NodeJS.ErrnoException).code === 'EISDIR') {
+        throw notFound(bucket, key);
+      }
+      throw e;
+    }
+    try {
+      const stat = await handle.stat();
+      if (!stat.isFile()) {
+        throw notFound(bucket, key);
+      }
+      const stream = guarded(handle.createReadStream());
+      return { info: { key, size: stat.size, lastModified: stat.mtime.toISOString() }, stream };
+    } catch (e) {
+      await handle.close();
+      throw e;
+    }
   }
 
   async write(bucket: string, key: string, source: Readable, options: IWriteOptions = {}): Promise<IObjectInfo> {
     if (key.endsWith('/')) {
       throw new ApiError(400, 'invalid_key', `"${key}" names a folder; an object's key cannot end with "/".`);
     }
-    const target = await this._path(bucket, key);
+    guarded(source); // it waits while the key is checked
+    const target = await this._path(bucket, key, 'write');
     const tmp = path.join(this._root, TMP_DIR, `${crypto.randomUUID()}.part`);
     const md5 = crypto.createHash('md5');
     let bytes = 0;
@@ -183,7 +222,11 @@ export class LocalObjectStore implements IObjectStore {
 
   async copy(bucket: string, fromKey: string, toBucket: string, toKey: string): Promise<IObjectInfo> {
     const source = await this.read(bucket, fromKey);
-    return this.write(toBucket, toKey, source.stream, { size: source.info.size });
+    try {
+      return await this.write(toBucket, toKey, source.stream, { size: source.info.size });
+    } finally {
+      source.stream.destroy(); // closes the file also when the target was refused
+    }
   }
 
   async delete(bucket: string, keys: string[]): Promise<void> {
@@ -196,11 +239,13 @@ export class LocalObjectStore implements IObjectStore {
       if (key.endsWith('/')) {
         continue;
       }
-      await fs.promises.unlink(await this._path(bucket, key)).catch(e => {
-        if (!isMissing(e)) {
-          throw e;
-        }
-      });
+      await this._path(bucket, key, 'read')
+        .then(file => fs.promises.unlink(file))
+        .catch(e => {
+          if (!isMissing(e) && !(e instanceof ApiError && e.statusCode === 404)) {
+            throw e;
+          }
+        });
       for (let parent = key.slice(0, key.lastIndexOf('/') + 1); parent; parent = parent.slice(0, parent.slice(0, -1).lastIndexOf('/') + 1)) {
         if (folders.some(f => parent.startsWith(f))) {
           emptied.add(parent);
@@ -209,27 +254,39 @@ export class LocalObjectStore implements IObjectStore {
     }
     const ordered = [...emptied].sort((a, b) => b.length - a.length);
     for (const key of ordered) {
-      await fs.promises.rmdir(await this._path(bucket, key)).catch(e => {
-        if (!isMissing(e) && (e as NodeJS.ErrnoException).code !== 'ENOTEMPTY') {
-          throw e;
-        }
-      });
+      await this._path(bucket, key, 'read')
+        .then(dir => fs.promises.rmdir(dir))
+        .catch(e => {
+          if (!isMissing(e) && (e as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && !(e instanceof ApiError && e.statusCode === 404)) {
+            throw e;
+          }
+        });
     }
   }
 
   async createFolder(bucket: string, prefix: string): Promise<void> {
     const key = prefix.endsWith('/') ? prefix : `${prefix}/`;
-    const dir = await this._path(bucket, key);
+    const dir = await this._path(bucket, key, 'write');
     await this._ensureParent(bucket, dir, key);
-    const existing = await fs.promises.lstat(dir).catch(() => null);
-    if (existing?.isFile()) {
+    // Without the trailing slash: lstat of "file/" fails instead of finding the file.
+    const existing = await fs.promises.lstat(dir.replace(/[/\\]+$/, '')).catch(() => null);
+    if (existing && !existing.isDirectory()) {
+      // S3 keeps "a" and "a/" apart; on a disk one name is either a file or a folder.
       throw new ApiError(409, 'conflict', `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`);
     }
-    await fs.promises.mkdir(dir, { recursive: true });
+    try {
+      await fs.promises.mkdir(dir, { recursive: true });
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'EEXIST' || code === 'ENOTDIR') {
+        throw new ApiError(409, 'conflict', `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`);
+      }
+      throw e;
+    }
   }
 
   async createMultipart(bucket: string, key: string): Promise<string> {
-    await this._path(bucket, key);
+    await this._path(bucket, key, 'write');
     const uploadId = crypto.randomUUID();
     const dir = path.join(this._root, TMP_DIR, `multipart-${uploadId}`);
     await fs.promises.mkdir(dir, { mode: 0o700 });
@@ -283,43 +340,70 @@ export class LocalObjectStore implements IObjectStore {
     return dir;
   }
 
-  /** The bucket's folder; 404 when it does not exist. */
+  /**
+   * The bucket's folder; 404 when it does not exist. A bucket is a real folder under the
+   * root: a link there is not a bucket (it would lead anywhere).
+   */
   private async _bucketDir(bucket: string): Promise<string> {
     checkBucket(bucket);
     const dir = path.join(this._root, bucket);
-    const stat = await fs.promises.stat(dir).catch(() => null);
+    const stat = await fs.promises.lstat(dir).catch(() => null);
     if (!stat?.isDirectory()) {
       throw notFound(bucket);
     }
     return dir;
   }
 
-  /** The path of a key, which must stay inside its bucket even through symbolic links. */
-  private async _path(bucket: string, key: string): Promise<string> {
+  /**
+   * The path of a key, which must stay inside its bucket even through symbolic links. A name
+   * longer than the disk allows cannot exist (404 when reading) and cannot be made (400).
+   */
+  private async _path(bucket: string, key: string, intent: Intent): Promise<string> {
     checkKey(key);
     const root = await this._bucketDir(bucket);
-    const target = path.join(root, key);
-    const realRoot = await fs.promises.realpath(root);
-    // The deepest existing ancestor must resolve inside the bucket.
-    let probe = key.endsWith('/') ? target : path.dirname(target);
-    for (;;) {
-      const real = await fs.promises.realpath(probe).catch(() => null);
-      if (real !== null) {
-        if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-          throw new ApiError(400, 'outside_bucket', `"${key}" leads outside the bucket "${bucket}".`);
-        }
-        break;
+    if (key.split('/').some(segment => Buffer.byteLength(segment, 'utf8') > NAME_MAX)) {
+      if (intent === 'read') {
+        throw notFound(bucket, key);
       }
-      probe = path.dirname(probe);
+      throw new ApiError(
+        400,
+        'invalid_key',
+        `"${key.slice(0, 200)}…" has a name over ${NAME_MAX} bytes between two slashes, more than the local endpoint's disk can hold; use shorter names (S3 endpoints take them).`
+      );
     }
-    const link = await fs.promises.lstat(target).catch(() => null);
-    if (link?.isSymbolicLink()) {
-      const real = await fs.promises.realpath(target).catch(() => '');
+    await this._confine(bucket, root, key);
+    return path.join(root, key);
+  }
+
+  /**
+   * Checks every existing step of `key` below the bucket's folder: a symbolic link must lead
+   * to a place inside the bucket (not out of it, not into another bucket); a broken link leads
+   * nowhere and is refused too. Steps that do not exist yet are fine (they will be folders).
+   */
+  private async _confine(bucket: string, root: string, key: string): Promise<void> {
+    let realRoot: string | undefined;
+    let current = root;
+    for (const segment of key.split('/')) {
+      if (!segment) {
+        continue;
+      }
+      current = path.join(current, segment);
+      const link = await fs.promises.lstat(current).catch(() => null);
+      if (!link) {
+        return; // from here on nothing exists
+      }
+      if (!link.isSymbolicLink()) {
+        continue;
+      }
+      realRoot = realRoot ?? (await fs.promises.realpath(root));
+      const real = await fs.promises.realpath(current).catch(() => null);
+      if (real === null) {
+        throw outsideBucket(bucket, key, 'through a broken symbolic link');
+      }
       if (real !== realRoot && !real.startsWith(realRoot + path.sep)) {
-        throw new ApiError(400, 'outside_bucket', `"${key}" leads outside the bucket "${bucket}".`);
+        throw outsideBucket(bucket, key, 'through a symbolic link');
       }
     }
-    return target;
   }
 
   private async _ensureParent(bucket: string, target: string, key: string): Promise<void> {

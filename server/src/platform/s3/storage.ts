@@ -26,6 +26,7 @@ import {
 } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import { ApiError } from '../../errors';
+import { guarded } from '../../streams';
 import { crc32, crc32FromBase64, crc32ToBase64 } from '../../crc32';
 import { BulkWorker } from './bulk';
 import { LeanS3, UNSIGNED_PAYLOAD, withRetries } from './lean';
@@ -238,7 +239,7 @@ export class S3ObjectStore implements IObjectStore {
     if (key.endsWith('/')) {
       throw new ApiError(400, 'invalid_key', `"${key}" names a folder; an object's key cannot end with "/".`);
     }
-    const parts = chunks(source, this._options.partSize);
+    const parts = chunks(guarded(source), this._options.partSize);
     const first = await parts.next();
     const firstPart = first.done ? Buffer.alloc(0) : first.value;
     if (firstPart.length < this._options.partSize) {
