@@ -282,7 +282,8 @@ export class JupyterServer extends EventEmitter {
 
     let exitInfo: string | undefined;
     const exited = new Promise<never>((_, reject) => {
-      child.once('error', e => {
+      // 'on', not 'once': a later 'error' (a failed kill) must not be an unheard one.
+      child.on('error', e => {
         exitInfo = e.message;
         reject(new Error(`Could not start the Jupyter server (${file}): ${e.message}`));
       });

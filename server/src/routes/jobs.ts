@@ -1,8 +1,8 @@
-import * as fs from 'fs';
 import * as path from 'path';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../errors';
+import { openFile } from '../streams';
 import type { JobManager } from '../jobs';
 import { ErrorBody, IQueryFlag, isSet, QueryFlag } from '../schemas/common';
 import { CreateJob, ICreateJob, IJob, Job, JobFlavors, JobList, LogChunk } from '../schemas/jobs';
@@ -83,10 +83,10 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
       if (isSet(request.query.download)) {
         const job = jobs.get(id);
         const file = jobs.logFile(id);
-        const stat = await fs.promises.stat(file).catch(() => null);
+        const opened = await openFile(file);
         reply.header('Content-Type', 'text/plain; charset=utf-8');
         inert(reply, `${job.metadata.name}-${id}.log`);
-        return reply.send(stat ? fs.createReadStream(file) : '');
+        return reply.send(opened ? opened.stream : '');
       }
       return jobs.readLog(id, request.query.offset, request.query.limit);
     }
@@ -128,12 +128,13 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
   app.get<{ Params: { id: string; '*': string } }>('/jobs/:id/files/*', async (request, reply) => {
     const jobs = manager();
     const file = await jobs.jobFile(request.params.id, request.params['*']);
-    const stat = await fs.promises.stat(file).catch(() => null);
-    if (!stat?.isFile()) {
+    const opened = await openFile(file);
+    if (!opened) {
       throw new ApiError(404, 'not_found', `The job has no file "${request.params['*']}".`);
     }
     reply.header('Content-Type', file.endsWith('.ipynb') || file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    reply.header('Content-Length', String(opened.stat.size));
     inert(reply, path.basename(file));
-    return reply.send(fs.createReadStream(file));
+    return reply.send(opened.stream);
   });
 }

@@ -13,6 +13,9 @@ export interface IS3Server {
   accessKeyId: string;
   secretAccessKey: string;
   dir: string;
+  /** What the server printed (its errors, where it had any). */
+  output(): string;
+  exited(): boolean;
   stop(): Promise<void>;
 }
 
@@ -43,7 +46,7 @@ export async function startS3rver(buckets: string[] = []): Promise<IS3Server> {
         resolve(Number(match[1]));
       }
     });
-    child.stderr!.on('data', chunk => (output += chunk));
+    child.stderr!.on('data', chunk => (output = (output + chunk).slice(-20000)));
     child.once('exit', code => {
       clearTimeout(timer);
       reject(new Error(`s3rver exited (${code}): ${output}`));
@@ -54,13 +57,20 @@ export async function startS3rver(buckets: string[] = []): Promise<IS3Server> {
     accessKeyId: 'S3RVER',
     secretAccessKey: 'S3RVER',
     dir,
+    output: () => output,
+    exited: () => child.exitCode !== null || child.signalCode !== null,
     stop: () =>
       new Promise<void>(resolve => {
         child.removeAllListeners('exit');
-        child.once('exit', () => {
+        const done = () => {
           fs.rmSync(dir, { recursive: true, force: true });
           resolve();
-        });
+        };
+        if (child.exitCode !== null || child.signalCode !== null) {
+          done(); // it is gone already
+          return;
+        }
+        child.once('exit', done);
         child.kill('SIGTERM');
       })
   };

@@ -52,7 +52,7 @@ export class LocalExecutor implements IJobExecutor {
       const env = { ...launch.env, ...(cgroup ? { ATELIER_CGROUP: cgroup } : {}) };
       const child = spawn(argv[0], argv.slice(1), { cwd: launch.cwd, env, detached: true, stdio: ['ignore', log, log] });
       const pid = await new Promise<number>((resolve, reject) => {
-        child.once('error', reject);
+        child.on('error', reject); // every 'error', also one after the spawn, has a listener
         child.once('spawn', () => resolve(child.pid!));
       });
       child.unref();

@@ -10,7 +10,7 @@ import { Readable, Transform } from 'stream';
 import { pipeline } from 'stream/promises';
 import { ApiError } from '../../errors';
 import { NAME_MAX } from '../../fs-errors';
-import { guarded } from '../../streams';
+import { guarded, openFile } from '../../streams';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
 import {
   checkBucket,
@@ -159,29 +159,11 @@ export class LocalObjectStore implements IObjectStore {
       return { info: await this.stat(bucket, key), stream: Readable.from([]) };
     }
     const file = await this._path(bucket, key, 'read');
-    // The file is opened before anything is said about it, so the answer and the bytes are of
-    // one file even if the key is deleted or replaced meanwhile; O_NONBLOCK keeps a FIFO from
-    // blocking the open.
-    let handle: fs.promises.FileHandle;
-    try {
-      handle = await fs.promises.open(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
-    } catch (e) {
-      if (isMissing(e) || (e as NodeJS.ErrnoException).code === 'EISDIR') {
-        throw notFound(bucket, key);
-      }
-      throw e;
+    const opened = await openFile(file);
+    if (!opened) {
+      throw notFound(bucket, key);
     }
-    try {
-      const stat = await handle.stat();
-      if (!stat.isFile()) {
-        throw notFound(bucket, key);
-      }
-      const stream = guarded(handle.createReadStream());
-      return { info: { key, size: stat.size, lastModified: stat.mtime.toISOString() }, stream };
-    } catch (e) {
-      await handle.close();
-      throw e;
-    }
+    return { info: { key, size: opened.stat.size, lastModified: opened.stat.mtime.toISOString() }, stream: opened.stream };
   }
 
   async write(bucket: string, key: string, source: Readable, options: IWriteOptions = {}): Promise<IObjectInfo> {

@@ -566,6 +566,11 @@ export class S3ObjectStore implements IObjectStore {
     if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH'].includes(code) || name === 'TimeoutError') {
       return new ApiError(502, 'endpoint_unreachable', `Cannot reach ${where} (${code || name}).`);
     }
+    if (status !== undefined && status >= 500) {
+      // The endpoint failed on its side: say so, with what was asked, rather than a bare code.
+      const subject = key ? `"${key.slice(0, 200)}" in "${bucket}"` : bucket ? `the bucket "${bucket}"` : 'the request';
+      return new ApiError(502, 'endpoint_error', `${where} failed with an internal error (HTTP ${status}${name && !/^HTTP\d+$/.test(name) ? `, ${name}` : ''}) on ${subject}; try again later, or ask its operator.`);
+    }
     return new ApiError(502, 'endpoint_error', `${where} answered with an error: ${name || status || 'unknown'}${err.message ? ` (${err.message.slice(0, 200)})` : ''}.`);
   }
 
