@@ -1,4 +1,5 @@
 import * as fs from 'fs';
+import * as http from 'http';
 import * as path from 'path';
 import WebSocket from 'ws';
 import { evaluate } from './kernel';
@@ -76,6 +77,27 @@ describe('authentication is Jupyter’s', () => {
       const res = await request(gw.url, { rawPath });
       expect([rawPath, res.status, res.json().code]).toEqual([rawPath, 401, 'unauthenticated']);
     }
+    // A websocket upgrade is judged the same way.
+    const upgrade = await new Promise<number>((resolve, reject) => {
+      const target = new URL(gw.url);
+      const req = http.request({
+        host: target.hostname,
+        port: target.port,
+        path: '/static/%2e%2e/api/kernels/x/channels',
+        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' }
+      });
+      req.on('upgrade', (_res, socket) => {
+        socket.destroy();
+        resolve(101);
+      });
+      req.on('response', res => {
+        res.resume();
+        resolve(res.statusCode ?? 0);
+      });
+      req.on('error', reject);
+      req.end();
+    });
+    expect(upgrade).toBe(401);
     // Static assets stay public.
     const asset = await request(gw.url, { rawPath: '/static/favicons/favicon.ico' });
     expect(asset.status).toBe(200);
