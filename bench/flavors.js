@@ -6,6 +6,7 @@
  * code. Rounds alternate between the two; the switch goes back and forth between two flavors.
  *
  *   node bench/flavors.js [--rounds 6]
+ *   node bench/flavors.js --quick      (one round of each: proves it runs)
  *
  * Needs a build (scripts/setup.sh). Starts its own gateway and Jupyter server in a temporary
  * folder on loopback and stops them at the end.
@@ -23,8 +24,8 @@ const { loadConfig } = require(path.join(root, 'server/lib/config'));
 const { createLogger } = require(path.join(root, 'server/lib/logger'));
 const { AtelierService } = require(path.join(root, 'server/lib/service'));
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '6' } } });
-const ROUNDS = Number(values.rounds);
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' } } });
+const ROUNDS = Number(values.rounds ?? (values.quick ? 1 : 6));
 
 async function until(check) {
   for (;;) {

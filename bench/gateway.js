@@ -5,6 +5,7 @@
  * that machine noise hits both alike. Prints p50/p95 per path and the ratios gateway/direct.
  *
  *   node bench/gateway.js [--rounds 400] [--gets 1000]
+ *   node bench/gateway.js --quick      (10 round trips, 20 GETs, 3 warm-up: proves it runs)
  *
  * Needs a build (scripts/setup.sh). Starts its own gateway and Jupyter server in a temporary
  * folder on loopback and stops them at the end.
@@ -22,10 +23,11 @@ const { loadConfig } = require(path.join(root, 'server/lib/config'));
 const { createLogger } = require(path.join(root, 'server/lib/logger'));
 const { AtelierService } = require(path.join(root, 'server/lib/service'));
 
-const { values } = parseArgs({ options: { rounds: { type: 'string', default: '400' }, gets: { type: 'string', default: '1000' } } });
-const ROUNDS = Number(values.rounds);
-const GETS = Number(values.gets);
-const WARMUP = 30;
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, gets: { type: 'string' } } });
+const quick = values.quick;
+const ROUNDS = Number(values.rounds ?? (quick ? 10 : 400));
+const GETS = Number(values.gets ?? (quick ? 20 : 1000));
+const WARMUP = quick ? 3 : 30;
 
 function percentile(sorted, p) {
   return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))];

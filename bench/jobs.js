@@ -8,6 +8,7 @@
  *    second the program wrote.
  *
  *   node bench/jobs.js [--rounds 30] [--slurm-rounds 8] [--lines 1000000] [--no-slurm]
+ *   node bench/jobs.js --quick      (one round each, 10,000 lines: proves it runs)
  *
  * Needs a build (scripts/setup.sh). Starts `atelier serve` (and Slurm) in temporary folders on
  * loopback and stops them at the end. Rounds alternate between the peers so noise hits both.
@@ -28,15 +29,17 @@ const { json, median } = require('./lib/http');
 
 const { values } = parseArgs({
   options: {
-    rounds: { type: 'string', default: '30' },
-    'slurm-rounds': { type: 'string', default: '8' },
-    lines: { type: 'string', default: '1000000' },
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    'slurm-rounds': { type: 'string' },
+    lines: { type: 'string' },
     'no-slurm': { type: 'boolean', default: false }
   }
 });
-const ROUNDS = Number(values.rounds);
-const SLURM_ROUNDS = Number(values['slurm-rounds']);
-const LINES = Number(values.lines);
+const quick = values.quick;
+const ROUNDS = Number(values.rounds ?? (quick ? 1 : 30));
+const SLURM_ROUNDS = Number(values['slurm-rounds'] ?? (quick ? 1 : 8));
+const LINES = Number(values.lines ?? (quick ? 10000 : 1000000));
 const PYTHON = '/usr/bin/python3';
 
 /** The program: records when its first line runs (epoch ms), then ends. */
