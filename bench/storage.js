@@ -7,9 +7,10 @@
  * seconds per workload and tool, Atelier's ratios to each peer, and s3rver's CPU time.
  *
  *   node bench/storage.js [--big-mib 1024] [--files 5000] [--file-kib 4] [--list-keys 100000] [--rounds 3]
- *   node bench/storage.js --quick     (64 MiB, 500 files, 5000 keys)
+ *   node bench/storage.js --quick     (64 MiB, 500 files, 5000 keys, one round)
  *
- * Needs a build (scripts/setup.sh) and Debian's awscli and rclone.
+ * Needs a build (scripts/setup.sh), and Debian's awscli and rclone for those peers: a peer
+ * that is not installed is skipped, with the reason printed.
  */
 const { execFileSync, spawn } = require('child_process');
 const crypto = require('crypto');
@@ -41,7 +42,7 @@ const BIG_MIB = Number(values['big-mib'] ?? (quick ? 64 : 1024));
 const FILES = Number(values.files ?? (quick ? 500 : 5000));
 const FILE_KIB = Number(values['file-kib'] ?? 4);
 const LIST_KEYS = Number(values['list-keys'] ?? (quick ? 5000 : 100000));
-const ROUNDS = Number(values.rounds ?? 3);
+const ROUNDS = Number(values.rounds ?? (quick ? 1 : 3));
 const BUCKET = 'bench';
 
 function which(cmd) {
@@ -54,6 +55,14 @@ function which(cmd) {
 }
 const AWS = which('aws');
 const RCLONE = which('rclone');
+/** Why a peer is not measured, by tool name; the other tools run without it. */
+const skipped = {};
+if (!AWS) {
+  skipped.awscli = 'aws is not in /usr/bin or /usr/local/bin (apt-get install -y awscli)';
+}
+if (!RCLONE) {
+  skipped.rclone = 'rclone is not in /usr/bin or /usr/local/bin (apt-get install -y rclone)';
+}
 
 async function startS3rver(dir) {
   const script = `const S=require('s3rver');new S({port:0,address:'127.0.0.1',silent:true,directory:process.argv[1],configureBuckets:[{name:'${BUCKET}'}]}).run().then(({port})=>console.log('PORT='+port));`;
@@ -144,9 +153,8 @@ process.on('uncaughtException', e => {
 });
 
 async function main() {
-  if (!AWS || !RCLONE) {
-    console.error('bench/storage needs Debian\'s awscli and rclone: apt-get install -y awscli rclone');
-    process.exit(2);
+  for (const [tool, why] of Object.entries(skipped)) {
+    console.error(`${tool} not measured: ${why}`);
   }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-storage-'));
   const workspace = path.join(tmp, 'work');
@@ -175,6 +183,16 @@ async function main() {
   // The minimal client: one SDK stream per object, no checks (the server's ceiling).
   const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
   const sdk = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  /** Puts every file of `names` in `dir` under `prefix`, eight at a time. */
+  const sdkPutAll = async (dir, names, prefix) => {
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < names.length) {
+        const name = names[next++];
+        await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}${name}`, Body: fs.readFileSync(path.join(dir, name)) }));
+      }
+    }));
+  };
 
   console.error(`preparing: ${BIG_MIB} MiB file, ${FILES} × ${FILE_KIB} KiB files, ${LIST_KEYS} keys to list`);
   const big = path.join(workspace, 'big.bin');
@@ -194,9 +212,10 @@ async function main() {
   /**
    * Runs each tool ROUNDS times, the order rotating from round to round so that no tool always
    * follows the same one, and records the median wall time (and s3rver CPU) of each. `after`
-   * (checks, clean-up) runs outside the timing.
+   * (checks, clean-up) runs outside the timing. Skipped peers are left out.
    */
-  const measure = async (workload, tools, rounds = ROUNDS) => {
+  const measure = async (workload, allTools, rounds = ROUNDS) => {
+    const tools = allTools.filter(t => !skipped[t.tool]);
     const samples = new Map(tools.map(t => [t.tool, []]));
     for (let round = 0; round < rounds; round++) {
       for (let i = 0; i < tools.length; i++) {
@@ -264,18 +283,7 @@ async function main() {
   const smallDir = path.join(workspace, 'small');
   const names = fs.readdirSync(smallDir);
   await measure(`${FILES} files × ${FILE_KIB} KiB up`, [
-    {
-      tool: 'ceiling',
-      run: async () => {
-        let next = 0;
-        await Promise.all(Array.from({ length: 8 }, async () => {
-          while (next < names.length) {
-            const name = names[next++];
-            await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: `ceiling/small/${name}`, Body: fs.readFileSync(path.join(smallDir, name)) }));
-          }
-        }));
-      }
-    },
+    { tool: 'ceiling', run: () => sdkPutAll(smallDir, names, 'ceiling/small/') },
     { tool: 'atelier', run: () => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'small' }) },
     { tool: 'awscli', run: () => aws(['s3', 'cp', '--only-show-errors', '--recursive', smallDir, `s3://${BUCKET}/awscli/small/`]) },
     { tool: 'rclone', run: () => rclone(['copy', '--no-check-dest', smallDir, `:s3:${BUCKET}/rclone/small/`]) }
@@ -303,17 +311,24 @@ async function main() {
     }
   ]);
 
-  // The minimal client is done; an idle connection of it must not outlive the server's load.
-  sdk.destroy();
-
-  // (c) listing many keys: seed them (with rclone, quickest), then list them all.
+  // (c) listing many keys: seed them (with rclone, quickest; else the minimal client), then
+  // list them all.
   const listDir = path.join(tmp, 'list');
   fs.mkdirSync(listDir);
+  const keys = [];
   for (let i = 0; i < LIST_KEYS; i++) {
-    fs.writeFileSync(path.join(listDir, `k-${String(i).padStart(7, '0')}`), '');
+    keys.push(`k-${String(i).padStart(7, '0')}`);
+    fs.writeFileSync(path.join(listDir, keys[i]), '');
   }
   console.error(`  seeding ${LIST_KEYS} keys…`);
-  rclone(['copy', '--transfers', '8', '--checkers', '8', listDir, `:s3:${BUCKET}/list/`]);
+  if (RCLONE) {
+    rclone(['copy', '--transfers', '8', '--checkers', '8', listDir, `:s3:${BUCKET}/list/`]);
+  } else {
+    await sdkPutAll(listDir, keys, 'list/');
+  }
+
+  // The minimal client is done; an idle connection of it must not outlive the server's load.
+  sdk.destroy();
   await measure(`list ${LIST_KEYS} keys`, [
     {
       tool: 'atelier',
@@ -340,7 +355,10 @@ async function main() {
   // Report.
   const workloads = [...new Set(results.map(r => r.workload))];
   const get = (w, t) => results.find(r => r.workload === w && r.tool === t)?.seconds;
-  console.log(`Object storage transfers against one s3rver (${os.cpus().length} CPUs, ${new Date().toISOString()})`);
+  console.log(`Object storage transfers against one s3rver (${os.cpus().length} CPUs, ${new Date().toISOString()}; medians of ${ROUNDS} rounds)`);
+  for (const [tool, why] of Object.entries(skipped)) {
+    console.log(`${tool} not measured: ${why}`);
+  }
   console.log('workload                      atelier    awscli    rclone   ceiling   atelier/awscli  atelier/rclone  atelier/ceiling');
   for (const w of workloads) {
     const a = get(w, 'atelier');
