@@ -49,7 +49,7 @@ async function main() {
   const token = crypto.randomBytes(16).toString('hex');
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace, 'jupyter.frontend': 'bundled', 'flavors.catalog': catalog, 'flavors.default': 'b' }
+    overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace, 'flavors.catalog': catalog, 'flavors.default': 'b' }
   });
   const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') });
   const headers = { Authorization: `token ${token}` };

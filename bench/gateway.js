@@ -65,7 +65,7 @@ async function main() {
     fs.writeFileSync(path.join(workspace, `file-${i}.txt`), 'x'.repeat(1000));
   }
   const token = crypto.randomBytes(16).toString('hex');
-  const config = loadConfig({ env: {}, overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace, 'jupyter.frontend': 'bundled' } });
+  const config = loadConfig({ env: {}, overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace } });
   const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') });
   const headers = { Authorization: `token ${token}` };
   const gateway = service.url;
