@@ -117,6 +117,24 @@ function sbatchLatency(slurm, dir, i) {
   });
 }
 
+/**
+ * Waits until Slurm has no job left: a latency round ends when the program's first line runs,
+ * and a job still finishing when the daemons stop leaves its slurmstepd behind.
+ */
+async function slurmDrained(slurm, timeoutMs = 60000) {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const queue = await new Promise(resolve =>
+      execFile('squeue', ['--noheader', '--format=%i'], { env: { ...process.env, ...slurm.env } }, (error, stdout) => resolve(error ? null : stdout.trim()))
+    );
+    if (queue === '') {
+      return;
+    }
+    await new Promise(resolve => setTimeout(resolve, 200));
+  }
+  console.error(`Slurm still had jobs after ${timeoutMs / 1000} s; stopping it anyway`);
+}
+
 /** Reads the log stream until it ends; counts the lines received. */
 function streamLines(api, id) {
   return new Promise((resolve, reject) => {
@@ -192,6 +210,7 @@ async function main() {
         s.push(await sbatchLatency(slurm, dir, i));
       }
       results.push({ what: 'submit → running, Slurm', atelier: median(a), peer: median(s), peerName: 'sbatch', goal: 1.2 });
+      await slurmDrained(slurm);
     }
   } finally {
     await viaSlurm?.service.close();
