@@ -51,7 +51,10 @@ async function main() {
     env: {},
     overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace, 'flavors.catalog': catalog, 'flavors.default': 'b' }
   });
-  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') });
+  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') }).catch(e => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
   const headers = { Authorization: `token ${token}` };
   const base = service.url;
   const api = `${base}atelier/api/v1/`;

@@ -66,7 +66,10 @@ async function main() {
   }
   const token = crypto.randomBytes(16).toString('hex');
   const config = loadConfig({ env: {}, overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace } });
-  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') });
+  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') }).catch(e => {
+    fs.rmSync(dir, { recursive: true, force: true });
+    throw e;
+  });
   const headers = { Authorization: `token ${token}` };
   const gateway = service.url;
   const direct = `${service.jupyter.target}${config.baseUrl}`;
