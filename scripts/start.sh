@@ -4,4 +4,6 @@
 set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 bash "$here/scripts/setup.sh"
+# The environment's JupyterLab runs the notebook server and notebook jobs.
+export PATH="$here/.venv/bin:$PATH"
 exec node "$here/server/lib/cli.js" lab "$@"

@@ -2,7 +2,15 @@
  * Browser tests: Playwright + galata drive the real JupyterLab that `atelier lab` serves,
  * through the gateway, in Debian's Chromium (browsers cannot be downloaded here).
  */
+const { execFileSync } = require('child_process');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+
+// galata's in-page helpers, as PyPI's JupyterLab ships them prebuilt (jupyterlab/galata/).
+const GALATA = execFileSync(
+  process.env.ATELIER_PYTHON || 'python3',
+  ['-c', 'import jupyterlab, os; print(os.path.join(os.path.dirname(jupyterlab.__file__), "galata"))'],
+  { encoding: 'utf8' }
+).trim();
 
 const PORT = Number(process.env.ATELIER_UI_PORT || 8899);
 const TOKEN = process.env.ATELIER_UI_TOKEN || 'atelier-ui-tests-token';
@@ -42,7 +50,7 @@ module.exports = {
     command:
       `rm -rf ${RUN} && mkdir -p ${RUN}/work && ` +
       `node ../server/lib/cli.js lab --port ${PORT} --workspace ${RUN}/work --data-dir ${RUN}/data ` +
-      `--extra-labextensions build/labextensions --expose-app-in-browser`,
+      `--extra-labextensions ${GALATA} --expose-app-in-browser`,
     url: `http://127.0.0.1:${PORT}/login`,
     env: { ...process.env, ATELIER_TOKEN: TOKEN, ATELIER_LOG_LEVEL: 'warn' },
     timeout: 120000,

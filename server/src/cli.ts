@@ -110,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
 
   if (command === 'lab') {
     process.stdout.write(
-      `\nAtelier (JupyterLab with ${service.jupyter?.frontend === 'bundled' ? 'the bundled Lab' : 'your JupyterLab'}) is running.\n` +
+      `\nAtelier (JupyterLab ${service.jupyter?.labVersion ?? ''}) is running.\n` +
         `Open this URL in a browser:\n\n    ${service.url}lab?token=${service.token}\n\n` +
         `Workspace: ${service.config.workspace}\nData: ${service.config.dataDir}\nStop with Ctrl+C.\n`
     );

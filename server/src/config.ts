@@ -64,11 +64,10 @@ export const ConfigSchema = Type.Object(
     ),
     jupyter: Type.Object(
       {
-        frontend: Type.Union([Type.Literal('auto'), Type.Literal('bundled'), Type.Literal('jupyterlab')], {
-          default: 'auto',
-          description: "auto: an installed JupyterLab 4 ('jupyter lab') if there is one, else the bundled Lab."
+        python: Type.String({
+          default: 'python3',
+          description: 'gateway: the Python with JupyterLab 4 (jupyterlab on jupyter_server 2) that runs the notebook server; default: python3 on PATH.'
         }),
-        python: Type.String({ default: '/usr/bin/python3', description: 'Python with jupyter_server for the bundled Lab.' }),
         startTimeoutSeconds: Type.Number({ minimum: 1, default: 90 }),
         extraArgs: Type.Array(Type.String(), { default: [], description: 'Extra arguments for the Jupyter server.' }),
         url: Type.Optional(
@@ -145,7 +144,6 @@ export const ENV_OVERRIDES: Record<string, { key: string[]; type: 'string' | 'in
   ATELIER_WORKSPACE: { key: ['workspace'], type: 'string' },
   ATELIER_LOG_LEVEL: { key: ['logLevel'], type: 'string' },
   ATELIER_PYTHON: { key: ['jupyter', 'python'], type: 'string' },
-  ATELIER_FRONTEND: { key: ['jupyter', 'frontend'], type: 'string' },
   ATELIER_JOBS_EXECUTOR: { key: ['jobs', 'executor'], type: 'string' }
 };
 

@@ -24,6 +24,7 @@ import { checkBucket, checkKey, objectExists } from './platform/storage';
 import type { IFlavor } from './schemas/flavors';
 import type { ICreateJob, IJob, IJobData, IJobPhase, ILogChunk } from './schemas/jobs';
 import type { TransferManager } from './transfers';
+import { RESOURCES_DIR } from './paths';
 import { checkWorkspacePath, resolveInWorkspace } from './workspace';
 
 type Stage = 'queued' | 'staging' | 'submitting' | 'submitted' | 'finishing' | 'done';
@@ -579,7 +580,7 @@ export class JobManager extends EventEmitter {
     if (spec.command) {
       argv = ['/bin/sh', '-c', `${spec.command} "$@"`, 'sh', ...args];
     } else if (program.notebook) {
-      const script = path.join(__dirname, '..', 'resources', 'run_notebook.py');
+      const script = path.join(RESOURCES_DIR, 'run_notebook.py');
       argv = [this._options.python, script, program.notebook, path.join(dir, 'output.ipynb')];
     } else if (program.bootFile!.endsWith('.sh')) {
       argv = ['/bin/sh', program.bootFile!, ...args];

@@ -13,7 +13,7 @@ import type { Logger } from 'pino';
 import { IConfig, secretEnvNames } from './config';
 import { formatCpuList, MemoryLimits } from './limits';
 import type { IResources } from './platform/local/flavors';
-import { BUNDLED_LAB_DIR, LABEXTENSIONS_DIR } from './paths';
+import { LABEXTENSIONS_DIR } from './paths';
 import type { IJupyterState } from './schemas/status';
 
 export interface IJupyterOptions {
@@ -41,32 +41,32 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** Whether `jupyter lab` of JupyterLab 4 is installed. */
-export function hasJupyterLab4(): boolean {
-  const result = spawnSync('jupyter', ['lab', '--version'], { encoding: 'utf8', timeout: 20000 });
-  return result.status === 0 && /^4\./.test(result.stdout.trim());
+/**
+ * The version of JupyterLab that `python` has, or why it cannot run: the gateway runs
+ * JupyterLab 4 (on jupyter_server 2) with that Python.
+ */
+export function jupyterLabVersion(python: string): { version: string } | { problem: string } {
+  const result = spawnSync(python, ['-m', 'jupyterlab', '--version'], { encoding: 'utf8', timeout: 30000 });
+  if (result.error) {
+    return { problem: `${python} cannot be run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})` };
+  }
+  const version = (result.stdout ?? '').trim();
+  if (result.status !== 0 || !/^4\./.test(version)) {
+    return { problem: `${python} has no JupyterLab 4 (${version || (result.stderr ?? '').trim().split('\n').pop() || `exit ${result.status}`})` };
+  }
+  return { version };
 }
 
 export class JupyterServer extends EventEmitter {
   constructor(options: IJupyterOptions) {
     super();
     this._options = options;
-    this._frontend =
-      options.config.jupyter.frontend === 'auto'
-        ? hasJupyterLab4()
-          ? 'jupyterlab'
-          : 'bundled'
-        : options.config.jupyter.frontend;
   }
 
   get state(): IJupyterState {
     return this._state;
   }
 
-  /** Which JupyterLab front end is served: the bundled one or an installed `jupyter lab`. */
-  get frontend(): 'bundled' | 'jupyterlab' {
-    return this._frontend;
-  }
 
   /** Where the running server listens, e.g. http://127.0.0.1:40123 (no base URL). */
   get target(): string {
@@ -87,8 +87,23 @@ export class JupyterServer extends EventEmitter {
     if (this._state === 'running' || this._state === 'starting') {
       return;
     }
+    if (!this._labVersion) {
+      const python = this._options.config.jupyter.python;
+      const found = jupyterLabVersion(python);
+      if ('problem' in found) {
+        throw new Error(
+          `The gateway runs JupyterLab 4, but ${found.problem}. Install it (pip install jupyterlab) or set jupyter.python (ATELIER_PYTHON) to a Python that has it.`
+        );
+      }
+      this._labVersion = found.version;
+    }
     this._setState('starting');
     await this._launch();
+  }
+
+  /** The version of the JupyterLab the gateway runs, once it has started. */
+  get labVersion(): string | undefined {
+    return this._labVersion;
   }
 
   /** Stops the server: SIGTERM, then SIGKILL after a grace period. */
@@ -187,7 +202,8 @@ export class JupyterServer extends EventEmitter {
     if (process.getuid && process.getuid() === 0) {
       serverArgs.push('--ServerApp.allow_root=True');
     }
-    const labextensions = [LABEXTENSIONS_DIR, ...(this._options.extraLabextensions ?? [])];
+    // The build beside the service comes first, so it wins over an installed copy of itself.
+    const labextensions = [...(LABEXTENSIONS_DIR ? [LABEXTENSIONS_DIR] : []), ...(this._options.extraLabextensions ?? [])];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...this._options.env,
@@ -202,28 +218,17 @@ export class JupyterServer extends EventEmitter {
     for (const name of secretEnvNames(config)) {
       delete env[name];
     }
-    if (this._frontend === 'bundled') {
-      env.PYTHONPATH = [BUNDLED_LAB_DIR, process.env.PYTHONPATH].filter(Boolean).join(path.delimiter);
-      const args = [
-        '-m',
-        'atelier_lab',
-        ...serverArgs,
-        `--AtelierLabApp.user_settings_dir=${dirs.settings}`,
-        `--AtelierLabApp.workspaces_dir=${dirs.workspaces}`,
-        ...labextensions.map(dir => `--AtelierLabApp.extra_labextensions_path=${dir}`),
-        ...(this._options.exposeAppInBrowser ? ['--AtelierLabApp.expose_app_in_browser=True'] : []),
-        ...config.jupyter.extraArgs
-      ];
-      return this._limited({ file: config.jupyter.python, args, env });
-    }
     const args = [
-      'lab',
+      '-m',
+      'jupyterlab',
       ...serverArgs,
+      `--LabApp.user_settings_dir=${dirs.settings}`,
+      `--LabApp.workspaces_dir=${dirs.workspaces}`,
       ...labextensions.map(dir => `--LabApp.extra_labextensions_path=${dir}`),
       ...(this._options.exposeAppInBrowser ? ['--LabApp.expose_app_in_browser=True'] : []),
       ...config.jupyter.extraArgs
     ];
-    return this._limited({ file: 'jupyter', args, env });
+    return this._limited({ file: config.jupyter.python, args, env });
   }
 
   /** The command under the resources' CPU affinity (and rlimit, where no cgroup can be made). */
@@ -278,7 +283,7 @@ export class JupyterServer extends EventEmitter {
       }
     }
     const { logger } = this._options;
-    logger.info({ pid: child.pid, port, frontend: this._frontend }, 'starting the Jupyter server');
+    logger.info({ pid: child.pid, port }, 'starting the Jupyter server');
 
     let exitInfo: string | undefined;
     const exited = new Promise<never>((_, reject) => {
@@ -338,8 +343,8 @@ export class JupyterServer extends EventEmitter {
   }
 
   private _options: IJupyterOptions;
-  private _frontend: 'bundled' | 'jupyterlab';
   private _state: IJupyterState = 'stopped';
+  private _labVersion: string | undefined;
   private _child: ChildProcess | undefined;
   private _port = 0;
   private _restarting: Promise<void> | undefined;

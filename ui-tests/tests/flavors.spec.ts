@@ -44,6 +44,13 @@ test.describe('Compute flavors', () => {
     await expect(page.locator('.jp-Notification-Toast-in-progress, .Toastify__toast')).toContainText(/Switching to Small/);
     const done = page.locator('.Toastify__toast', { hasText: 'runs under Small' });
     await expect(done).toBeVisible({ timeout: 90000 });
+    // JupyterLab 4.6 may have shown its own "Server Connection Error" while the server was
+    // down for the switch (seen once in a full run, not reproduced alone): close it as a
+    // person would; the rest of the flow must still hold.
+    const lost = page.locator('.jp-Dialog', { hasText: 'Server Connection Error' });
+    if (await lost.isVisible()) {
+      await lost.getByRole('button', { name: 'Close' }).click();
+    }
 
     // Nothing typed was lost: it was saved before the restart, and the notebook is still open.
     expect(await onDisk()).toContain('sched_getaffinity');

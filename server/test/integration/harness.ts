@@ -31,7 +31,7 @@ export async function startGateway(
   const token = reuse?.token ?? crypto.randomBytes(16).toString('hex');
   const config = loadConfig({
     env,
-    overrides: { port: 0, dataDir: path.join(root, 'data'), workspace, 'jupyter.frontend': 'bundled', ...overrides }
+    overrides: { port: 0, dataDir: path.join(root, 'data'), workspace, ...overrides }
   });
   const logger = createLogger(process.env.ATELIER_TEST_LOG ?? 'silent');
   const service = await AtelierService.start({ mode: 'gateway', config, token, logger });

@@ -19,7 +19,7 @@ describe('loadConfig', () => {
     expect(config.baseUrl).toBe('/');
     expect(config.dataDir).toBe('/tmp/xdg/atelier');
     expect(config.workspace).toBe(process.cwd());
-    expect(config.jupyter.python).toBe('/usr/bin/python3');
+    expect(config.jupyter.python).toBe('python3');
     expect(config.auth.cacheSeconds).toBe(5);
   });
 

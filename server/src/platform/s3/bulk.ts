@@ -7,10 +7,11 @@
  */
 import * as path from 'path';
 import { Worker } from 'worker_threads';
+import { RESOURCES_DIR } from '../../paths';
 import type { ISignedRequest } from './lean';
 import { s3Error } from './lean';
 
-const SCRIPT = path.join(__dirname, '..', '..', '..', 'resources', 'bulk-worker.js');
+const SCRIPT = path.join(RESOURCES_DIR, 'bulk-worker.js');
 
 export interface IRangeResult {
   crc: number;
