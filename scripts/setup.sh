@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # Installs what Atelier needs and builds it: Debian packages (as root; otherwise prints the
-# apt-get line), npm packages, then the service, the extension and the bundled JupyterLab.
-# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: Chromium, awscli, Slurm)
+# apt-get line), npm packages, a Python virtual environment (.venv) with PyPI's JupyterLab at
+# pinned versions (requirements/), then the service, the extension, and the wheel, which it
+# installs into .venv as a user's `pip install jupyterlab-atelier` would.
+# Usage: scripts/setup.sh [--test]   (--test adds what the test suite needs: Chromium, awscli,
+# Slurm, JupyterHub)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,9 +22,8 @@ if [ "$node_major" -lt 20 ]; then
   exit 1
 fi
 
-# Debian packages: the Jupyter server the bundled Lab runs on, its kernel and terminals, and
-# nbclient for notebooks run as training jobs.
-debs=(python3-jupyter-server python3-jupyterlab-server python3-ipykernel python3-terminado python3-nbclient)
+# Debian packages: Python with venv (JupyterLab itself comes from PyPI into .venv).
+debs=(python3 python3-venv)
 # Tests also use Debian's Chromium, awscli as a peer client reading back what Atelier wrote,
 # and a real Slurm (controller, node daemon, munge) for the Slurm executor.
 [ "$want_test" = 1 ] && debs+=(chromium awscli slurm-wlm)
@@ -54,8 +56,24 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund --loglevel=error
 fi
 
-echo "atelier: building"
-npm run --silent build >/dev/null
-if [ "$want_test" = 1 ]; then
-  npm run --silent build:galata >/dev/null
+# Python: a virtual environment with exactly the pinned packages; reinstalled when the pins change.
+requirements=requirements/run.txt
+[ "$want_test" = 1 ] && requirements=requirements/test.txt
+stamp=".venv/.atelier-$(basename "$requirements" .txt)"
+if [ ! -x .venv/bin/python ]; then
+  echo "atelier: creating the Python environment .venv"
+  python3 -m venv .venv
 fi
+if [ ! -f "$stamp" ] || [ -n "$(find requirements -newer "$stamp" -print -quit)" ]; then
+  echo "atelier: installing Python packages ($requirements)"
+  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  touch "$stamp"
+fi
+
+echo "atelier: building"
+npm run --silent build:package >/dev/null
+
+# The wheel, as users get it, installed into .venv: `jupyter lab` there has Atelier.
+rm -rf dist
+.venv/bin/python -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w dist . >/dev/null
+.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall dist/jupyterlab_atelier-*.whl

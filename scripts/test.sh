@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
 # Runs the whole test suite after installing and building what is missing:
 # jest (front end, service units, integration with a real Jupyter server) and Playwright
-# (the real JupyterLab in Debian's Chromium). Ends with one line: "N passed, N failed".
+# (the real JupyterLab in Debian's Chromium), then every benchmark once in --quick mode.
+# Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test || exit 1
+# The environment's JupyterLab (from PyPI) runs under every test, and its tools are on PATH.
+export PATH="$(pwd)/.venv/bin:$PATH"
 
 work="$(pwd)/.ci-work"
 rm -rf "$work" && mkdir -p "$work"
@@ -17,6 +20,10 @@ echo "== playwright: JupyterLab in Chromium"
 (cd ui-tests && PLAYWRIGHT_JSON_OUTPUT_NAME="$work/playwright.json" npx playwright test --reporter=list,json)
 pw_rc=$?
 
+echo "== benchmarks: each once in --quick mode (proves they run from a clean clone; no timing is asserted)"
+node bench/quick.js
+bench_rc=$?
+
 node -e '
 const fs = require("fs");
 const read = f => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return null; } };
@@ -27,7 +34,8 @@ if (jest) { passed += jest.numPassedTests; failed += jest.numFailedTests + (jest
 else { failed += 1; }
 if (pw) { passed += pw.stats.expected + (pw.stats.flaky || 0); failed += pw.stats.unexpected; skipped += pw.stats.skipped; }
 else { failed += 1; }
+if (process.argv[3] === "0") { passed += 1; } else { failed += 1; }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$work/jest.json" "$work/playwright.json"
+' "$work/jest.json" "$work/playwright.json" "$bench_rc"
 
-[ "$jest_rc" = 0 ] && [ "$pw_rc" = 0 ]
+[ "$jest_rc" = 0 ] && [ "$pw_rc" = 0 ] && [ "$bench_rc" = 0 ]

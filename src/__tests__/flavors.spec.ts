@@ -57,6 +57,7 @@ describe('FlavorsModel against a real service', () => {
     expect(list.flavors.length).toBeGreaterThan(0);
     expect(list.flavors.map(f => f.id)).toContain(list.current);
     expect(list.switchable).toBe(false);
+    expect(list.switchReason).toMatch(/jupyter-server-proxy.*atelier lab/);
     await model.refreshUsage();
     expect(model.usage).toMatchObject({ cpus: expect.any(Number), memoryLimitMiB: expect.any(Number) });
     await expect(model.switchTo(list.flavors[0].id, () => undefined)).rejects.toMatchObject({ status: 409, code: 'not_owned' });

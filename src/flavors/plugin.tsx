@@ -139,7 +139,9 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
         return;
       }
       if (!list.switchable) {
-        await showErrorMessage(trans.__('Switching is not available'), new Error(trans.__('Atelier does not own the notebook server here, so it cannot restart it under another flavor.')));
+        // The service says why (it knows how it was started); the fallback is ours.
+        const reason = list.switchReason ?? trans.__('Atelier does not own the notebook server here, so it cannot restart it under another flavor.');
+        await showErrorMessage(trans.__('Switching is not available'), new Error(reason));
         return;
       }
       const picker = new FlavorPicker(list, trans);

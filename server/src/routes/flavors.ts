@@ -26,7 +26,13 @@ export default async function flavorRoutes(app: FastifyInstance, ctx: IRouteCont
     const flavors = provider();
     const [list, current] = await Promise.all([flavors.list(), flavors.current()]);
     const last = ctx.flavorSwitch?.last;
-    return { flavors: list, current: current.id, switchable: flavors.canSwitch() && !!ctx.flavorSwitch, ...(last ? { switch: last } : {}) };
+    const switchable = flavors.canSwitch() && !!ctx.flavorSwitch;
+    const switchReason = switchable
+      ? undefined
+      : ctx.mode === 'sidecar'
+        ? 'Atelier runs beside this Jupyter server (through jupyter-server-proxy) and cannot restart it under another flavor. To switch flavors, start JupyterLab with "atelier lab", or choose the size when your hub starts the server.'
+        : 'This platform offers no flavor switch.';
+    return { flavors: list, current: current.id, switchable, ...(switchReason ? { switchReason } : {}), ...(last ? { switch: last } : {}) };
   });
 
   app.get('/flavors/current', { schema: { response: { 200: Flavor, ...errors } } }, async (): Promise<IFlavor> =>

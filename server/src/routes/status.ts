@@ -16,7 +16,8 @@ export default async function statusRoutes(app: FastifyInstance, ctx: IRouteCont
         apiVersion: 'v1',
         mode: ctx.mode,
         platform: ctx.platform.name,
-        user: os.userInfo().username,
+        // Under JupyterHub the person is the Hub's user, whatever OS account runs the server.
+        user: process.env.JUPYTERHUB_USER || os.userInfo().username,
         capabilities: capabilitiesOf(ctx.platform),
         jupyter: ctx.jupyter ? { state: ctx.jupyter.state, startedAt: ctx.jupyter.startedAt } : { state: 'external' }
       };

@@ -62,6 +62,8 @@ export const FlavorList = Type.Object({
   current: Type.String({ description: 'The id of the flavor in use.' }),
   /** Whether this deployment can switch flavors (the service owns the notebook server). */
   switchable: Type.Boolean(),
+  /** Why switching is not available here, for a person, when it is not. */
+  switchReason: Type.Optional(Type.String()),
   /** The switch under way, or the last one. */
   switch: Type.Optional(FlavorSwitch)
 });
