@@ -56,6 +56,12 @@ if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modu
   npm install --no-audit --no-fund --loglevel=error
 fi
 
+# pip, quieter: a machine whose pip configuration names find-links folders that do not exist
+# warns once per package; those lines say nothing about Atelier.
+pip_quiet() {
+  .venv/bin/python -m pip "$@" --disable-pip-version-check 2> >(grep -v "^WARNING: Location '.*' is ignored" >&2)
+}
+
 # Python: a virtual environment with exactly the pinned packages; reinstalled when the pins change.
 requirements=requirements/run.txt
 [ "$want_test" = 1 ] && requirements=requirements/test.txt
@@ -66,7 +72,7 @@ if [ ! -x .venv/bin/python ]; then
 fi
 if [ ! -f "$stamp" ] || [ -n "$(find requirements -newer "$stamp" -print -quit)" ]; then
   echo "atelier: installing Python packages ($requirements)"
-  .venv/bin/python -m pip install -q --disable-pip-version-check -r "$requirements"
+  pip_quiet install -q -r "$requirements"
   touch "$stamp"
 fi
 
@@ -75,5 +81,5 @@ npm run --silent build:package >/dev/null
 
 # The wheel, as users get it, installed into .venv: `jupyter lab` there has Atelier.
 rm -rf dist
-.venv/bin/python -m pip wheel -q --disable-pip-version-check --no-build-isolation --no-deps -w dist . >/dev/null
-.venv/bin/python -m pip install -q --disable-pip-version-check --no-deps --force-reinstall dist/jupyterlab_atelier-*.whl
+pip_quiet wheel -q --no-build-isolation --no-deps -w dist . >/dev/null
+pip_quiet install -q --no-deps --force-reinstall dist/jupyterlab_atelier-*.whl

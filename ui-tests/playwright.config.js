@@ -13,8 +13,11 @@ const GALATA = execFileSync(
 ).trim();
 
 const PORT = Number(process.env.ATELIER_UI_PORT || 8899);
+/** Plain `jupyter lab` with the wheel installed: Atelier as a jupyter-server-proxy add-on. */
+const SIDECAR_PORT = Number(process.env.ATELIER_UI_SIDECAR_PORT || 8898);
 const TOKEN = process.env.ATELIER_UI_TOKEN || 'atelier-ui-tests-token';
 const RUN = `${__dirname}/build/run`;
+const SIDECAR = `${__dirname}/build/sidecar`;
 
 module.exports = {
   ...baseConfig,
@@ -46,7 +49,12 @@ module.exports = {
       ]
     }
   },
-  webServer: {
+  projects: [
+    { name: 'gateway', testIgnore: /sidecar\//, use: { baseURL: `http://127.0.0.1:${PORT}` } },
+    { name: 'sidecar', testMatch: /sidecar\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIDECAR_PORT}` } }
+  ],
+  webServer: [
+    {
     command:
       `rm -rf ${RUN} && mkdir -p ${RUN}/work && ` +
       `node ../server/lib/cli.js lab --port ${PORT} --workspace ${RUN}/work --data-dir ${RUN}/data ` +
@@ -57,5 +65,29 @@ module.exports = {
     reuseExistingServer: false,
     stdout: 'ignore',
     stderr: 'pipe'
-  }
+    },
+    {
+      // Its own home, Jupyter folders and Atelier data, so nothing of the machine's leaks in.
+      command:
+        `rm -rf ${SIDECAR} && mkdir -p ${SIDECAR}/work ${SIDECAR}/home && ` +
+        `jupyter lab --no-browser --ServerApp.ip=127.0.0.1 --ServerApp.port=${SIDECAR_PORT} ` +
+        `--ServerApp.root_dir=${SIDECAR}/work --LabApp.extra_labextensions_path=${GALATA} ` +
+        `--LabApp.expose_app_in_browser=True ${process.getuid && process.getuid() === 0 ? '--allow-root' : ''}`,
+      url: `http://127.0.0.1:${SIDECAR_PORT}/login`,
+      env: {
+        ...process.env,
+        JUPYTER_TOKEN: TOKEN,
+        HOME: `${SIDECAR}/home`,
+        JUPYTER_CONFIG_DIR: `${SIDECAR}/home/.jupyter`,
+        JUPYTER_RUNTIME_DIR: `${SIDECAR}/home/runtime`,
+        XDG_DATA_HOME: `${SIDECAR}/home/data`,
+        // The service, started by jupyter-server-proxy, inherits this.
+        ATELIER_LOG_LEVEL: 'warn'
+      },
+      timeout: 120000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe'
+    }
+  ]
 };
