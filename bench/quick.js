@@ -11,7 +11,7 @@
 const { spawn } = require('child_process');
 const path = require('path');
 
-const BENCHMARKS = ['gateway', 'flavors', 'jobs', 'storage'];
+const BENCHMARKS = ['gateway', 'flavors', 'jobs', 'storage', 'lab-load'];
 
 function run(name) {
   return new Promise(resolve => {

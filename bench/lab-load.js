@@ -1,0 +1,138 @@
+#!/usr/bin/env node
+/*
+ * What Atelier costs a JupyterLab page load, measured side by side in one run: the same plain
+ * `jupyter lab` (with the wheel installed, from .venv) is loaded in Chromium with Atelier
+ * enabled and disabled (`jupyter labextension disable jupyterlab-atelier`), alternating, each
+ * load in a fresh browser context (no cache). A load lasts until JupyterLab has restored its
+ * layout (`app.restored`). Prints the medians and the ratio enabled/disabled (goal: at most 1.05).
+ *
+ *   node bench/lab-load.js [--rounds 10]
+ *   node bench/lab-load.js --quick      (one load of each: proves it runs)
+ *
+ * Needs scripts/setup.sh (the wheel in .venv) and Debian's Chromium.
+ */
+const { execFileSync, spawn } = require('child_process');
+const crypto = require('crypto');
+const fs = require('fs');
+const net = require('net');
+const os = require('os');
+const path = require('path');
+const { parseArgs } = require('util');
+const { chromium } = require('@playwright/test');
+const { median } = require('./lib/http');
+
+const root = path.resolve(__dirname, '..');
+const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' } } });
+const ROUNDS = Number(values.rounds ?? (values.quick ? 1 : 10));
+const GOAL = 1.05;
+const venvBin = path.join(process.env.ATELIER_VENV || path.join(root, '.venv'), 'bin');
+const jupyter = fs.existsSync(path.join(venvBin, 'jupyter')) ? path.join(venvBin, 'jupyter') : 'jupyter';
+const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.on('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+async function main() {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-lab-'));
+  fs.mkdirSync(path.join(dir, 'work'));
+  const env = {
+    ...process.env,
+    PATH: `${venvBin}:${process.env.PATH}`,
+    HOME: dir,
+    JUPYTER_CONFIG_DIR: path.join(dir, 'config'),
+    JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime'),
+    XDG_DATA_HOME: path.join(dir, 'data'),
+    ATELIER_LOG_LEVEL: 'warn'
+  };
+  const token = crypto.randomBytes(16).toString('hex');
+  const port = await freePort();
+  const args = ['lab', '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, `--ServerApp.root_dir=${path.join(dir, 'work')}`, '--LabApp.expose_app_in_browser=True'];
+  if (process.getuid && process.getuid() === 0) {
+    args.push('--allow-root');
+  }
+  let log = '';
+  const server = spawn(jupyter, args, { env: { ...env, JUPYTER_TOKEN: token }, stdio: ['ignore', 'ignore', 'pipe'] });
+  server.stderr.on('data', chunk => (log = (log + chunk).slice(-20000)));
+  server.on('error', error => (log += `\n${error.message}`));
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  try {
+    const base = `http://127.0.0.1:${port}/`;
+    for (let i = 0; ; i++) {
+      const ok = await fetch(`${base}api/status`, { headers: { Authorization: `token ${token}` } }).then(r => r.ok, () => false);
+      if (ok) {
+        break;
+      }
+      if (i > 300 || server.exitCode !== null) {
+        throw new Error(`jupyter lab did not start: ${log}`);
+      }
+      await new Promise(resolve => setTimeout(resolve, 200));
+    }
+    const setEnabled = enabled =>
+      execFileSync(jupyter, ['labextension', enabled ? 'enable' : 'disable', 'jupyterlab-atelier'], { env, stdio: 'ignore' });
+
+    /** One cold load; returns ms from navigation start to a restored layout, and whether Atelier was there. */
+    async function load() {
+      const context = await browser.newContext({ extraHTTPHeaders: { Authorization: `token ${token}` } });
+      const page = await context.newPage();
+      try {
+        await page.goto(`${base}lab`, { waitUntil: 'commit' });
+        await page.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 120000 });
+        const ms = await page.evaluate(async () => {
+          await window.jupyterapp.restored;
+          return performance.now();
+        });
+        const atelier = await page.evaluate(() => window.jupyterapp.hasPlugin('jupyterlab-atelier:client'));
+        return { ms, atelier };
+      } finally {
+        await context.close();
+      }
+    }
+
+    const times = { enabled: [], disabled: [] };
+    // One warm-up load of each (server-side caches, Chromium's own start), not counted.
+    for (const enabled of [true, false]) {
+      setEnabled(enabled);
+      await load();
+    }
+    for (let round = 0; round < ROUNDS; round++) {
+      // Alternate which goes first, so that drift hits both alike.
+      const order = round % 2 === 0 ? [true, false] : [false, true];
+      for (const enabled of order) {
+        setEnabled(enabled);
+        const { ms, atelier } = await load();
+        if (atelier !== enabled) {
+          throw new Error(`Atelier was ${atelier ? 'loaded' : 'missing'} in a load with it ${enabled ? 'enabled' : 'disabled'}`);
+        }
+        times[enabled ? 'enabled' : 'disabled'].push(ms);
+      }
+    }
+    setEnabled(true);
+    const on = median(times.enabled);
+    const off = median(times.disabled);
+    console.log(`JupyterLab page load until the layout is restored, medians of ${ROUNDS} cold loads each (fresh context, alternating):`);
+    console.log(`  Atelier disabled   ${off.toFixed(0)} ms   [${times.disabled.map(t => t.toFixed(0)).join(', ')}]`);
+    console.log(`  Atelier enabled    ${on.toFixed(0)} ms   [${times.enabled.map(t => t.toFixed(0)).join(', ')}]`);
+    console.log(`  ratio enabled/disabled: ${(on / off).toFixed(3)} (goal ≤ ${GOAL})${values.quick ? ' — a quick run is not a measurement' : ''}`);
+  } finally {
+    await browser.close();
+    if (server.exitCode === null) {
+      const gone = new Promise(resolve => server.once('exit', resolve));
+      server.kill('SIGTERM');
+      await gone;
+    }
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch(error => {
+  console.error(`bench/lab-load.js: ${error.message}`);
+  process.exit(1);
+});
