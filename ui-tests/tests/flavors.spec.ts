@@ -49,6 +49,9 @@ test.describe('Compute flavors', () => {
     // person would; the rest of the flow must still hold.
     const lost = page.locator('.jp-Dialog', { hasText: 'Server Connection Error' });
     if (await lost.isVisible()) {
+      // Counted in the report, so that how often it happens stays visible until it is fixed.
+      test.info().annotations.push({ type: 'connection-lost-dialog', description: 'JupyterLab showed "Server Connection Error" during the switch' });
+      console.warn('flavors.spec: JupyterLab showed "Server Connection Error" during the switch');
       await lost.getByRole('button', { name: 'Close' }).click();
     }
 
