@@ -43,8 +43,9 @@ def setup_atelier() -> dict:
         "unix_socket": True,
         "absolute_url": True,
         "timeout": 60,
-        # The Jupyter server's Python runs notebook jobs; the service's own state is per user.
-        "environment": {"ATELIER_PYTHON": sys.executable},
+        # This runs inside the Jupyter server: its Python runs notebook jobs, and its process
+        # (with the kernels under it) is what the usage figures measure.
+        "environment": {"ATELIER_PYTHON": sys.executable, "ATELIER_JUPYTER_PID": str(os.getpid())},
         "launcher_entry": {"enabled": False},
         "new_browser_tab": False,
     }

@@ -98,6 +98,11 @@ export class AtelierService {
         })
       : null;
 
+    if (mode === 'sidecar' && platform.flavors instanceof LocalFlavors && /^[1-9]\d*$/.test(process.env.ATELIER_JUPYTER_PID ?? '')) {
+      // Started by jupyter-server-proxy inside the notebook server: usage figures are that server's.
+      platform.flavors.observe(Number(process.env.ATELIER_JUPYTER_PID));
+    }
+
     let jupyter: JupyterServer | null = null;
     let gateway: Gateway | null = null;
     let token: string | null = null;

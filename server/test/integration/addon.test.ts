@@ -136,6 +136,10 @@ it('reports the flavor switch unavailable here, with the reason', async () => {
     body: JSON.stringify({ flavorId: flavors.json().flavors[0].id })
   });
   expect([attempt.status, attempt.json().code]).toEqual([409, 'not_owned']);
+  // The usage figures are the notebook server's (with its kernels and the service under it).
+  const usage = await request(`${base}atelier/api/v1/flavors/usage`, { headers: auth });
+  expect(usage.status).toBe(200);
+  expect(usage.json().memoryUsedMiB).toBeGreaterThan(20);
 });
 
 it('is removed cleanly by pip uninstall (and installed again from the wheel)', () => {

@@ -159,6 +159,14 @@ export class LocalFlavors implements IFlavorProvider {
     return !!this._control;
   }
 
+  /**
+   * The notebook server's process, for usage figures, where Atelier runs beside it (started by
+   * jupyter-server-proxy inside it) and cannot switch it.
+   */
+  observe(pid: number): void {
+    this._observed = pid;
+  }
+
   async switchTo(id: string, progress: (step: 'stopping' | 'starting' | 'rolling-back', message: string) => void): Promise<IFlavor> {
     const control = this._control;
     if (!control) {
@@ -188,7 +196,7 @@ export class LocalFlavors implements IFlavorProvider {
 
   async usage(): Promise<IUsage> {
     const flavor = await this.current();
-    const { cpuPercent, memoryUsedMiB } = this._sampler.sample(this._control?.pid);
+    const { cpuPercent, memoryUsedMiB } = this._sampler.sample(this._control?.pid ?? this._observed);
     const usage: IUsage = { cpuPercent, cpus: flavor.cpus, memoryUsedMiB, memoryLimitMiB: flavor.memoryMiB, at: new Date().toISOString() };
     if (this._machine.gpus > 0) {
       const gpus = await readGpus();
@@ -224,5 +232,6 @@ export class LocalFlavors implements IFlavorProvider {
   private _currentId: string;
   private _stateFile: string | undefined;
   private _control: INotebookControl | undefined;
+  private _observed: number | undefined;
   private _sampler = new TreeSampler();
 }
