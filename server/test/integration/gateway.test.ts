@@ -217,3 +217,12 @@ describe('the proxy', () => {
     expect(status).toBe(401);
   });
 });
+
+describe('the JupyterLab it runs', () => {
+  it('refuses to start without a Python that has JupyterLab 4, and says what to do', async () => {
+    for (const python of ['/nonexistent/python3', '/bin/true']) {
+      const started = startGateway({ 'jupyter.python': python });
+      await expect(started).rejects.toThrow(/The gateway runs JupyterLab 4, but .* Install it \(pip install jupyterlab\) or set jupyter\.python/);
+    }
+  });
+});

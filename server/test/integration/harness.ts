@@ -34,7 +34,12 @@ export async function startGateway(
     overrides: { port: 0, dataDir: path.join(root, 'data'), workspace, ...overrides }
   });
   const logger = createLogger(process.env.ATELIER_TEST_LOG ?? 'silent');
-  const service = await AtelierService.start({ mode: 'gateway', config, token, logger });
+  const service = await AtelierService.start({ mode: 'gateway', config, token, logger }).catch(e => {
+    if (!reuse) {
+      fs.rmSync(root, { recursive: true, force: true });
+    }
+    throw e;
+  });
   return {
     service,
     url: service.url,
