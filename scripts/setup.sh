@@ -76,10 +76,27 @@ if [ ! -f "$stamp" ] || [ -n "$(find requirements -newer "$stamp" -print -quit)"
   touch "$stamp"
 fi
 
-echo "atelier: building"
-npm run --silent build:package >/dev/null
+# Build only when a source changed since the last build (a stamp in .venv records it), so
+# that a start on a built checkout takes seconds.
+build_stamp=.venv/.atelier-build
+sources=(src server/src server/resources style schema package.json package-lock.json pyproject.toml
+  tsconfig.json server/tsconfig.json scripts/build-service.js jupyterlab_atelier install.json)
+outputs_missing=0
+for output in server/lib/cli.js labextensions/jupyterlab-atelier/package.json jupyterlab_atelier/service/atelier.js; do
+  [ -f "$output" ] || outputs_missing=1
+done
+if [ "$outputs_missing" = 1 ] || [ ! -f "$build_stamp" ] || \
+  [ -n "$(find "${sources[@]}" -type f -newer "$build_stamp" -not -path '*/__pycache__*' -not -path 'jupyterlab_atelier/service*' -print -quit 2>/dev/null)" ] || \
+  ! .venv/bin/python -c 'import jupyterlab_atelier' 2>/dev/null; then
+  echo "atelier: building"
+  touch "$build_stamp.next"
+  npm run --silent build:package >/dev/null
 
-# The wheel, as users get it, installed into .venv: `jupyter lab` there has Atelier.
-rm -rf dist
-pip_quiet wheel -q --no-build-isolation --no-deps -w dist . >/dev/null
-pip_quiet install -q --no-deps --force-reinstall dist/jupyterlab_atelier-*.whl
+  # The wheel, as users get it, installed into .venv: `jupyter lab` there has Atelier.
+  rm -rf dist
+  pip_quiet wheel -q --no-build-isolation --no-deps -w dist . >/dev/null
+  pip_quiet install -q --no-deps --force-reinstall dist/jupyterlab_atelier-*.whl
+  mv "$build_stamp.next" "$build_stamp"
+else
+  echo "atelier: up to date (nothing changed since the last build)"
+fi
