@@ -16,7 +16,7 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
     await item.locator('button').click();
     const details = page.locator('.jp-Dialog .jp-Atelier-StatusDetails');
     await expect(details).toContainText('sidecar mode');
-    await page.keyboard.press('Escape');
+    await page.locator('.jp-Dialog').getByRole('button', { name: 'Close' }).click();
     await expect(page.locator('.jp-Dialog')).toHaveCount(0);
 
     await page.keyboard.press('Control+Shift+C');
