@@ -2,7 +2,7 @@
  * Atelier's REST API, {baseUrl}atelier/api/v1/..., as a fastify app. The same app serves both
  * modes: behind the gateway (which also proxies everything else to Jupyter) and as a sidecar.
  */
-import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyServerFactory } from 'fastify';
+import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerFactory, LogController } from 'fastify';
 import type { Logger } from 'pino';
 import type { IAuthenticator } from './auth';
 import * as path from 'path';
@@ -51,6 +51,24 @@ export interface IAppOptions extends IRouteContext {
   serverFactory?: FastifyServerFactory;
 }
 
+/**
+ * Request lines at debug level: the front end polls, and a line per request would bury the
+ * URL and the warnings a person needs on the terminal. Failed requests keep Fastify's lines.
+ */
+class QuietRequests extends LogController {
+  incomingRequest(request: FastifyRequest): void {
+    request.log.debug({ req: request }, 'incoming request');
+  }
+
+  requestCompleted(error: Error | null, request: FastifyRequest, reply: FastifyReply, ...rest: unknown[]): void {
+    if (error) {
+      (super.requestCompleted as (...args: unknown[]) => void)(error, request, reply, ...rest);
+      return;
+    }
+    reply.log.debug({ res: reply, responseTime: reply.elapsedTime }, 'request completed');
+  }
+}
+
 /** The path prefix of the API, e.g. /atelier/api/v1 or /user/ada/atelier/api/v1. */
 export function apiPrefix(baseUrl: string): string {
   return `${baseUrl}atelier/api/v1`;
@@ -64,6 +82,7 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     connectionTimeout: 0,
     requestTimeout: 0,
     return503OnClosing: true,
+    logController: new QuietRequests(),
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } }
   });
   app.addSchema(ErrorBody);
