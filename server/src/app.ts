@@ -69,6 +69,9 @@ class QuietRequests extends LogController {
   }
 }
 
+/** What the error handler receives: ours (ApiError), fastify's (validation, statusCode) or any other. */
+type IHandledError = Error & { statusCode?: number; validation?: unknown; code?: string };
+
 /** The path prefix of the API, e.g. /atelier/api/v1 or /user/ada/atelier/api/v1. */
 export function apiPrefix(baseUrl: string): string {
   return `${baseUrl}atelier/api/v1`;
@@ -108,14 +111,10 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     { dir: path.join(options.config.dataDir, 'buckets'), label: 'local storage' },
     { dir: options.config.dataDir, label: "Atelier's data folder" }
   ];
-  app.setErrorHandler((raw: Error & { statusCode?: number; validation?: unknown; code?: string }, request, reply) => {
-    let error = raw;
-    if (isFsError(raw)) {
-      const translated = fsApiError(raw, roots);
-      error = translated;
-      if (translated.statusCode >= 500) {
-        request.log.error({ err: raw }, 'request failed');
-      }
+  app.setErrorHandler((raw: IHandledError, request, reply) => {
+    const error: IHandledError = isFsError(raw) ? fsApiError(raw, roots) : raw;
+    if (error !== raw && error instanceof ApiError && error.statusCode >= 500) {
+      request.log.error({ err: raw }, 'request failed'); // the original, with its path, for the log only
     }
     if (error instanceof ApiError) {
       reply

@@ -17,8 +17,11 @@ export interface IKnownRoot {
   label: string;
 }
 
-/** Atelier's temporary download files: `.{name}.atelier-{id}.part` beside the target. */
-const TEMP_FILE = /^\.(.*)\.atelier-[0-9a-f]{8}\.part$/;
+/**
+ * Atelier's temporary download files: `.{name}.atelier-{id}.part` beside the target (the
+ * transfers name them so); the group is the name of the file being written.
+ */
+export const TEMP_FILE = /^\.(.*)\.atelier-[0-9a-f]{8}\.part$/;
 
 interface IKind {
   status: number;
@@ -28,7 +31,7 @@ interface IKind {
 
 const KINDS: Record<string, IKind> = {
   ENOENT: { status: 404, code: 'not_found', say: w => `${w || 'A file or folder'} does not exist (any more).` },
-  ENAMETOOLONG: { status: 400, code: 'name_too_long', say: w => `A name in ${w || 'the path'} is longer than the disk allows (255 bytes between two slashes).` },
+  ENAMETOOLONG: { status: 400, code: 'name_too_long', say: w => `A name in ${w || 'the path'} is longer than the disk allows (${NAME_MAX} bytes between two slashes).` },
   ENOTDIR: { status: 409, code: 'conflict', say: w => `A part of ${w || 'the path'} is a file, not a folder.` },
   EISDIR: { status: 409, code: 'conflict', say: w => `${w || 'The target'} is a folder, not a file.` },
   EEXIST: { status: 409, code: 'exists', say: w => `${w || 'The target'} already exists.` },

@@ -67,7 +67,6 @@ export class JupyterServer extends EventEmitter {
     return this._state;
   }
 
-
   /** Where the running server listens, e.g. http://127.0.0.1:40123 (no base URL). */
   get target(): string {
     return `http://127.0.0.1:${this._port}`;

@@ -23,7 +23,7 @@ import type { Logger } from 'pino';
 import { crc32, crc32Combine, crc32FromBase64 } from './crc32';
 import { RecordWriter } from './durable';
 import { ApiError } from './errors';
-import { describeFsError, isFsError } from './fs-errors';
+import { describeFsError, isFsError, NAME_MAX, TEMP_FILE } from './fs-errors';
 import type { IObjectStore, IPart, IStorageProvider } from './platform/storage';
 import { downloadRanges, fileCrc32 } from './ranges';
 import { checkBucket, checkKey, objectExists } from './platform/storage';
@@ -705,9 +705,6 @@ export class TransferManager extends EventEmitter {
   private _made = new Map<string, Set<string>>();
 }
 
-/** Atelier's temporary download files beside their target: `.{name}.atelier-{id}.part`. */
-const TEMP_FILE = /^\..*\.atelier-[0-9a-f]{8}\.part$/;
-
 /**
  * The hidden temporary file a download is written to before its rename. A name near the
  * disk's limit of 255 bytes gets a short stand-in, since the temporary name must fit too.
@@ -715,7 +712,7 @@ const TEMP_FILE = /^\..*\.atelier-[0-9a-f]{8}\.part$/;
 function tempFile(target: string, id: string): string {
   const name = path.basename(target);
   const tag = `.atelier-${id.slice(0, 8)}.part`;
-  const stem = Buffer.byteLength(name, 'utf8') + tag.length + 1 <= 255 ? name : crypto.createHash('sha1').update(name).digest('hex').slice(0, 16);
+  const stem = Buffer.byteLength(name, 'utf8') + tag.length + 1 <= NAME_MAX ? name : crypto.createHash('sha1').update(name).digest('hex').slice(0, 16);
   return path.join(path.dirname(target), `.${stem}${tag}`);
 }
 

@@ -34,6 +34,11 @@ function isMissing(e: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ENAMETOOLONG';
 }
 
+/** Whether a delete can pass over `e`: the entry is not there, or its key cannot exist. */
+function isAbsent(e: unknown): boolean {
+  return isMissing(e) || (e instanceof ApiError && e.statusCode === 404);
+}
+
 /** What a key is wanted for: reading (a name the disk cannot hold is simply absent) or writing. */
 type Intent = 'read' | 'write';
 
@@ -224,7 +229,7 @@ export class LocalObjectStore implements IObjectStore {
       await this._path(bucket, key, 'read')
         .then(file => fs.promises.unlink(file))
         .catch(e => {
-          if (!isMissing(e) && !(e instanceof ApiError && e.statusCode === 404)) {
+          if (!isAbsent(e)) {
             throw e;
           }
         });
@@ -239,7 +244,7 @@ export class LocalObjectStore implements IObjectStore {
       await this._path(bucket, key, 'read')
         .then(dir => fs.promises.rmdir(dir))
         .catch(e => {
-          if (!isMissing(e) && (e as NodeJS.ErrnoException).code !== 'ENOTEMPTY' && !(e instanceof ApiError && e.statusCode === 404)) {
+          if (!isAbsent(e) && (e as NodeJS.ErrnoException).code !== 'ENOTEMPTY') {
             throw e;
           }
         });
@@ -250,20 +255,18 @@ export class LocalObjectStore implements IObjectStore {
     const key = prefix.endsWith('/') ? prefix : `${prefix}/`;
     const dir = await this._path(bucket, key, 'write');
     await this._ensureParent(bucket, dir, key);
+    // S3 keeps "a" and "a/" apart; on a disk one name is either a file or a folder.
+    const clash = () => new ApiError(409, 'conflict', `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`);
     // Without the trailing slash: lstat of "file/" fails instead of finding the file.
     const existing = await fs.promises.lstat(dir.replace(/[/\\]+$/, '')).catch(() => null);
     if (existing && !existing.isDirectory()) {
-      // S3 keeps "a" and "a/" apart; on a disk one name is either a file or a folder.
-      throw new ApiError(409, 'conflict', `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`);
+      throw clash();
     }
     try {
       await fs.promises.mkdir(dir, { recursive: true });
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'EEXIST' || code === 'ENOTDIR') {
-        throw new ApiError(409, 'conflict', `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`);
-      }
-      throw e;
+      throw code === 'EEXIST' || code === 'ENOTDIR' ? clash() : e;
     }
   }
 
