@@ -8,6 +8,7 @@ import { parseArgs } from 'util';
 import { ConfigError, loadConfig } from './config';
 import { createLogger } from './logger';
 import { VERSION } from './paths';
+import { runSwitchFromStdin } from './platform/jupyterhub/switch-worker';
 import { AtelierService } from './service';
 
 const USAGE = `Usage: atelier <command> [options]
@@ -62,6 +63,10 @@ async function main(argv: string[]): Promise<number> {
     return 0;
   }
   const command = positionals[0];
+  if (command === 'hub-switch') {
+    // Internal: the detached worker of a JupyterHub profile switch (its order on stdin).
+    return runSwitchFromStdin();
+  }
   if (values.help || !command || command === 'help') {
     process.stdout.write(USAGE);
     return values.help || command === 'help' ? 0 : 2;

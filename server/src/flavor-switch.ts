@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import type { Logger } from 'pino';
 import { writeAtomicSync } from './durable';
 import { ApiError } from './errors';
-import type { IFlavorProvider } from './platform';
+import type { IFlavorProvider, SwitchProgress } from './platform';
 import type { IFlavor, IFlavorSwitch } from './schemas/flavors';
 
 export class FlavorSwitcher extends EventEmitter {
@@ -21,9 +21,19 @@ export class FlavorSwitcher extends EventEmitter {
     private readonly _logger: Logger
   ) {
     super();
+    let record: IFlavorSwitch | undefined;
     try {
-      const record = JSON.parse(fs.readFileSync(_file, 'utf8')) as IFlavorSwitch;
-      if (record.state === 'running') {
+      record = JSON.parse(fs.readFileSync(_file, 'utf8')) as IFlavorSwitch;
+    } catch {
+      record = undefined;
+    }
+    this._last = record;
+    if (record?.state === 'running') {
+      // A switch that outlives the service that started it is followed to its end.
+      const resumed = _flavors.resume?.(record.id, this._progress(record));
+      if (resumed) {
+        this._running = this._finish(record, resumed);
+      } else {
         record.state = 'failed';
         record.step = 'failed';
         record.error = 'The switch was interrupted by a restart of the Atelier service; the notebook server runs under the flavor it had before.';
@@ -31,9 +41,6 @@ export class FlavorSwitcher extends EventEmitter {
         record.finishedAt = new Date().toISOString();
         this._write(record);
       }
-      this._last = record;
-    } catch {
-      this._last = undefined;
     }
   }
 
@@ -82,33 +89,42 @@ export class FlavorSwitcher extends EventEmitter {
     this._last = record;
     this._write(record);
     this._changed(record);
-    this._running = this._flavors
-      .switchTo(target.id, (step, message) => {
-        record.step = step;
-        record.message = message;
-        this._write(record);
-        this._changed(record);
-      })
-      .then(
-        flavor => {
-          record.state = 'completed';
-          record.step = 'ready';
-          record.message = `The notebook server runs under ${flavor.name}`;
-        },
-        e => {
-          record.state = 'failed';
-          record.step = 'failed';
-          record.error = `The notebook server did not start under ${target.name}; it runs under ${current.name} again. ${(e as Error).message}`;
-          record.message = record.error;
-          this._logger.warn({ from: current.id, to: target.id, err: { message: (e as Error).message } }, 'flavor switch failed');
-        }
-      )
-      .then(() => {
-        record.finishedAt = new Date().toISOString();
-        this._write(record);
-        this._changed(record);
-      });
+    this._running = this._finish(record, this._flavors.switchTo(target.id, this._progress(record), record.id));
     return { ...record };
+  }
+
+  private _progress(record: IFlavorSwitch): SwitchProgress {
+    return (step, message) => {
+      record.step = step;
+      record.message = message;
+      this._write(record);
+      this._changed(record);
+    };
+  }
+
+  /** Records how the switch ended. */
+  private async _finish(record: IFlavorSwitch, switched: Promise<IFlavor>): Promise<void> {
+    const names = async () => {
+      const list = await this._flavors.list().catch(() => [] as IFlavor[]);
+      const name = (id: string) => list.find(f => f.id === id)?.name ?? id;
+      return { from: name(record.from), to: name(record.to) };
+    };
+    try {
+      const flavor = await switched;
+      record.state = 'completed';
+      record.step = 'ready';
+      record.message = `The notebook server runs under ${flavor.name}`;
+    } catch (e) {
+      const { from, to } = await names();
+      record.state = 'failed';
+      record.step = 'failed';
+      record.error = `The notebook server did not start under ${to}; it runs under ${from} again. ${(e as Error).message}`;
+      record.message = record.error;
+      this._logger.warn({ from: record.from, to: record.to, err: { message: (e as Error).message } }, 'flavor switch failed');
+    }
+    record.finishedAt = new Date().toISOString();
+    this._write(record);
+    this._changed(record);
   }
 
   /** Waits for a switch under way (service shutdown, tests). */

@@ -70,7 +70,8 @@ export class CpuPool {
 
 const CGROUP_ROOT = '/sys/fs/cgroup';
 
-function alive(pid: number): boolean {
+/** Whether a process `pid` exists (EPERM: it does, owned by another user). */
+export function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
     return true;

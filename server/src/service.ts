@@ -98,10 +98,11 @@ export class AtelierService {
         })
       : null;
 
-    if (mode === 'sidecar' && platform.flavors instanceof LocalFlavors && /^[1-9]\d*$/.test(process.env.ATELIER_JUPYTER_PID ?? '')) {
+    if (mode === 'sidecar' && /^[1-9]\d*$/.test(process.env.ATELIER_JUPYTER_PID ?? '')) {
       // Started by jupyter-server-proxy inside the notebook server: usage figures are that server's.
-      platform.flavors.observe(Number(process.env.ATELIER_JUPYTER_PID));
+      platform.flavors?.observe?.(Number(process.env.ATELIER_JUPYTER_PID));
     }
+    await platform.flavors?.prepare?.();
 
     let jupyter: JupyterServer | null = null;
     let gateway: Gateway | null = null;

@@ -8,6 +8,9 @@ import type { IFlavor, IUsage } from '../schemas/flavors';
 import type { IJobsCapability } from './jobs';
 import type { IStorageProvider } from './storage';
 
+/** Hears each step of a switch. */
+export type SwitchProgress = (step: 'stopping' | 'starting' | 'rolling-back', message: string) => void;
+
 /**
  * The notebook's compute size. Switching means: ModelArts, stop → update the flavor → start,
  * polling until RUNNING; JupyterHub, restart the single-user server with another profile
@@ -20,13 +23,24 @@ export interface IFlavorProvider {
   current(): Promise<IFlavor>;
   /** Whether `switchTo` can work here (e.g. the service owns the notebook server). */
   canSwitch(): boolean;
+  /** Why not, for a person, where the provider knows better than "not owned". */
+  readonly switchReason?: string;
+  /** Asks what it needs to know once, before the service answers (e.g. what a token may do). */
+  prepare?(): Promise<void>;
   /**
    * Runs the notebook server under another flavor; `progress` hears each step. Resolves once
    * the server answers under the new flavor, which is then the current one (also after a
    * restart of the service). On failure the provider has returned to the previous flavor
-   * before it rejects with the reason.
+   * before it rejects with the reason. `switchId` names the switch's record.
    */
-  switchTo(id: string, progress: (step: 'stopping' | 'starting' | 'rolling-back', message: string) => void): Promise<IFlavor>;
+  switchTo(id: string, progress: SwitchProgress, switchId: string): Promise<IFlavor>;
+  /**
+   * Where a switch outlives the service that started it (JupyterHub: the service ends with the
+   * server it restarts): follows switch `switchId` to its end, or null when nothing runs it.
+   */
+  resume?(switchId: string, progress: SwitchProgress): Promise<IFlavor> | null;
+  /** The notebook server's process, for usage figures, where the service runs inside it. */
+  observe?(pid: number): void;
   /** Live usage of the notebook server (CPU, memory, GPUs where present). */
   usage?(): Promise<IUsage>;
 }

@@ -29,9 +29,9 @@ export default async function flavorRoutes(app: FastifyInstance, ctx: IRouteCont
     const switchable = flavors.canSwitch() && !!ctx.flavorSwitch;
     const switchReason = switchable
       ? undefined
-      : ctx.mode === 'sidecar'
+      : flavors.switchReason ?? (ctx.mode === 'sidecar'
         ? 'Atelier runs beside this Jupyter server (through jupyter-server-proxy) and cannot restart it under another flavor. To switch flavors, start JupyterLab with "atelier lab", or choose the flavor (profile) when your hub starts the server.'
-        : 'This platform offers no flavor switch.';
+        : 'This platform offers no flavor switch.');
     return { flavors: list, current: current.id, switchable, ...(switchReason ? { switchReason } : {}), ...(last ? { switch: last } : {}) };
   });
 

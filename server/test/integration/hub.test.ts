@@ -2,22 +2,101 @@
  * Atelier under a real JupyterHub: two users, each single-user server with Atelier (the wheel,
  * served through jupyter-server-proxy). A's Atelier works for A, with A as its user; B's
  * credentials get nothing from A's Atelier, neither its API nor the proxy in front of it.
+ * The Hub offers profiles (as KubeSpawner's profile_list), which a local spawner applies as a
+ * CPU set and a memory cgroup: A switches profiles from Atelier, and the restarted server runs
+ * under the new profile's limits; a profile that cannot start leaves A on the old one.
  */
+import * as fs from 'fs';
 import { IHub, startHub } from './hub';
 import { request } from './harness';
+
+const PROFILES = `
+import asyncio
+import json
+from jupyterhub.spawner import SimpleLocalProcessSpawner
+
+PROFILES = [
+    {'display_name': 'Small', 'slug': 'small', 'default': True, 'description': 'One CPU',
+     'kubespawner_override': {'cpu_limit': 1, 'mem_limit': '1G'}},
+    {'display_name': 'Large', 'slug': 'large', 'kubespawner_override': {'cpu_limit': 2, 'mem_limit': '2G'}},
+    {'display_name': 'Broken', 'slug': 'broken', 'kubespawner_override': {'cpu_limit': 1, 'mem_limit': '1G'}},
+]
+
+
+def memory_cgroup(name):
+    """A memory cgroup of this machine (v1 memory controller, else cgroup v2) and its limit file."""
+    if os.path.exists('/sys/fs/cgroup/memory/memory.limit_in_bytes'):
+        return os.path.join('/sys/fs/cgroup/memory', name), 'memory.limit_in_bytes'
+    return os.path.join('/sys/fs/cgroup', name), 'memory.max'
+
+
+class ProfileSpawner(SimpleLocalProcessSpawner):
+    """Applies the chosen profile (user_options['profile']) as KubeSpawner would its override."""
+
+    def _profile(self):
+        slug = (self.user_options or {}).get('profile')
+        return next((p for p in PROFILES if p['slug'] == slug), PROFILES[0])
+
+    async def start(self):
+        profile = self._profile()
+        if profile['slug'] == 'broken':
+            raise RuntimeError('the profile Broken has no image on this machine')
+        override = profile['kubespawner_override']
+        cpus = sorted(os.sched_getaffinity(0))[: override['cpu_limit']]
+        self.cmd = ['taskset', '-c', ','.join(map(str, cpus)), VENV_SINGLEUSER]
+        ip, port = await super().start()
+        folder, limit = memory_cgroup(f'atelier-hub-test-{self.user.name}-{self.pid}')
+        os.makedirs(folder, exist_ok=True)
+        with open(os.path.join(folder, limit), 'w') as f:
+            f.write(str(int(override['mem_limit'][:-1]) * 1024 ** 3))
+        with open(os.path.join(folder, 'cgroup.procs'), 'w') as f:
+            f.write(str(self.pid))
+        self._cgroup = folder
+        return ip, port
+
+    async def stop(self, now=False):
+        await super().stop(now=now)
+        folder = getattr(self, '_cgroup', None)
+        for _ in range(50):
+            try:
+                if folder:
+                    os.rmdir(folder)
+                break
+            except OSError:
+                await asyncio.sleep(0.1)  # its last processes are still leaving
+
+
+VENV_SINGLEUSER = c.Spawner.cmd[0]
+c.JupyterHub.spawner_class = ProfileSpawner
+c.Spawner.environment['ATELIER_HUB_PROFILES'] = json.dumps(PROFILES)
+# The server's own token may restart its server and issue its user a token (for the switch).
+c.JupyterHub.load_roles.append({'name': 'server', 'scopes': ['users:activity!user', 'access:servers!server', 'servers!user', 'tokens!user']})
+`;
 
 let hub: IHub;
 let ada: string;
 let bob: string;
 
 beforeAll(async () => {
-  hub = await startHub();
+  hub = await startHub(PROFILES);
   ada = await hub.startUser('ada');
   bob = await hub.startUser('bob');
 }, 240000);
 
 afterAll(async () => {
   await hub?.stop();
+  // The spawner's cgroups, should one outlive its server.
+  for (const root of ['/sys/fs/cgroup/memory', '/sys/fs/cgroup']) {
+    for (const name of fs.existsSync(root) ? fs.readdirSync(root) : []) {
+      if (name.startsWith('atelier-hub-test-')) {
+        try {
+          fs.rmdirSync(`${root}/${name}`);
+        } catch {
+          // still in use: left for the machine's owner, as any cgroup a process holds
+        }
+      }
+    }
+  }
 });
 
 const as = (token: string) => ({ Authorization: `token ${token}` });
@@ -61,4 +140,92 @@ it("gives B's credentials nothing from A's Atelier or A's server", async () => {
   // No credentials at all: nothing either.
   const anonymous = await request(`${hub.url}user/ada/atelier/api/v1/status`);
   expect(anonymous.status === 200).toBe(false);
+});
+
+/** The CPUs and the memory limit the kernel applies to a process. */
+function limitsOf(pid: number): { cpus: string; memoryBytes: number } {
+  const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+  const cpus = /Cpus_allowed_list:\s*(\S+)/.exec(status)![1];
+  const cgroups = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
+  const v1 = cgroups.find(line => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(line));
+  const file = v1 ? `/sys/fs/cgroup/memory${v1.split(':')[2]}/memory.limit_in_bytes` : `/sys/fs/cgroup${cgroups.find(l => l.startsWith('0::'))!.slice(3)}/memory.max`;
+  return { cpus, memoryBytes: Number(fs.readFileSync(file, 'utf8').trim()) };
+}
+
+const GiB = 1024 ** 3;
+
+/** The first `n` CPUs this process may use, as Cpus_allowed_list writes them. */
+function firstCpus(n: number): string {
+  const list = /Cpus_allowed_list:\s*(\S+)/.exec(fs.readFileSync('/proc/self/status', 'utf8'))![1];
+  const cpus = list.split(',').flatMap(range => {
+    const [a, b] = range.split('-').map(Number);
+    return Array.from({ length: (b ?? a) - a + 1 }, (_, i) => a + i);
+  });
+  const chosen = cpus.slice(0, n);
+  return chosen.length === 2 && chosen[1] === chosen[0] + 1 ? `${chosen[0]}-${chosen[1]}` : chosen.join(',');
+}
+
+describe('flavors under JupyterHub', () => {
+  const api = (route: string, init: { method?: string; body?: unknown } = {}) =>
+    request(`${hub.url}user/ada/atelier/api/v1/${route}`, {
+      method: init.method ?? 'GET',
+      headers: { ...as(ada), Accept: 'application/json', ...(init.body ? { 'Content-Type': 'application/json' } : {}) },
+      body: init.body ? JSON.stringify(init.body) : undefined
+    });
+  const serverPid = async (): Promise<number> => (await hub.api('GET', 'users/ada')).json().servers[''].state.pid;
+
+  /** Starts a switch and reads its record until it ends; the server (and Atelier) is away meanwhile. */
+  async function switchTo(flavorId: string) {
+    const started = await api('flavors/switch', { method: 'POST', body: { flavorId } });
+    expect([started.status, started.body]).toEqual([202, expect.any(String)]);
+    const id = started.json().id;
+    const answers = new Set<number>();
+    const deadline = Date.now() + 240000;
+    for (;;) {
+      const res = await api('flavors/switch').catch(() => null);
+      answers.add(res?.status ?? 0);
+      const record = res?.status === 200 ? res.json() : null;
+      if (record && record.id === id && record.state !== 'running') {
+        return { record, answers };
+      }
+      if (Date.now() > deadline) {
+        throw new Error(`the switch did not end: ${[...answers].join(', ')}\n${hub.log().slice(-4000)}`);
+      }
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+  }
+
+  it("offers the Hub's profiles, the one the server runs under as current, with its limits applied", async () => {
+    const list = (await api('flavors')).json();
+    expect(list).toMatchObject({ current: 'small', switchable: true });
+    expect(list.flavors.map((f: { id: string; cpus: number; memoryMiB: number }) => [f.id, f.cpus, f.memoryMiB])).toEqual([
+      ['small', 1, 1024],
+      ['large', 2, 2048],
+      ['broken', 1, 1024]
+    ]);
+    expect(limitsOf(await serverPid())).toEqual({ cpus: firstCpus(1), memoryBytes: GiB });
+  });
+
+  it('restarts the server under the chosen profile through the Hub, and the new server has its CPU set and memory limit', async () => {
+    const before = await serverPid();
+    const { record, answers } = await switchTo('large');
+    expect(record).toMatchObject({ from: 'small', to: 'large', state: 'completed', step: 'ready' });
+    // The server was away for a while: the Hub answered for it.
+    expect([...answers].some(status => status !== 200)).toBe(true);
+    const after = await serverPid();
+    expect(after).not.toBe(before);
+    expect(limitsOf(after)).toEqual({ cpus: firstCpus(2), memoryBytes: 2 * GiB });
+    expect((await api('flavors')).json()).toMatchObject({ current: 'large' });
+    // The worker's token is deleted once the switch is over.
+    const tokens = (await hub.api('GET', 'users/ada/tokens')).json();
+    expect(tokens.api_tokens.filter((t: { note: string }) => t.note.startsWith('Atelier: switching'))).toEqual([]);
+  }, 300000);
+
+  it('goes back to the profile it had when the new one cannot start, and says why', async () => {
+    const { record } = await switchTo('broken');
+    expect(record).toMatchObject({ from: 'large', to: 'broken', state: 'failed' });
+    expect(record.error).toContain('has no image on this machine');
+    expect((await api('flavors')).json()).toMatchObject({ current: 'large' });
+    expect(limitsOf(await serverPid()).memoryBytes).toBe(2 * GiB);
+  }, 300000);
 });
