@@ -2,7 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import type { IFlavor } from '../api/client';
 import { AtelierClient } from '../api/client';
-import { FlavorsModel, memoryPair, usageText } from '../flavors/model';
+import { flavorSize, FlavorsModel, memoryPair, usageText } from '../flavors/model';
 import { filterFlavors, unavailable } from '../flavors/picker';
 import { formatMemory } from '../status/model';
 import { IRunningService, startService } from './service';
@@ -35,6 +35,16 @@ describe('flavor helpers', () => {
     expect(usageText(usage, formatMemory, { cpu: 'CPU', gpu: 'GPU' })).toBe('CPU 12% · 410 MiB / 4 GiB');
     const withGpu = { ...usage, gpus: [{ index: 0, name: 'T4', utilizationPercent: 30, memoryUsedMiB: 2048, memoryTotalMiB: 16384 }] };
     expect(usageText(withGpu, formatMemory, { cpu: 'CPU', gpu: 'GPU' })).toBe('CPU 12% · 410 MiB / 4 GiB · GPU 30% · 2 GiB / 16 GiB');
+  });
+
+  it('leaves out the figures a JupyterHub profile does not state', () => {
+    expect(flavorSize(flavor('a', 2, 4096), trans)).toBe('2 CPUs · 4 GiB');
+    expect(flavorSize(flavor('b', 0, 4096), trans)).toBe('4 GiB');
+    expect(flavorSize(flavor('c', 1, 0, 1), trans)).toBe('1 CPU · 1 GPU');
+    expect(flavorSize(flavor('d', 0, 0), trans)).toBe('size not stated');
+    expect(memoryPair(300, 0)).toBe('300 MiB');
+    const unlimited = { cpuPercent: 5, cpus: 0, memoryUsedMiB: 2048, memoryLimitMiB: 0, at: '' };
+    expect(usageText(unlimited, formatMemory, { cpu: 'CPU', gpu: 'GPU' })).toBe('CPU 5% · 2 GiB');
   });
 });
 

@@ -6,6 +6,9 @@ import type { IFlavor, IFlavorList, IFlavorSwitch, IUsage } from '../api/client'
 import { formatMemory } from '../status/model';
 import type { IAtelierClient, IFlavorsModel } from '../tokens';
 
+/** The error of a switch whose service never came back (the plugin words it for the user). */
+export const SERVER_AWAY = 'server-away';
+
 /**
  * The flavor catalog, the live usage of the notebook server (every few seconds while the page
  * is visible) and switches: started here and followed step by step until they end.
@@ -64,23 +67,39 @@ export class FlavorsModel implements IFlavorsModel, IDisposable {
   }
 
   /**
-   * Switches the notebook server to `flavorId`; `progress` hears each step. Resolves with the
-   * final record (completed, or failed and back on the previous flavor).
+   * Switches the notebook server to `flavorId`; `progress` hears each step, and `away` is true
+   * while the service does not answer (under JupyterHub it restarts with the server). Resolves
+   * with the final record (completed, or failed and back on the previous flavor); a service
+   * that stays away for `giveUpMs` ends the wait with a failed record that says so.
    */
-  async switchTo(flavorId: string, progress: (record: IFlavorSwitch) => void): Promise<IFlavorSwitch> {
+  async switchTo(flavorId: string, progress: (record: IFlavorSwitch, away: boolean) => void, giveUpMs = 10 * 60 * 1000): Promise<IFlavorSwitch> {
     let record = await this._client.switchFlavor(flavorId);
     this._switching = record;
     this._usage = null;
     this._changed.emit();
-    progress(record);
+    progress(record, false);
+    let awaySince: number | null = null;
     try {
       while (record.state === 'running') {
-        await new Promise(resolve => setTimeout(resolve, 250));
-        // While the server restarts the service may still answer; a failed read is retried.
-        const next = await this._client.flavorSwitch().catch(() => record);
-        if (next.step !== record.step || next.state !== record.state) {
-          progress(next);
+        await new Promise(resolve => setTimeout(resolve, awaySince === null ? 250 : 1000));
+        let next: IFlavorSwitch;
+        try {
+          next = await this._client.flavorSwitch();
+        } catch {
+          // The service restarts with the server (JupyterHub) or is busy: wait for it.
+          if (awaySince === null) {
+            awaySince = Date.now();
+            progress(record, true);
+          } else if (Date.now() - awaySince > giveUpMs) {
+            record = { ...record, state: 'failed', step: 'failed', error: SERVER_AWAY, message: SERVER_AWAY };
+            break;
+          }
+          continue;
         }
+        if (awaySince !== null || next.step !== record.step || next.state !== record.state) {
+          progress(next, false);
+        }
+        awaySince = null;
         record = next;
         this._switching = record;
       }
@@ -104,13 +123,19 @@ export class FlavorsModel implements IFlavorsModel, IDisposable {
   private _changed = new Signal<this, void>(this);
 }
 
-/** "1 CPU · 4 GiB" (· "1 GPU (T4)"): a flavor's size. */
+/** "1 CPU · 4 GiB" (· "1 GPU (T4)"): a flavor's size, without the figures it does not state. */
 export function flavorSize(flavor: IFlavor, trans: TranslationBundle): string {
-  const parts = [trans._n('%1 CPU', '%1 CPUs', flavor.cpus), formatMemory(flavor.memoryMiB)];
+  const parts: string[] = [];
+  if (flavor.cpus > 0) {
+    parts.push(trans._n('%1 CPU', '%1 CPUs', flavor.cpus));
+  }
+  if (flavor.memoryMiB > 0) {
+    parts.push(formatMemory(flavor.memoryMiB));
+  }
   if (flavor.gpus > 0) {
     parts.push(trans._n('%1 GPU', '%1 GPUs', flavor.gpus) + (flavor.gpuType ? ` (${flavor.gpuType})` : ''));
   }
-  return parts.join(' · ');
+  return parts.length ? parts.join(' · ') : trans.__('size not stated');
 }
 
 /** "Small · 1 CPU · 4 GiB" (· GPUs): a flavor by name and size. */
@@ -120,7 +145,10 @@ export function flavorSummary(flavor: IFlavor, trans: TranslationBundle): string
 
 /** "CPU 12% · 0.4 / 4 GiB" (· "GPU 30% · 2.1 / 16 GiB" per GPU). */
 export function usageText(usage: IUsage, memory: (mib: number) => string, labels: { cpu: string; gpu: string }): string {
-  const parts = [`${labels.cpu} ${Math.round(usage.cpuPercent)}%`, `${memory(usage.memoryUsedMiB)} / ${memory(usage.memoryLimitMiB)}`];
+  const parts = [
+    `${labels.cpu} ${Math.round(usage.cpuPercent)}%`,
+    usage.memoryLimitMiB > 0 ? `${memory(usage.memoryUsedMiB)} / ${memory(usage.memoryLimitMiB)}` : memory(usage.memoryUsedMiB)
+  ];
   for (const gpu of usage.gpus ?? []) {
     parts.push(`${labels.gpu}${usage.gpus!.length > 1 ? gpu.index : ''} ${Math.round(gpu.utilizationPercent)}%`, `${memory(gpu.memoryUsedMiB)} / ${memory(gpu.memoryTotalMiB)}`);
   }
@@ -129,6 +157,9 @@ export function usageText(usage: IUsage, memory: (mib: number) => string, labels
 
 /** "0.2/4 GiB" or "180/512 MiB": memory used of a limit, in the limit's unit. */
 export function memoryPair(usedMiB: number, limitMiB: number): string {
+  if (limitMiB <= 0) {
+    return formatMemory(usedMiB); // no limit stated
+  }
   if (limitMiB < 1024) {
     return `${Math.round(usedMiB)}/${Math.round(limitMiB)} MiB`;
   }

@@ -1,5 +1,6 @@
 import * as React from 'react';
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
+import { PageConfig, URLExt } from '@jupyterlab/coreutils';
 import { Dialog, ICommandPalette, IToolbarWidgetRegistry, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
@@ -10,7 +11,7 @@ import type { IFlavorSwitch } from '../api/client';
 import { flavorIcon } from '../icons';
 import { formatMemory } from '../status/model';
 import { CommandIDs, IAtelierClient, IFlavorsModel, TRANSLATION_DOMAIN } from '../tokens';
-import { flavorSummary, FlavorsModel, memoryPair, usageText } from './model';
+import { flavorSummary, FlavorsModel, memoryPair, SERVER_AWAY, usageText } from './model';
 import { FlavorPicker } from './picker';
 
 const PLUGIN_ID = 'jupyterlab-atelier:flavors';
@@ -117,7 +118,14 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
       return panels.length;
     };
 
-    const describeStep = (record: IFlavorSwitch, target: string) => {
+    // Under JupyterHub the page config names the Hub: its home page starts a stopped server.
+    const hubPrefix = PageConfig.getOption('hubPrefix');
+    const describeStep = (record: IFlavorSwitch, target: string, away: boolean) => {
+      if (away) {
+        return hubPrefix
+          ? trans.__('Switching to %1: the Hub is restarting your server…', target)
+          : trans.__('Switching to %1: waiting for the notebook server…', target);
+      }
       switch (record.step) {
         case 'stopping':
           return trans.__('Switching to %1: stopping the notebook server…', target);
@@ -202,7 +210,9 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
             throw new Error(trans.__('"%1" could not be saved (%2); nothing was switched.', path, (e as Error).message));
           }
         }
-        const record = await model.switchTo(target.id, step => Notification.update({ id: id2, message: describeStep(step, target.name), type: 'in-progress' }));
+        const record = await model.switchTo(target.id, (step, away) =>
+          Notification.update({ id: id2, message: describeStep(step, target.name, away), type: 'in-progress' })
+        );
         if (record.state === 'completed') {
           const open = notebooks?.size ?? 0;
           Notification.update({
@@ -220,6 +230,17 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
                   { label: trans.__('Later'), callback: () => undefined, displayType: 'link' }
                 ]
               : []
+          });
+        } else if (record.error === SERVER_AWAY) {
+          const home = hubPrefix ? URLExt.join(hubPrefix, 'home') : '';
+          Notification.update({
+            id: id2,
+            message: hubPrefix
+              ? trans.__('The notebook server has not answered for 10 minutes. If it is not running, start it from the Hub\'s home page.')
+              : trans.__('The notebook server has not answered for 10 minutes; look at the terminal where Atelier runs.'),
+            type: 'error',
+            autoClose: false,
+            actions: home ? [{ label: trans.__('Open the Hub'), callback: () => window.open(home, '_blank', 'noopener') }] : []
           });
         } else {
           Notification.update({ id: id2, message: record.error ?? record.message, type: 'error', autoClose: false });

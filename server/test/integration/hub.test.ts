@@ -10,75 +10,13 @@ import * as fs from 'fs';
 import { IHub, startHub } from './hub';
 import { request } from './harness';
 
-const PROFILES = `
-import asyncio
-import json
-from jupyterhub.spawner import SimpleLocalProcessSpawner
-
-PROFILES = [
-    {'display_name': 'Small', 'slug': 'small', 'default': True, 'description': 'One CPU',
-     'kubespawner_override': {'cpu_limit': 1, 'mem_limit': '1G'}},
-    {'display_name': 'Large', 'slug': 'large', 'kubespawner_override': {'cpu_limit': 2, 'mem_limit': '2G'}},
-    {'display_name': 'Broken', 'slug': 'broken', 'kubespawner_override': {'cpu_limit': 1, 'mem_limit': '1G'}},
-]
-
-
-def memory_cgroup(name):
-    """A memory cgroup of this machine (v1 memory controller, else cgroup v2) and its limit file."""
-    if os.path.exists('/sys/fs/cgroup/memory/memory.limit_in_bytes'):
-        return os.path.join('/sys/fs/cgroup/memory', name), 'memory.limit_in_bytes'
-    return os.path.join('/sys/fs/cgroup', name), 'memory.max'
-
-
-class ProfileSpawner(SimpleLocalProcessSpawner):
-    """Applies the chosen profile (user_options['profile']) as KubeSpawner would its override."""
-
-    def _profile(self):
-        slug = (self.user_options or {}).get('profile')
-        return next((p for p in PROFILES if p['slug'] == slug), PROFILES[0])
-
-    async def start(self):
-        profile = self._profile()
-        if profile['slug'] == 'broken':
-            raise RuntimeError('the profile Broken has no image on this machine')
-        override = profile['kubespawner_override']
-        cpus = sorted(os.sched_getaffinity(0))[: override['cpu_limit']]
-        self.cmd = ['taskset', '-c', ','.join(map(str, cpus)), VENV_SINGLEUSER]
-        ip, port = await super().start()
-        folder, limit = memory_cgroup(f'atelier-hub-test-{self.user.name}-{self.pid}')
-        os.makedirs(folder, exist_ok=True)
-        with open(os.path.join(folder, limit), 'w') as f:
-            f.write(str(int(override['mem_limit'][:-1]) * 1024 ** 3))
-        with open(os.path.join(folder, 'cgroup.procs'), 'w') as f:
-            f.write(str(self.pid))
-        self._cgroup = folder
-        return ip, port
-
-    async def stop(self, now=False):
-        await super().stop(now=now)
-        folder = getattr(self, '_cgroup', None)
-        for _ in range(50):
-            try:
-                if folder:
-                    os.rmdir(folder)
-                break
-            except OSError:
-                await asyncio.sleep(0.1)  # its last processes are still leaving
-
-
-VENV_SINGLEUSER = c.Spawner.cmd[0]
-c.JupyterHub.spawner_class = ProfileSpawner
-c.Spawner.environment['ATELIER_HUB_PROFILES'] = json.dumps(PROFILES)
-# The server's own token may restart its server and issue its user a token (for the switch).
-c.JupyterHub.load_roles.append({'name': 'server', 'scopes': ['users:activity!user', 'access:servers!server', 'servers!user', 'tokens!user']})
-`;
 
 let hub: IHub;
 let ada: string;
 let bob: string;
 
 beforeAll(async () => {
-  hub = await startHub(PROFILES);
+  hub = await startHub();
   ada = await hub.startUser('ada');
   bob = await hub.startUser('bob');
 }, 240000);

@@ -3,6 +3,7 @@
  * loopback for tests: local users whose single-user servers run the .venv's JupyterLab with
  * Atelier installed (the wheel), each in its own home. A service token with the admin scopes
  * lets the test create users, start servers and issue user tokens through the Hub's REST API.
+ * The configuration is server/test/hub/jupyterhub_config.py (also the browser tests' Hub).
  */
 import { ChildProcess, spawn } from 'child_process';
 import * as crypto from 'crypto';
@@ -27,43 +28,31 @@ export interface IHub {
   stop(): Promise<void>;
 }
 
-export async function startHub(extraConfig = ''): Promise<IHub> {
+/** The test Hub's configuration (users, profiles and the spawner that applies them). */
+export const HUB_CONFIG = path.join(REPO, 'server', 'test', 'hub', 'jupyterhub_config.py');
+
+/** The environment that configures the test Hub (see HUB_CONFIG) for a root, ports and token. */
+export function hubEnv(root: string, ports: number[], token: string): Record<string, string> {
+  return {
+    ATELIER_HUB_ROOT: root,
+    ATELIER_HUB_PORTS: ports.join(','),
+    ATELIER_HUB_VENV: VENV,
+    ATELIER_HUB_CHP: path.join(REPO, 'node_modules', '.bin', 'configurable-http-proxy'),
+    ATELIER_HUB_TOKEN: token
+  };
+}
+
+export async function startHub(): Promise<IHub> {
   if (!fs.existsSync(path.join(VENV, 'bin', 'jupyterhub'))) {
     throw new Error(`${VENV} has no jupyterhub: run scripts/setup.sh --test.`);
   }
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-hub-'));
   const [port, hubPort, apiPort] = [await freePort(), await freePort(), await freePort()];
   const token = crypto.randomBytes(24).toString('hex');
-  const config = `
-import os
-c.JupyterHub.ip = '127.0.0.1'
-c.JupyterHub.port = ${port}
-c.JupyterHub.hub_ip = '127.0.0.1'
-c.JupyterHub.hub_port = ${hubPort}
-c.ConfigurableHTTPProxy.api_url = 'http://127.0.0.1:${apiPort}'
-c.ConfigurableHTTPProxy.command = [${JSON.stringify(path.join(REPO, 'node_modules', '.bin', 'configurable-http-proxy'))}]
-c.JupyterHub.db_url = 'sqlite:///${root}/hub.sqlite'
-c.JupyterHub.cookie_secret_file = '${root}/cookie_secret'
-c.JupyterHub.pid_file = '${root}/hub.pid'
-c.JupyterHub.authenticator_class = 'dummy'
-c.Authenticator.allow_all = True
-c.JupyterHub.spawner_class = 'simple'
-c.SimpleLocalProcessSpawner.home_dir_template = '${root}/home/{username}'
-c.Spawner.cmd = [${JSON.stringify(path.join(VENV, 'bin', 'jupyterhub-singleuser'))}]
-c.Spawner.args = ['--ServerApp.allow_root=True'] if os.getuid() == 0 else []
-c.Spawner.env_keep = ['LANG', 'LC_ALL']
-c.Spawner.environment = {'PATH': ${JSON.stringify(`${path.join(VENV, 'bin')}:/usr/local/bin:/usr/bin:/bin`)}}
-c.Spawner.start_timeout = 90
-c.Spawner.http_timeout = 90
-c.JupyterHub.services = [{'name': 'atelier-tests', 'api_token': '${token}'}]
-c.JupyterHub.load_roles = [{'name': 'atelier-tests', 'scopes': ['admin:users', 'admin:servers', 'tokens', 'read:users'], 'services': ['atelier-tests']}]
-${extraConfig}
-`;
-  fs.writeFileSync(path.join(root, 'jupyterhub_config.py'), config);
   let log = '';
-  const child: ChildProcess = spawn(path.join(VENV, 'bin', 'jupyterhub'), ['-f', path.join(root, 'jupyterhub_config.py')], {
+  const child: ChildProcess = spawn(path.join(VENV, 'bin', 'jupyterhub'), ['-f', HUB_CONFIG], {
     cwd: root,
-    env: { ...process.env, PATH: `${path.join(VENV, 'bin')}:${process.env.PATH}` },
+    env: { ...process.env, ...hubEnv(root, [port, hubPort, apiPort], token), PATH: `${path.join(VENV, 'bin')}:${process.env.PATH}` },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   child.stdout!.on('data', chunk => (log = (log + chunk).slice(-50000)));
