@@ -1,5 +1,6 @@
 import type { JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { clientPlugin } from './core/plugin';
+import { connectionLostPlugin } from './flavors/connection-lost';
 import { flavorsPlugin } from './flavors/plugin';
 import { jobsPlugin } from './jobs/plugin';
 import { statusPlugin } from './status/plugin';
@@ -9,5 +10,5 @@ export { AtelierClient } from './api/client';
 export { AtelierError, requestAPI } from './api/request';
 export { IAtelierClient, CommandIDs } from './tokens';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [clientPlugin, flavorsPlugin, statusPlugin, storagePlugin, jobsPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [clientPlugin, flavorsPlugin, connectionLostPlugin, statusPlugin, storagePlugin, jobsPlugin];
 export default plugins;

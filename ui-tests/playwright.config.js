@@ -16,6 +16,11 @@ const PORT = Number(process.env.ATELIER_UI_PORT || 8899);
 /** Plain `jupyter lab` with the wheel installed: Atelier as a jupyter-server-proxy add-on. */
 const SIDECAR_PORT = Number(process.env.ATELIER_UI_SIDECAR_PORT || 8898);
 const TOKEN = process.env.ATELIER_UI_TOKEN || 'atelier-ui-tests-token';
+/** A JupyterHub (server/test/hub/jupyterhub_config.py) whose users' servers have Atelier. */
+const HUB_PORTS = (process.env.ATELIER_UI_HUB_PORTS || '8897,8896,8895').split(',');
+const HUB_TOKEN = process.env.ATELIER_UI_HUB_TOKEN || 'atelier-ui-tests-hub-token';
+const HUB = `${__dirname}/build/hub`;
+const REPO = `${__dirname}/..`;
 const RUN = `${__dirname}/build/run`;
 const SIDECAR = `${__dirname}/build/sidecar`;
 
@@ -50,8 +55,14 @@ module.exports = {
     }
   },
   projects: [
-    { name: 'gateway', testIgnore: /sidecar\//, use: { baseURL: `http://127.0.0.1:${PORT}` } },
-    { name: 'sidecar', testMatch: /sidecar\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIDECAR_PORT}` } }
+    { name: 'gateway', testIgnore: /(sidecar|hub)\//, use: { baseURL: `http://127.0.0.1:${PORT}` } },
+    { name: 'sidecar', testMatch: /sidecar\/.*\.spec\.ts/, use: { baseURL: `http://127.0.0.1:${SIDECAR_PORT}` } },
+    {
+      name: 'hub',
+      testMatch: /hub\/.*\.spec\.ts/,
+      // The tests' service token: admin of the Hub's users and servers, and access to them.
+      use: { baseURL: `http://127.0.0.1:${HUB_PORTS[0]}`, extraHTTPHeaders: { Authorization: `token ${HUB_TOKEN}` } }
+    }
   ],
   webServer: [
     {
@@ -86,6 +97,26 @@ module.exports = {
       },
       timeout: 120000,
       reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe'
+    },
+    {
+      command: `rm -rf ${HUB} && mkdir -p ${HUB} && cd ${HUB} && jupyterhub -f ${REPO}/server/test/hub/jupyterhub_config.py`,
+      url: `http://127.0.0.1:${HUB_PORTS[0]}/hub/api`,
+      env: {
+        ...process.env,
+        ATELIER_HUB_ROOT: HUB,
+        ATELIER_HUB_PORTS: HUB_PORTS.join(','),
+        ATELIER_HUB_VENV: process.env.ATELIER_VENV || `${REPO}/.venv`,
+        ATELIER_HUB_CHP: `${REPO}/node_modules/.bin/configurable-http-proxy`,
+        ATELIER_HUB_TOKEN: HUB_TOKEN,
+        ATELIER_HUB_LOG_LEVEL: 'ERROR',
+        ATELIER_LOG_LEVEL: 'warn'
+      },
+      timeout: 120000,
+      reuseExistingServer: false,
+      // The Hub stops its users' servers when it is asked to stop, not when it is killed.
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 20000 },
       stdout: 'ignore',
       stderr: 'pipe'
     }

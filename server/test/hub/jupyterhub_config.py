@@ -5,6 +5,7 @@ ATELIER_HUB_PORTS      public,hub,proxy-api ports
 ATELIER_HUB_VENV       the virtual environment with jupyterhub and Atelier's wheel
 ATELIER_HUB_CHP        configurable-http-proxy (from npm)
 ATELIER_HUB_TOKEN      the token of the tests' service (admin of users, servers and tokens)
+ATELIER_HUB_LOG_LEVEL  the Hub's and the servers' log level (default INFO)
 
 Local users (any password), whose single-user servers run JupyterLab with Atelier. The Hub
 offers three profiles, as KubeSpawner's profile_list; the spawner applies each profile's CPU
@@ -86,7 +87,10 @@ c.JupyterHub.authenticator_class = 'dummy'
 c.Authenticator.allow_all = True
 c.JupyterHub.spawner_class = ProfileSpawner
 c.SimpleLocalProcessSpawner.home_dir_template = f'{root}/home/{{username}}'
-c.Spawner.args = ['--ServerApp.allow_root=True'] if os.getuid() == 0 else []
+log_level = os.environ.get('ATELIER_HUB_LOG_LEVEL', 'INFO')
+c.JupyterHub.log_level = log_level
+c.ConfigurableHTTPProxy.debug = False
+c.Spawner.args = [f'--ServerApp.log_level={log_level}'] + (['--ServerApp.allow_root=True'] if os.getuid() == 0 else [])
 c.Spawner.env_keep = ['LANG', 'LC_ALL', 'ATELIER_LOG_LEVEL']
 c.Spawner.environment = {
     'PATH': f"{os.path.join(venv, 'bin')}:/usr/local/bin:/usr/bin:/bin",
