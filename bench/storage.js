@@ -336,7 +336,7 @@ async function main() {
         let token;
         let count = 0;
         do {
-          const page = await api(base, `storage/endpoints/s3/buckets/${BUCKET}/objects?prefix=list/&delimiter=&limit=1000${token ? `&token=${encodeURIComponent(token)}` : ''}`);
+          const page = await api(base, `storage/endpoints/s3/buckets/${BUCKET}/objects?prefix=list/&delimiter=&limit=1000${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
           count += page.objects.length;
           token = page.nextToken;
         } while (token);

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # Runs the whole test suite after installing and building what is missing:
-# jest (front end, service units, integration with a real Jupyter server) and Playwright
-# (the real JupyterLab in Debian's Chromium), then every benchmark once in --quick mode.
+# jest (front end, service units, integration with a real Jupyter server; the integration
+# suites of the capabilities once more through jupyter-server-proxy in a plain jupyter lab) and
+# Playwright (the real JupyterLab in Debian's Chromium: the gateway, the add-on, a JupyterHub),
+# then every benchmark once in --quick mode.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -16,6 +18,11 @@ echo "== jest: front end, service, integration"
 npx jest --ci --maxWorkers=2 --json --outputFile="$work/jest.json"
 jest_rc=$?
 
+echo "== jest: the capabilities' integration suites through jupyter-server-proxy (plain jupyter lab + the wheel)"
+ATELIER_TEST_VIA=proxy npx jest --ci --maxWorkers=2 --json --outputFile="$work/jest-proxy.json" \
+  --selectProjects integration --testPathPattern '/(storage|storage-safety|transfers|uploads|jobs|jobs-restart|jobs-slurm)\.test\.ts$'
+proxy_rc=$?
+
 echo "== playwright: JupyterLab in Chromium"
 (cd ui-tests && PLAYWRIGHT_JSON_OUTPUT_NAME="$work/playwright.json" npx playwright test --reporter=list,json)
 pw_rc=$?
@@ -27,15 +34,17 @@ bench_rc=$?
 node -e '
 const fs = require("fs");
 const read = f => { try { return JSON.parse(fs.readFileSync(f, "utf8")); } catch { return null; } };
-const jest = read(process.argv[1]);
+const [jest, proxy] = [read(process.argv[1]), read(process.argv[4])];
 const pw = read(process.argv[2]);
 let passed = 0, failed = 0, skipped = 0;
-if (jest) { passed += jest.numPassedTests; failed += jest.numFailedTests + (jest.numRuntimeErrorTestSuites || 0); skipped += jest.numPendingTests; }
-else { failed += 1; }
+for (const run of [jest, proxy]) {
+  if (run) { passed += run.numPassedTests; failed += run.numFailedTests + (run.numRuntimeErrorTestSuites || 0); skipped += run.numPendingTests; }
+  else { failed += 1; }
+}
 if (pw) { passed += pw.stats.expected + (pw.stats.flaky || 0); failed += pw.stats.unexpected; skipped += pw.stats.skipped; }
 else { failed += 1; }
 if (process.argv[3] === "0") { passed += 1; } else { failed += 1; }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$work/jest.json" "$work/playwright.json" "$bench_rc"
+' "$work/jest.json" "$work/playwright.json" "$bench_rc" "$work/jest-proxy.json"
 
-[ "$jest_rc" = 0 ] && [ "$pw_rc" = 0 ] && [ "$bench_rc" = 0 ]
+[ "$jest_rc" = 0 ] && [ "$proxy_rc" = 0 ] && [ "$pw_rc" = 0 ] && [ "$bench_rc" = 0 ]

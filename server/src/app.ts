@@ -103,6 +103,15 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
       done(new ApiError(400, 'invalid_json', 'The request body is not valid JSON.'), undefined);
     }
   });
+  // jupyter-server-proxy (Tornado's HTTP client) labels a bodiless POST as a form: accept that
+  // empty body as no body; no route takes a form.
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    if ((body as string).trim() === '') {
+      done(null, undefined);
+      return;
+    }
+    done(new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).'), undefined);
+  });
   app.decorate('atelierConfig', options.config);
 
   // Paths a user knows; a file system error that no domain call explained is said with them.

@@ -79,7 +79,9 @@ export class AtelierClient implements IAtelierClient {
   }
 
   list(endpoint: string, bucket: string, options: { prefix?: string; token?: string; limit?: number; delimiter?: '/' | '' } = {}): Promise<IListing> {
-    return requestAPI<IListing>(bucketPath(endpoint, bucket, `objects${query({ ...options, delimiter: options.delimiter ?? '/' })}`), {}, this.serverSettings);
+    const { token, ...rest } = options;
+    const q = query({ ...rest, pageToken: token, delimiter: options.delimiter ?? '/' });
+    return requestAPI<IListing>(bucketPath(endpoint, bucket, `objects${q}`), {}, this.serverSettings);
   }
 
   stat(endpoint: string, bucket: string, key: string): Promise<IObjectInfo> {

@@ -108,8 +108,8 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
     `${base}/objects`,
     { schema: { params: BucketParams, querystring: ListQuery, response: { 200: Listing, ...errors } } },
     async request => {
-      const { prefix, delimiter, token, limit } = request.query;
-      return store(request.params.endpoint).list(request.params.bucket, { prefix, delimiter, token, limit });
+      const { prefix, delimiter, pageToken, limit } = request.query;
+      return store(request.params.endpoint).list(request.params.bucket, { prefix, delimiter, token: pageToken, limit });
     }
   );
 

@@ -38,14 +38,15 @@ export const Listing = Type.Object({
   prefix: Type.String(),
   prefixes: Type.Array(Type.String()),
   objects: Type.Array(ObjectInfo),
-  nextToken: Type.Optional(Type.String({ description: 'Pass as `token` for the next page.' }))
+  nextToken: Type.Optional(Type.String({ description: 'Pass as `pageToken` for the next page.' }))
 });
 export type IListing = Static<typeof Listing>;
 
 export const ListQuery = Type.Object({
   prefix: Type.String({ default: '' }),
   delimiter: Type.Union([Type.Literal('/'), Type.Literal('')], { default: '/' }),
-  token: Type.Optional(Type.String()),
+  /** Not `token`: Jupyter reads a `token` in the query as its own credential (sidecar mode). */
+  pageToken: Type.Optional(Type.String({ description: 'The `nextToken` of the previous page.' })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 1000 })
 });
 export type IListQuery = Static<typeof ListQuery>;

@@ -50,7 +50,8 @@ export class JobsClient {
       let text = '';
       let events = 0;
       let buffer = '';
-      const req = http.get(`${this.api}jobs/${id}/logs/stream`, res => {
+      // As EventSource asks: jupyter-server-proxy streams only what is asked for as an event stream.
+      const req = http.get(`${this.api}jobs/${id}/logs/stream`, { headers: { Accept: 'text/event-stream' } }, res => {
         res.setEncoding('utf8');
         res.on('data', (chunk: string) => {
           buffer += chunk;

@@ -215,7 +215,7 @@ test('the events stream tells of every change of a job', async () => {
   const events: any[] = [];
   const controller = new AbortController();
   const reading = (async () => {
-    const res = await fetch(`${svc.api}jobs/events`, { signal: controller.signal });
+    const res = await fetch(`${svc.api}jobs/events`, { signal: controller.signal, headers: { Accept: 'text/event-stream' } });
     const reader = res.body!.getReader();
     let text = '';
     for (;;) {

@@ -17,7 +17,7 @@ const MIB = 1024 * 1024;
 
 function store(endpoint: string, credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }): S3ObjectStore {
   return new S3ObjectStore(
-    { id: 'test', name: 'test', kind: 's3' },
+    { id: 'test', name: 'test', kind: 's3', scheme: 's3' },
     { endpoint, region: 'us-east-1', forcePathStyle: true, credentials, partSize: 5 * MIB, concurrency: 3, copyLimit: 1 * MIB, copyPartSize: 5 * MIB }
   );
 }

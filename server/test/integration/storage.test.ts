@@ -62,7 +62,7 @@ async function listAll(endpoint: string, bucket: string, prefix: string, delimit
   const pages: any[] = [];
   let token: string | undefined;
   do {
-    const res = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix, delimiter, limit, ...(token ? { token } : {}) })}`, { headers: headers() });
+    const res = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix, delimiter, limit, ...(token ? { pageToken: token } : {}) })}`, { headers: headers() });
     expect(res.status).toBe(200);
     pages.push(res.json());
     token = res.json().nextToken;
@@ -157,7 +157,7 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
     const small = await listAll(endpoint, bucket, 'many/item-0000', '/', 3);
     expect(small.length).toBe(4);
     expect(small.flatMap(p => p.objects.map((o: any) => o.key))).toEqual(names.slice(0, 10));
-    const bad = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix: 'many/', token: endpoint === 'local' ? '!!' : 'bogus-token' })}`, { headers: headers() });
+    const bad = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix: 'many/', pageToken: endpoint === 'local' ? '!!' : 'bogus-token' })}`, { headers: headers() });
     expect(bad.status).toBeGreaterThanOrEqual(400);
   });
 
@@ -255,7 +255,7 @@ describe('integrity', () => {
     await new Promise(resolve => setTimeout(resolve, 300));
     const stat = await request(`${api('local/buckets/made-here/stat')}?${q({ key: 'partial/cut.bin' })}`, { headers: headers() });
     expect(stat.status).toBe(404);
-    const tmp = path.join(gw.service.config.dataDir, 'buckets', '.atelier-tmp');
+    const tmp = path.join(gw.dataDir, 'buckets', '.atelier-tmp');
     expect(fs.readdirSync(tmp)).toEqual([]);
   });
 });

@@ -174,7 +174,7 @@ describe('progress, cancel and restart', () => {
     write('events/big.bin', crypto.randomBytes(12 * 1024 * 1024));
     const events: any[] = [];
     const stream = await new Promise<http.IncomingMessage>(resolve =>
-      http.get(`${gw.url}atelier/api/v1/transfers/events`, { headers: headers() }, resolve)
+      http.get(`${gw.url}atelier/api/v1/transfers/events`, { headers: { ...headers(), Accept: 'text/event-stream' } }, resolve)
     );
     expect(stream.headers['content-type']).toContain('text/event-stream');
     let buffer = '';
@@ -245,7 +245,7 @@ describe('progress, cancel and restart', () => {
     let next: string | undefined;
     do {
       const res = await request(
-        `${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/objects?prefix=restart/&limit=1000${next ? `&token=${encodeURIComponent(next)}` : ''}`,
+        `${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/objects?prefix=restart/&limit=1000${next ? `&pageToken=${encodeURIComponent(next)}` : ''}`,
         { headers: headers() }
       );
       listed.push(...res.json().objects.map((o: any) => o.key));
