@@ -45,7 +45,12 @@ def setup_atelier() -> dict:
         "timeout": 60,
         # This runs inside the Jupyter server: its Python runs notebook jobs, and its process
         # (with the kernels under it) is what the usage figures measure.
-        "environment": {"ATELIER_PYTHON": sys.executable, "ATELIER_JUPYTER_PID": str(os.getpid())},
+        "environment": {
+            "ATELIER_PYTHON": sys.executable,
+            "ATELIER_JUPYTER_PID": str(os.getpid()),
+            # The service tells the front end what this proxy lets through (responses up to 100 MiB).
+            "ATELIER_PROXY": "jupyter-server-proxy",
+        },
         "launcher_entry": {"enabled": False},
         "new_browser_tab": False,
     }

@@ -372,12 +372,30 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       icon: downloadIcon,
       isEnabled: () => model.selected?.kind === 'object',
       describedBy: { args: { type: 'object', properties: {} } },
-      execute: () => {
+      execute: async () => {
         const item = model.selected;
         if (!item || item.kind !== 'object') {
           return;
         }
         const { endpoint, bucket } = location();
+        // Behind jupyter-server-proxy a larger response never arrives: say so, and offer the way round.
+        const limit = (await client.status().catch(() => null))?.maxResponseBytes;
+        if (limit && (item.size ?? 0) > limit) {
+          const choice = await showDialog({
+            title: trans.__('Too large to download here'),
+            body: trans.__(
+              '%1 (%2) is larger than the %3 that jupyter-server-proxy passes to the browser. Download it to the workspace, then save it from the file browser (Download).',
+              item.name,
+              formatBytes(item.size ?? 0),
+              formatBytes(limit)
+            ),
+            buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Download to Workspace…') })]
+          });
+          if (choice.button.accept) {
+            await commands.execute(CommandIDs.storageDownloadToWorkspace);
+          }
+          return;
+        }
         const link = document.createElement('a');
         link.href = client.downloadUrl(endpoint, bucket, item.key);
         link.download = item.name;

@@ -6,6 +6,12 @@ import { Status, IStatus } from '../schemas/status';
 import { VERSION } from '../paths';
 import type { IRouteContext } from '../app';
 
+/**
+ * jupyter-server-proxy reads each response with Tornado's HTTP client, whose body limit
+ * (max_body_size, 100 MiB by default) it does not raise: a larger response ends in a 599.
+ */
+const JUPYTER_SERVER_PROXY_MAX_BYTES = 100 * 1024 * 1024;
+
 export default async function statusRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
   app.get(
     '/status',
@@ -23,6 +29,9 @@ export default async function statusRoutes(app: FastifyInstance, ctx: IRouteCont
       };
       if (ctx.platform.flavors) {
         status.flavor = await ctx.platform.flavors.current();
+      }
+      if (process.env.ATELIER_PROXY === 'jupyter-server-proxy') {
+        status.maxResponseBytes = JUPYTER_SERVER_PROXY_MAX_BYTES;
       }
       return status;
     }

@@ -28,7 +28,13 @@ export const Status = Type.Object({
     state: JupyterState,
     startedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the Jupyter server last became ready; changes on every restart.' }))
   }),
-  flavor: Type.Optional(Flavor)
+  flavor: Type.Optional(Flavor),
+  maxResponseBytes: Type.Optional(
+    Type.Integer({
+      description:
+        'The largest response that reaches the browser, where a proxy in front of the service limits it (jupyter-server-proxy: 100 MiB); absent: no limit.'
+    })
+  )
 });
 export type IStatus = Static<typeof Status>;
 

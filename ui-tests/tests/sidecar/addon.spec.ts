@@ -1,4 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
+import * as fs from 'fs';
+import * as path from 'path';
 import { atelierLoaded, watchPage } from '../helpers';
 
 /**
@@ -44,6 +46,41 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
     await expect(panel).toBeVisible();
     await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
     await expect(panel.locator('[data-key="iris sample.csv"]')).toBeVisible();
+  });
+
+  test('an object larger than the proxy passes is not offered as a broken download but brought to the workspace', async ({ page, request, tmpPath }) => {
+    watchPage(page);
+    const bucket = `big-${Date.now().toString(36)}`;
+    expect((await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()).toBe(201);
+    expect((await (await request.get('/atelier/api/v1/status')).json()).maxResponseBytes).toBe(100 * 1024 * 1024);
+    // 101 MiB in the local store (a sparse file: the size is what counts here).
+    const folder = path.join(__dirname, '..', '..', 'build', 'sidecar', 'home', 'data', 'atelier', 'buckets', bucket);
+    fs.closeSync(fs.openSync(path.join(folder, 'weights.bin'), 'w'));
+    fs.truncateSync(path.join(folder, 'weights.bin'), 101 * 1024 * 1024);
+    await page.reload();
+    await atelierLoaded(page);
+    await page.sidebar.openTab('jp-atelier-storage');
+    const panel = page.locator('#jp-atelier-storage');
+    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    const row = panel.locator('[data-key="weights.bin"]');
+    await row.click({ button: 'right' });
+    await page.locator('.lm-Menu-item', { hasText: 'Download to This Computer' }).click();
+    const dialog = page.locator('.jp-Dialog');
+    await expect(dialog).toContainText('Too large to download here');
+    await expect(dialog).toContainText('101 MiB');
+    await dialog.getByRole('button', { name: 'Download to Workspace…' }).click();
+    const target = `${tmpPath}/weights.bin`;
+    await page.locator('.jp-Dialog input').fill(target);
+    await page.locator('.jp-Dialog').getByRole('button', { name: /ok/i }).click();
+    await expect
+      .poll(
+        async () => {
+          const res = await request.get(`/api/contents/${target}?content=0`);
+          return res.ok() ? (await res.json()).size : null;
+        },
+        { timeout: 60000 }
+      )
+      .toBe(101 * 1024 * 1024);
   });
 
   test('a job submitted here runs, and the Training Jobs sidebar shows it Completed with its log', async ({ page, request, tmpPath }) => {
