@@ -7,7 +7,6 @@
 const jlabConfig = require('@jupyterlab/testutils/lib/jest-config');
 
 // Project-level config: leave out the preset's global-only keys.
-// eslint-disable-next-line no-unused-vars
 const { reporters, coverageReporters, coverageDirectory, testTimeout, ...frontend } = jlabConfig(__dirname);
 // JupyterLab's packages are ES modules: let babel transform them as well.
 const esModules = [

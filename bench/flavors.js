@@ -49,12 +49,20 @@ async function main() {
   const token = crypto.randomBytes(16).toString('hex');
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace, 'flavors.catalog': catalog, 'flavors.default': 'b' }
+    overrides: {
+      port: 0,
+      dataDir: path.join(dir, 'data'),
+      workspace,
+      'flavors.catalog': catalog,
+      'flavors.default': 'b'
+    }
   });
-  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') }).catch(e => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw e;
-  });
+  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') }).catch(
+    e => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  );
   const headers = { Authorization: `token ${token}` };
   const base = service.url;
   const api = `${base}atelier/api/v1/`;
@@ -96,7 +104,9 @@ async function main() {
   }
   const s = median(switched);
   const r = median(restarted);
-  console.log(`\nFlavor switch vs plain restart (${cpus} CPUs; medians of ${ROUNDS} rounds each; until a new kernel executes code)\n`);
+  console.log(
+    `\nFlavor switch vs plain restart (${cpus} CPUs; medians of ${ROUNDS} rounds each; until a new kernel executes code)\n`
+  );
   console.log(`switch (confirm → kernel ready)      ${s.toFixed(0).padStart(6)} ms   [${switched.join(', ')}]`);
   console.log(`stop + start of the Jupyter server   ${r.toFixed(0).padStart(6)} ms   [${restarted.join(', ')}]`);
   console.log(`ratio ${(s / r).toFixed(2)} (goal ≤ 1.2)`);

@@ -23,7 +23,9 @@ const { loadConfig } = require(path.join(root, 'server/lib/config'));
 const { createLogger } = require(path.join(root, 'server/lib/logger'));
 const { AtelierService } = require(path.join(root, 'server/lib/service'));
 
-const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, gets: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, gets: { type: 'string' } }
+});
 const quick = values.quick;
 const ROUNDS = Number(values.rounds ?? (quick ? 10 : 400));
 const GETS = Number(values.gets ?? (quick ? 20 : 1000));
@@ -66,10 +68,12 @@ async function main() {
   }
   const token = crypto.randomBytes(16).toString('hex');
   const config = loadConfig({ env: {}, overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace } });
-  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') }).catch(e => {
-    fs.rmSync(dir, { recursive: true, force: true });
-    throw e;
-  });
+  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') }).catch(
+    e => {
+      fs.rmSync(dir, { recursive: true, force: true });
+      throw e;
+    }
+  );
   const headers = { Authorization: `token ${token}` };
   const gateway = service.url;
   const direct = `${service.jupyter.target}${config.baseUrl}`;
@@ -84,7 +88,9 @@ async function main() {
         await execute(wsDirect, '1');
         break;
       } catch (e) {
-        if (i > 5) throw e;
+        if (i > 5) {
+          throw e;
+        }
       }
     }
     for (let i = 0; i < WARMUP; i++) {
@@ -127,7 +133,9 @@ async function main() {
       rows.push({ label, d, g, p50: g.p50 / d.p50, p95: g.p95 / d.p95 });
     }
     console.log(`Gateway vs direct Jupyter (${os.cpus().length} CPUs, ${new Date().toISOString()})`);
-    console.log('workload                                         direct p50/p95 ms   gateway p50/p95 ms   ratio p50   ratio p95');
+    console.log(
+      'workload                                         direct p50/p95 ms   gateway p50/p95 ms   ratio p50   ratio p95'
+    );
     for (const r of rows) {
       console.log(
         `${r.label.padEnd(48)} ${`${r.d.p50.toFixed(2)} / ${r.d.p95.toFixed(2)}`.padStart(18)}   ${`${r.g.p50.toFixed(2)} / ${r.g.p95.toFixed(2)}`.padStart(18)}   ${r.p50.toFixed(3).padStart(9)}   ${r.p95.toFixed(3).padStart(9)}`

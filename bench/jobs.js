@@ -43,7 +43,11 @@ const LINES = Number(values.lines ?? (quick ? 10000 : 1000000));
 const PYTHON = '/usr/bin/python3';
 
 /** The program: records when its first line runs (epoch ms), then ends. */
-const START_PROGRAM = (marker) => [PYTHON, '-c', `import time; open(${JSON.stringify(marker)}, "w").write(repr(time.time() * 1000))`];
+const START_PROGRAM = marker => [
+  PYTHON,
+  '-c',
+  `import time; open(${JSON.stringify(marker)}, "w").write(repr(time.time() * 1000))`
+];
 
 async function waitForFile(file, timeoutMs = 120000) {
   const deadline = Date.now() + timeoutMs;
@@ -76,7 +80,14 @@ async function startService(dir, overrides) {
   fs.mkdirSync(workspace, { recursive: true });
   const config = loadConfig({
     env: {},
-    overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace, 'jobs.python': PYTHON, 'jobs.catalog': [{ id: 'one', cpus: 1, memoryMiB: 1024 }], ...overrides }
+    overrides: {
+      port: 0,
+      dataDir: path.join(dir, 'data'),
+      workspace,
+      'jobs.python': PYTHON,
+      'jobs.catalog': [{ id: 'one', cpus: 1, memoryMiB: 1024 }],
+      ...overrides
+    }
   });
   const service = await AtelierService.start({ mode: 'sidecar', config, logger: createLogger('silent') });
   return { service, api: `${service.url}atelier/api/v1/`, workspace };
@@ -87,7 +98,12 @@ const quote = s => `'${s.replace(/'/g, `'\\''`)}'`;
 async function submitLatency(api, dir, i, extra = {}) {
   const marker = path.join(dir, `atelier-${i}.ms`);
   const t0 = Date.now();
-  const job = await json('POST', `${api}jobs`, { name: `lat-${i}`, command: START_PROGRAM(marker).map(quote).join(' '), flavorId: 'one', ...extra });
+  const job = await json('POST', `${api}jobs`, {
+    name: `lat-${i}`,
+    command: START_PROGRAM(marker).map(quote).join(' '),
+    flavorId: 'one',
+    ...extra
+  });
   const started = await waitForFile(marker);
   await waitFinished(api, job.id);
   return started - t0;
@@ -110,7 +126,15 @@ function sbatchLatency(slurm, dir, i) {
   return new Promise((resolve, reject) => {
     execFile(
       'sbatch',
-      ['--parsable', '--nodes=1', '--cpus-per-task=1', '--mem=1024M', `--output=${path.join(dir, `sbatch-${i}.out`)}`, '--wrap', START_PROGRAM(marker).map(quote).join(' ')],
+      [
+        '--parsable',
+        '--nodes=1',
+        '--cpus-per-task=1',
+        '--mem=1024M',
+        `--output=${path.join(dir, `sbatch-${i}.out`)}`,
+        '--wrap',
+        START_PROGRAM(marker).map(quote).join(' ')
+      ],
       { env: { ...process.env, ...slurm.env } },
       async error => (error ? reject(error) : resolve((await waitForFile(marker)) - t0))
     );
@@ -125,7 +149,9 @@ async function slurmDrained(slurm, timeoutMs = 60000) {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     const queue = await new Promise(resolve =>
-      execFile('squeue', ['--noheader', '--format=%i'], { env: { ...process.env, ...slurm.env } }, (error, stdout) => resolve(error ? null : stdout.trim()))
+      execFile('squeue', ['--noheader', '--format=%i'], { env: { ...process.env, ...slurm.env } }, (error, stdout) =>
+        resolve(error ? null : stdout.trim())
+      )
     );
     if (queue === '') {
       return;
@@ -141,25 +167,27 @@ function streamLines(api, id) {
     let lines = 0;
     let buffer = '';
     let first = 0;
-    http.get(`${api}jobs/${id}/logs/stream`, res => {
-      res.setEncoding('utf8');
-      res.on('data', chunk => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          if (block.startsWith('event: log')) {
-            const data = JSON.parse(block.slice(block.indexOf('data: ') + 6));
-            first = first || Date.now();
-            lines += (data.text.match(/\n/g) || []).length;
-          } else if (block.startsWith('event: end')) {
-            res.destroy();
-            resolve({ lines, seconds: (Date.now() - first) / 1000 });
+    http
+      .get(`${api}jobs/${id}/logs/stream`, res => {
+        res.setEncoding('utf8');
+        res.on('data', chunk => {
+          buffer += chunk;
+          let end;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            if (block.startsWith('event: log')) {
+              const data = JSON.parse(block.slice(block.indexOf('data: ') + 6));
+              first = first || Date.now();
+              lines += (data.text.match(/\n/g) || []).length;
+            } else if (block.startsWith('event: end')) {
+              res.destroy();
+              resolve({ lines, seconds: (Date.now() - first) / 1000 });
+            }
           }
-        }
-      });
-    }).on('error', reject);
+        });
+      })
+      .on('error', reject);
   });
 }
 
@@ -180,7 +208,13 @@ async function main() {
       atelier.push(await submitLatency(local.api, dir, i));
       bare.push(await bareLatency(dir, i));
     }
-    results.push({ what: 'submit → running, local', atelier: median(atelier), peer: median(bare), peerName: 'bare spawn', goal: 1.5 });
+    results.push({
+      what: 'submit → running, local',
+      atelier: median(atelier),
+      peer: median(bare),
+      peerName: 'bare spawn',
+      goal: 1.5
+    });
 
     // Log streaming: the program writes LINES lines as fast as it can and notes how long that took.
     const timing = path.join(dir, 'write.s');
@@ -200,7 +234,10 @@ async function main() {
       results.push({ what: 'submit → running, Slurm', extra: `not measured: ${why}` });
     } else {
       slurm = await startSlurm();
-      viaSlurm = await startService(path.join(dir, 'slurm'), { 'jobs.executor': 'slurm', 'jobs.slurm': { conf: slurm.conf } });
+      viaSlurm = await startService(path.join(dir, 'slurm'), {
+        'jobs.executor': 'slurm',
+        'jobs.slurm': { conf: slurm.conf }
+      });
       await submitLatency(viaSlurm.api, dir, 'swarm');
       await sbatchLatency(slurm, dir, 'warm');
       const a = [];
@@ -209,7 +246,13 @@ async function main() {
         a.push(await submitLatency(viaSlurm.api, dir, `s${i}`));
         s.push(await sbatchLatency(slurm, dir, i));
       }
-      results.push({ what: 'submit → running, Slurm', atelier: median(a), peer: median(s), peerName: 'sbatch', goal: 1.2 });
+      results.push({
+        what: 'submit → running, Slurm',
+        atelier: median(a),
+        peer: median(s),
+        peerName: 'sbatch',
+        goal: 1.2
+      });
       await slurmDrained(slurm);
     }
   } finally {
@@ -219,7 +262,9 @@ async function main() {
     fs.rmSync(dir, { recursive: true, force: true });
   }
 
-  console.log(`\nTraining jobs (${os.cpus().length} CPUs; medians of ${ROUNDS} local / ${SLURM_ROUNDS} Slurm rounds)\n`);
+  console.log(
+    `\nTraining jobs (${os.cpus().length} CPUs; medians of ${ROUNDS} local / ${SLURM_ROUNDS} Slurm rounds)\n`
+  );
   for (const r of results) {
     if (r.atelier !== undefined) {
       const ratio = r.atelier / r.peer;

@@ -27,7 +27,15 @@ const ROUNDS = Number(values.rounds ?? (values.quick ? 1 : 10));
 const GOAL = 1.05;
 const venvBin = path.join(process.env.ATELIER_VENV || path.join(root, '.venv'), 'bin');
 const jupyter = fs.existsSync(path.join(venvBin, 'jupyter')) ? path.join(venvBin, 'jupyter') : 'jupyter';
-const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync'
+];
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -54,7 +62,14 @@ async function main() {
   };
   const token = crypto.randomBytes(16).toString('hex');
   const port = await freePort();
-  const args = ['lab', '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, `--ServerApp.root_dir=${path.join(dir, 'work')}`, '--LabApp.expose_app_in_browser=True'];
+  const args = [
+    'lab',
+    '--no-browser',
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.port=${port}`,
+    `--ServerApp.root_dir=${path.join(dir, 'work')}`,
+    '--LabApp.expose_app_in_browser=True'
+  ];
   if (process.getuid && process.getuid() === 0) {
     args.push('--allow-root');
   }
@@ -62,11 +77,17 @@ async function main() {
   const server = spawn(jupyter, args, { env: { ...env, JUPYTER_TOKEN: token }, stdio: ['ignore', 'ignore', 'pipe'] });
   server.stderr.on('data', chunk => (log = (log + chunk).slice(-20000)));
   server.on('error', error => (log += `\n${error.message}`));
-  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
+    args: CHROMIUM_ARGS
+  });
   try {
     const base = `http://127.0.0.1:${port}/`;
     for (let i = 0; ; i++) {
-      const ok = await fetch(`${base}api/status`, { headers: { Authorization: `token ${token}` } }).then(r => r.ok, () => false);
+      const ok = await fetch(`${base}api/status`, { headers: { Authorization: `token ${token}` } }).then(
+        r => r.ok,
+        () => false
+      );
       if (ok) {
         break;
       }
@@ -76,7 +97,10 @@ async function main() {
       await new Promise(resolve => setTimeout(resolve, 200));
     }
     const setEnabled = enabled =>
-      execFileSync(jupyter, ['labextension', enabled ? 'enable' : 'disable', 'jupyterlab-atelier'], { env, stdio: 'ignore' });
+      execFileSync(jupyter, ['labextension', enabled ? 'enable' : 'disable', 'jupyterlab-atelier'], {
+        env,
+        stdio: 'ignore'
+      });
 
     /** One cold load; returns ms from navigation start to a restored layout, and whether Atelier was there. */
     async function load() {
@@ -109,7 +133,9 @@ async function main() {
         setEnabled(enabled);
         const { ms, atelier } = await load();
         if (atelier !== enabled) {
-          throw new Error(`Atelier was ${atelier ? 'loaded' : 'missing'} in a load with it ${enabled ? 'enabled' : 'disabled'}`);
+          throw new Error(
+            `Atelier was ${atelier ? 'loaded' : 'missing'} in a load with it ${enabled ? 'enabled' : 'disabled'}`
+          );
         }
         times[enabled ? 'enabled' : 'disabled'].push(ms);
       }
@@ -117,10 +143,14 @@ async function main() {
     setEnabled(true);
     const on = median(times.enabled);
     const off = median(times.disabled);
-    console.log(`JupyterLab page load until the layout is restored, medians of ${ROUNDS} cold loads each (fresh context, alternating):`);
+    console.log(
+      `JupyterLab page load until the layout is restored, medians of ${ROUNDS} cold loads each (fresh context, alternating):`
+    );
     console.log(`  Atelier disabled   ${off.toFixed(0)} ms   [${times.disabled.map(t => t.toFixed(0)).join(', ')}]`);
     console.log(`  Atelier enabled    ${on.toFixed(0)} ms   [${times.enabled.map(t => t.toFixed(0)).join(', ')}]`);
-    console.log(`  ratio enabled/disabled: ${(on / off).toFixed(3)} (goal ≤ ${GOAL})${values.quick ? ' — a quick run is not a measurement' : ''}`);
+    console.log(
+      `  ratio enabled/disabled: ${(on / off).toFixed(3)} (goal ≤ ${GOAL})${values.quick ? ' — a quick run is not a measurement' : ''}`
+    );
   } finally {
     await browser.close();
     if (server.exitCode === null) {

@@ -41,7 +41,9 @@ async function main() {
   }
   const total = ((Date.now() - started) / 1000).toFixed(1);
   const passed = BENCHMARKS.length - failed.length;
-  console.log(`\nbench/quick: ${passed} passed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''} in ${total} s`);
+  console.log(
+    `\nbench/quick: ${passed} passed, ${failed.length} failed${failed.length ? ` (${failed.join(', ')})` : ''} in ${total} s`
+  );
   process.exitCode = failed.length ? 1 : 0;
 }
 

@@ -74,7 +74,9 @@ async function startS3rver(dir) {
   const port = await new Promise((resolve, reject) => {
     child.stdout.on('data', d => {
       const m = /PORT=(\d+)/.exec(String(d));
-      if (m) resolve(Number(m[1]));
+      if (m) {
+        resolve(Number(m[1]));
+      }
     });
     child.once('exit', code => reject(new Error(`s3rver exited ${code}`)));
   });
@@ -106,12 +108,22 @@ function time(fn) {
 /** One API call; a GET whose kept-alive connection the server closed meanwhile is sent again. */
 function api(base, p, method = 'GET', body, retry = method === 'GET') {
   return new Promise((resolve, reject) => {
-    const req = http.request(`${base}atelier/api/v1/${p}`, { method, headers: body ? { 'Content-Type': 'application/json' } : {} }, res => {
-      let text = '';
-      res.on('data', c => (text += c));
-      res.on('end', () => (res.statusCode < 400 ? resolve(text ? JSON.parse(text) : null) : reject(new Error(`${res.statusCode} ${text}`))));
-    });
-    req.on('error', e => (retry && e.code === 'ECONNRESET' ? api(base, p, method, body, false).then(resolve, reject) : reject(e)));
+    const req = http.request(
+      `${base}atelier/api/v1/${p}`,
+      { method, headers: body ? { 'Content-Type': 'application/json' } : {} },
+      res => {
+        let text = '';
+        res.on('data', c => (text += c));
+        res.on('end', () =>
+          res.statusCode < 400
+            ? resolve(text ? JSON.parse(text) : null)
+            : reject(new Error(`${res.statusCode} ${text}`))
+        );
+      }
+    );
+    req.on('error', e =>
+      retry && e.code === 'ECONNRESET' ? api(base, p, method, body, false).then(resolve, reject) : reject(e)
+    );
     req.end(body ? JSON.stringify(body) : undefined);
   });
 }
@@ -120,8 +132,12 @@ async function atelierTransfer(base, request) {
   const created = await api(base, 'transfers', 'POST', { ...request, overwrite: true });
   for (;;) {
     const t = await api(base, `transfers/${created.id}`);
-    if (t.state === 'completed') return t;
-    if (t.state === 'failed' || t.state === 'cancelled') throw new Error(`${t.state}: ${t.error && t.error.message}`);
+    if (t.state === 'completed') {
+      return t;
+    }
+    if (t.state === 'failed' || t.state === 'cancelled') {
+      throw new Error(`${t.state}: ${t.error && t.error.message}`);
+    }
     await new Promise(r => setTimeout(r, 20));
   }
 }
@@ -174,40 +190,84 @@ async function main() {
   });
   const service = await AtelierService.start({ mode: 'sidecar', config, logger: createLogger('silent') });
   const base = service.url;
-  const env = { ...process.env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_DEFAULT_REGION: 'us-east-1' };
+  const env = {
+    ...process.env,
+    AWS_ACCESS_KEY_ID: 'S3RVER',
+    AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    AWS_DEFAULT_REGION: 'us-east-1'
+  };
   delete env.AWS_CA_BUNDLE;
-  const aws = args => execFileSync(AWS, ['--endpoint-url', s3.endpoint, ...args], { env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
-  const rcloneArgs = ['--s3-provider', 'Other', '--s3-endpoint', s3.endpoint, '--s3-access-key-id', 'S3RVER', '--s3-secret-access-key', 'S3RVER', '--s3-region', 'us-east-1'];
-  const rclone = args => execFileSync(RCLONE, [...args, ...rcloneArgs], { env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
+  const aws = args =>
+    execFileSync(AWS, ['--endpoint-url', s3.endpoint, ...args], {
+      env,
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 30
+    });
+  const rcloneArgs = [
+    '--s3-provider',
+    'Other',
+    '--s3-endpoint',
+    s3.endpoint,
+    '--s3-access-key-id',
+    'S3RVER',
+    '--s3-secret-access-key',
+    'S3RVER',
+    '--s3-region',
+    'us-east-1'
+  ];
+  const rclone = args =>
+    execFileSync(RCLONE, [...args, ...rcloneArgs], { env, stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 30 });
 
   // The minimal client: one SDK stream per object, no checks (the server's ceiling).
   const { S3Client, PutObjectCommand, GetObjectCommand } = require('@aws-sdk/client-s3');
-  const sdk = new S3Client({ endpoint: s3.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED', responseChecksumValidation: 'WHEN_REQUIRED' });
+  const sdk = new S3Client({
+    endpoint: s3.endpoint,
+    region: 'us-east-1',
+    forcePathStyle: true,
+    credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED'
+  });
   /** Puts every file of `names` in `dir` under `prefix`, eight at a time. */
   const sdkPutAll = async (dir, names, prefix) => {
     let next = 0;
-    await Promise.all(Array.from({ length: 8 }, async () => {
-      while (next < names.length) {
-        const name = names[next++];
-        await sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: `${prefix}${name}`, Body: fs.readFileSync(path.join(dir, name)) }));
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 8 }, async () => {
+        while (next < names.length) {
+          const name = names[next++];
+          await sdk.send(
+            new PutObjectCommand({
+              Bucket: BUCKET,
+              Key: `${prefix}${name}`,
+              Body: fs.readFileSync(path.join(dir, name))
+            })
+          );
+        }
+      })
+    );
   };
 
   console.error(`preparing: ${BIG_MIB} MiB file, ${FILES} × ${FILE_KIB} KiB files, ${LIST_KEYS} keys to list`);
   const big = path.join(workspace, 'big.bin');
   writeRandomFile(big, BIG_MIB * 1024 * 1024);
   for (let i = 0; i < FILES; i++) {
-    fs.writeFileSync(path.join(workspace, 'small', `f-${String(i).padStart(6, '0')}.bin`), crypto.randomBytes(FILE_KIB * 1024));
+    fs.writeFileSync(
+      path.join(workspace, 'small', `f-${String(i).padStart(6, '0')}.bin`),
+      crypto.randomBytes(FILE_KIB * 1024)
+    );
   }
 
   const results = [];
   const row = (workload, tool, seconds, serverCpu, rounds) => {
     results.push({ workload, tool, seconds, serverCpu });
-    console.error(`  ${workload.padEnd(28)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s   (s3rver CPU ${serverCpu.toFixed(2)} s)   median of ${rounds}`);
+    console.error(
+      `  ${workload.padEnd(28)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s   (s3rver CPU ${serverCpu.toFixed(2)} s)   median of ${rounds}`
+    );
   };
   const check = (ok, what) => {
-    if (!ok) throw new Error(`verification failed: ${what}`);
+    if (!ok) {
+      throw new Error(`verification failed: ${what}`);
+    }
   };
   /**
    * Runs each tool ROUNDS times, the order rotating from round to round so that no tool always
@@ -222,12 +282,20 @@ async function main() {
         const t = tools[(i + round) % tools.length];
         const seconds = await time(t.run);
         samples.get(t.tool).push({ seconds, cpu: lastServerCpu });
-        console.error(`    ${workload} ${t.tool} round ${round + 1}: ${seconds.toFixed(2)} s (s3rver CPU ${lastServerCpu.toFixed(2)} s)`);
+        console.error(
+          `    ${workload} ${t.tool} round ${round + 1}: ${seconds.toFixed(2)} s (s3rver CPU ${lastServerCpu.toFixed(2)} s)`
+        );
         await t.after?.();
       }
     }
     for (const t of tools) {
-      row(workload, t.tool, median(samples.get(t.tool).map(x => x.seconds)), median(samples.get(t.tool).map(x => x.cpu)), rounds);
+      row(
+        workload,
+        t.tool,
+        median(samples.get(t.tool).map(x => x.seconds)),
+        median(samples.get(t.tool).map(x => x.cpu)),
+        rounds
+      );
     }
   };
   const bigBytes = BIG_MIB * 1024 * 1024;
@@ -242,8 +310,29 @@ async function main() {
     fs.rmSync(path.join(tmp, 'scratch.bin'));
   }
   await measure(`1 file × ${BIG_MIB} MiB up`, [
-    { tool: 'ceiling', run: () => sdk.send(new PutObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin', Body: fs.createReadStream(big), ContentLength: bigBytes })) },
-    { tool: 'atelier', run: () => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/big.bin', path: 'big.bin' }) },
+    {
+      tool: 'ceiling',
+      run: () =>
+        sdk.send(
+          new PutObjectCommand({
+            Bucket: BUCKET,
+            Key: 'ceiling/big.bin',
+            Body: fs.createReadStream(big),
+            ContentLength: bigBytes
+          })
+        )
+    },
+    {
+      tool: 'atelier',
+      run: () =>
+        atelierTransfer(base, {
+          direction: 'upload',
+          endpoint: 's3',
+          bucket: BUCKET,
+          key: 'atelier/big.bin',
+          path: 'big.bin'
+        })
+    },
     { tool: 'awscli', run: () => aws(['s3', 'cp', '--only-show-errors', big, `s3://${BUCKET}/awscli/big.bin`]) },
     // --no-check-dest: upload again in every round instead of finding the object already there.
     { tool: 'rclone', run: () => rclone(['copyto', '--no-check-dest', big, `:s3:${BUCKET}/rclone/big.bin`]) }
@@ -258,13 +347,24 @@ async function main() {
       tool: 'ceiling',
       run: async () => {
         const out = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin' }));
-        await new Promise((resolve, reject) => out.Body.pipe(fs.createWriteStream(path.join(tmp, 'ceiling.bin'))).on('finish', resolve).on('error', reject));
+        await new Promise((resolve, reject) =>
+          out.Body.pipe(fs.createWriteStream(path.join(tmp, 'ceiling.bin')))
+            .on('finish', resolve)
+            .on('error', reject)
+        );
       },
       after: downloaded(path.join(tmp, 'ceiling.bin'), 'ceiling')
     },
     {
       tool: 'atelier',
-      run: () => atelierTransfer(base, { direction: 'download', endpoint: 's3', bucket: BUCKET, key: 'atelier/big.bin', path: 'down/atelier.bin' }),
+      run: () =>
+        atelierTransfer(base, {
+          direction: 'download',
+          endpoint: 's3',
+          bucket: BUCKET,
+          key: 'atelier/big.bin',
+          path: 'down/atelier.bin'
+        }),
       after: downloaded(path.join(workspace, 'down/atelier.bin'), 'atelier')
     },
     {
@@ -284,8 +384,21 @@ async function main() {
   const names = fs.readdirSync(smallDir);
   await measure(`${FILES} files × ${FILE_KIB} KiB up`, [
     { tool: 'ceiling', run: () => sdkPutAll(smallDir, names, 'ceiling/small/') },
-    { tool: 'atelier', run: () => atelierTransfer(base, { direction: 'upload', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'small' }) },
-    { tool: 'awscli', run: () => aws(['s3', 'cp', '--only-show-errors', '--recursive', smallDir, `s3://${BUCKET}/awscli/small/`]) },
+    {
+      tool: 'atelier',
+      run: () =>
+        atelierTransfer(base, {
+          direction: 'upload',
+          endpoint: 's3',
+          bucket: BUCKET,
+          key: 'atelier/small/',
+          path: 'small'
+        })
+    },
+    {
+      tool: 'awscli',
+      run: () => aws(['s3', 'cp', '--only-show-errors', '--recursive', smallDir, `s3://${BUCKET}/awscli/small/`])
+    },
     { tool: 'rclone', run: () => rclone(['copy', '--no-check-dest', smallDir, `:s3:${BUCKET}/rclone/small/`]) }
   ]);
 
@@ -296,12 +409,27 @@ async function main() {
   await measure(`${FILES} files × ${FILE_KIB} KiB down`, [
     {
       tool: 'atelier',
-      run: () => atelierTransfer(base, { direction: 'download', endpoint: 's3', bucket: BUCKET, key: 'atelier/small/', path: 'down-small' }),
+      run: () =>
+        atelierTransfer(base, {
+          direction: 'download',
+          endpoint: 's3',
+          bucket: BUCKET,
+          key: 'atelier/small/',
+          path: 'down-small'
+        }),
       after: downloadedAll(path.join(workspace, 'down-small'), 'atelier')
     },
     {
       tool: 'awscli',
-      run: () => aws(['s3', 'cp', '--only-show-errors', '--recursive', `s3://${BUCKET}/awscli/small/`, path.join(tmp, 'awscli-small')]),
+      run: () =>
+        aws([
+          's3',
+          'cp',
+          '--only-show-errors',
+          '--recursive',
+          `s3://${BUCKET}/awscli/small/`,
+          path.join(tmp, 'awscli-small')
+        ]),
       after: downloadedAll(path.join(tmp, 'awscli-small'), 'awscli')
     },
     {
@@ -329,24 +457,31 @@ async function main() {
 
   // The minimal client is done; an idle connection of it must not outlive the server's load.
   sdk.destroy();
-  await measure(`list ${LIST_KEYS} keys`, [
-    {
-      tool: 'atelier',
-      run: async () => {
-        let token;
-        let count = 0;
-        do {
-          const page = await api(base, `storage/endpoints/s3/buckets/${BUCKET}/objects?prefix=list/&delimiter=&limit=1000${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`);
-          count += page.objects.length;
-          token = page.nextToken;
-        } while (token);
-        check(count === LIST_KEYS, `atelier listed ${count} keys`);
-      }
-    },
-    { tool: 'awscli', run: () => aws(['s3', 'ls', `s3://${BUCKET}/list/`]) },
-    { tool: 'rclone', run: () => rclone(['lsf', `:s3:${BUCKET}/list/`]) }
-    // A long listing varies little from run to run: one round of it.
-  ], LIST_KEYS >= 20000 ? 1 : ROUNDS);
+  await measure(
+    `list ${LIST_KEYS} keys`,
+    [
+      {
+        tool: 'atelier',
+        run: async () => {
+          let token;
+          let count = 0;
+          do {
+            const page = await api(
+              base,
+              `storage/endpoints/s3/buckets/${BUCKET}/objects?prefix=list/&delimiter=&limit=1000${token ? `&pageToken=${encodeURIComponent(token)}` : ''}`
+            );
+            count += page.objects.length;
+            token = page.nextToken;
+          } while (token);
+          check(count === LIST_KEYS, `atelier listed ${count} keys`);
+        }
+      },
+      { tool: 'awscli', run: () => aws(['s3', 'ls', `s3://${BUCKET}/list/`]) },
+      { tool: 'rclone', run: () => rclone(['lsf', `:s3:${BUCKET}/list/`]) }
+      // A long listing varies little from run to run: one round of it.
+    ],
+    LIST_KEYS >= 20000 ? 1 : ROUNDS
+  );
 
   await service.close();
   s3.child.kill();
@@ -355,16 +490,24 @@ async function main() {
   // Report.
   const workloads = [...new Set(results.map(r => r.workload))];
   const get = (w, t) => results.find(r => r.workload === w && r.tool === t)?.seconds;
-  console.log(`Object storage transfers against one s3rver (${os.cpus().length} CPUs, ${new Date().toISOString()}; medians of ${ROUNDS} rounds)`);
+  console.log(
+    `Object storage transfers against one s3rver (${os.cpus().length} CPUs, ${new Date().toISOString()}; medians of ${ROUNDS} rounds)`
+  );
   for (const [tool, why] of Object.entries(skipped)) {
     console.log(`${tool} not measured: ${why}`);
   }
-  console.log('workload                      atelier    awscli    rclone   ceiling   atelier/awscli  atelier/rclone  atelier/ceiling');
+  console.log(
+    'workload                      atelier    awscli    rclone   ceiling   atelier/awscli  atelier/rclone  atelier/ceiling'
+  );
   for (const w of workloads) {
     const a = get(w, 'atelier');
-    const cells = ['atelier', 'awscli', 'rclone', 'ceiling'].map(t => (get(w, t) === undefined ? '—' : `${get(w, t).toFixed(2)} s`).padStart(9));
+    const cells = ['atelier', 'awscli', 'rclone', 'ceiling'].map(t =>
+      (get(w, t) === undefined ? '—' : `${get(w, t).toFixed(2)} s`).padStart(9)
+    );
     const ratio = t => (get(w, t) === undefined ? '—' : (a / get(w, t)).toFixed(2));
-    console.log(`${w.padEnd(28)} ${cells.join(' ')}   ${ratio('awscli').padStart(14)}  ${ratio('rclone').padStart(14)}  ${ratio('ceiling').padStart(15)}`);
+    console.log(
+      `${w.padEnd(28)} ${cells.join(' ')}   ${ratio('awscli').padStart(14)}  ${ratio('rclone').padStart(14)}  ${ratio('ceiling').padStart(15)}`
+    );
   }
   // The server's own CPU time bounds every client: a wall time below it needs the server's
   // work to spread over more than one core.
@@ -372,7 +515,9 @@ async function main() {
   console.log('\ns3rver CPU seconds during each run');
   console.log('workload                      atelier    awscli    rclone   ceiling');
   for (const w of workloads) {
-    const cells = ['atelier', 'awscli', 'rclone', 'ceiling'].map(t => (cpu(w, t) === undefined ? '—' : `${cpu(w, t).toFixed(2)} s`).padStart(9));
+    const cells = ['atelier', 'awscli', 'rclone', 'ceiling'].map(t =>
+      (cpu(w, t) === undefined ? '—' : `${cpu(w, t).toFixed(2)} s`).padStart(9)
+    );
     console.log(`${w.padEnd(28)} ${cells.join(' ')}`);
   }
 }

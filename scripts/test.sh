@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Runs the whole test suite after installing and building what is missing:
-# jest (front end, service units, integration with a real Jupyter server; the integration
-# suites of the capabilities once more through jupyter-server-proxy in a plain jupyter lab) and
-# Playwright (the real JupyterLab in Debian's Chromium: the gateway, the add-on, a JupyterHub),
+# Runs the whole test suite after installing and building what is missing: lint (Prettier,
+# ESLint, stylelint), jest (front end, service units, integration with a real Jupyter server;
+# the integration suites of the capabilities once more through jupyter-server-proxy in a plain
+# jupyter lab) and Playwright (the real JupyterLab in Debian's Chromium: the gateway, the add-on, a JupyterHub),
 # then every benchmark once in --quick mode.
 # Ends with one line: "N passed, N failed".
 set -uo pipefail
@@ -13,6 +13,10 @@ export PATH="$(pwd)/.venv/bin:$PATH"
 
 work="$(pwd)/.ci-work"
 rm -rf "$work" && mkdir -p "$work"
+
+echo "== lint: Prettier, ESLint, stylelint (npm run lint fixes what it can)"
+npm run --silent lint:check
+lint_rc=$?
 
 echo "== jest: front end, service, integration"
 npx jest --ci --maxWorkers=2 --json --outputFile="$work/jest.json"
@@ -43,8 +47,8 @@ for (const run of [jest, proxy]) {
 }
 if (pw) { passed += pw.stats.expected + (pw.stats.flaky || 0); failed += pw.stats.unexpected; skipped += pw.stats.skipped; }
 else { failed += 1; }
-if (process.argv[3] === "0") { passed += 1; } else { failed += 1; }
+for (const rc of [process.argv[3], process.argv[5]]) { if (rc === "0") { passed += 1; } else { failed += 1; } }
 console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
-' "$work/jest.json" "$work/playwright.json" "$bench_rc" "$work/jest-proxy.json"
+' "$work/jest.json" "$work/playwright.json" "$bench_rc" "$work/jest-proxy.json" "$lint_rc"
 
-[ "$jest_rc" = 0 ] && [ "$proxy_rc" = 0 ] && [ "$pw_rc" = 0 ] && [ "$bench_rc" = 0 ]
+[ "$lint_rc" = 0 ] && [ "$jest_rc" = 0 ] && [ "$proxy_rc" = 0 ] && [ "$pw_rc" = 0 ] && [ "$bench_rc" = 0 ]

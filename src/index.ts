@@ -10,5 +10,12 @@ export { AtelierClient } from './api/client';
 export { AtelierError, requestAPI } from './api/request';
 export { IAtelierClient, CommandIDs } from './tokens';
 
-const plugins: JupyterFrontEndPlugin<any>[] = [clientPlugin, flavorsPlugin, connectionLostPlugin, statusPlugin, storagePlugin, jobsPlugin];
+const plugins: JupyterFrontEndPlugin<any>[] = [
+  clientPlugin,
+  flavorsPlugin,
+  connectionLostPlugin,
+  statusPlugin,
+  storagePlugin,
+  jobsPlugin
+];
 export default plugins;

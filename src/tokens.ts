@@ -27,7 +27,11 @@ export interface IAtelierClient {
   endpoints(): Promise<IEndpoint[]>;
   buckets(endpoint: string): Promise<IBucket[]>;
   createBucket(endpoint: string, name: string): Promise<void>;
-  list(endpoint: string, bucket: string, options?: { prefix?: string; token?: string; limit?: number; delimiter?: '/' | '' }): Promise<IListing>;
+  list(
+    endpoint: string,
+    bucket: string,
+    options?: { prefix?: string; token?: string; limit?: number; delimiter?: '/' | '' }
+  ): Promise<IListing>;
   stat(endpoint: string, bucket: string, key: string): Promise<IObjectInfo>;
   exists(endpoint: string, bucket: string, key: string): Promise<boolean>;
   downloadUrl(endpoint: string, bucket: string, key: string): string;
@@ -47,7 +51,11 @@ export interface IAtelierClient {
     options?: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal; concurrency?: number }
   ): Promise<IObjectInfo>;
   createFolder(endpoint: string, bucket: string, key: string): Promise<void>;
-  copy(endpoint: string, bucket: string, body: { from: string; to: string; toBucket?: string; move?: boolean; overwrite?: boolean }): Promise<{ copied: number; moved: boolean }>;
+  copy(
+    endpoint: string,
+    bucket: string,
+    body: { from: string; to: string; toBucket?: string; move?: boolean; overwrite?: boolean }
+  ): Promise<{ copied: number; moved: boolean }>;
   count(endpoint: string, bucket: string, prefix: string): Promise<{ objects: number; bytes: number }>;
   delete(endpoint: string, bucket: string, target: { key: string } | { prefix: string }): Promise<{ deleted: number }>;
 
@@ -78,7 +86,10 @@ export interface IFlavorsModel {
   readonly changed: ISignal<IFlavorsModel, void>;
 }
 
-export const IFlavorsModel = new Token<IFlavorsModel>('jupyterlab-atelier:IFlavorsModel', 'The notebook flavor and the live usage of its server.');
+export const IFlavorsModel = new Token<IFlavorsModel>(
+  'jupyterlab-atelier:IFlavorsModel',
+  'The notebook flavor and the live usage of its server.'
+);
 
 export const IAtelierClient = new Token<IAtelierClient>(
   'jupyterlab-atelier:IAtelierClient',

@@ -66,16 +66,16 @@ module.exports = {
   ],
   webServer: [
     {
-    command:
-      `rm -rf ${RUN} && mkdir -p ${RUN}/work && ` +
-      `node ../server/lib/cli.js lab --port ${PORT} --workspace ${RUN}/work --data-dir ${RUN}/data ` +
-      `--extra-labextensions ${GALATA} --expose-app-in-browser`,
-    url: `http://127.0.0.1:${PORT}/login`,
-    env: { ...process.env, ATELIER_TOKEN: TOKEN, ATELIER_LOG_LEVEL: 'warn' },
-    timeout: 120000,
-    reuseExistingServer: false,
-    stdout: 'ignore',
-    stderr: 'pipe'
+      command:
+        `rm -rf ${RUN} && mkdir -p ${RUN}/work && ` +
+        `node ../server/lib/cli.js lab --port ${PORT} --workspace ${RUN}/work --data-dir ${RUN}/data ` +
+        `--extra-labextensions ${GALATA} --expose-app-in-browser`,
+      url: `http://127.0.0.1:${PORT}/login`,
+      env: { ...process.env, ATELIER_TOKEN: TOKEN, ATELIER_LOG_LEVEL: 'warn' },
+      timeout: 120000,
+      reuseExistingServer: false,
+      stdout: 'ignore',
+      stderr: 'pipe'
     },
     {
       // Its own home, Jupyter folders and Atelier data, so nothing of the machine's leaks in.

@@ -92,10 +92,24 @@ function execute(ws, code, timeoutMs = 10000) {
     started = process.hrtime.bigint();
     ws.send(
       JSON.stringify({
-        header: { msg_id: msgId, session: SESSION, username: 'bench', msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
+        header: {
+          msg_id: msgId,
+          session: SESSION,
+          username: 'bench',
+          msg_type: 'execute_request',
+          version: '5.3',
+          date: new Date().toISOString()
+        },
         parent_header: {},
         metadata: {},
-        content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        content: {
+          code,
+          silent: false,
+          store_history: false,
+          user_expressions: {},
+          allow_stdin: false,
+          stop_on_error: true
+        },
         channel: 'shell',
         buffers: []
       })
@@ -117,7 +131,10 @@ async function kernelReady(base, headers, limitMs = 180000) {
     let ws = null;
     try {
       kernel = await startKernel(base, headers);
-      ws = await connect(`${base.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels?session_id=${SESSION}`, headers);
+      ws = await connect(
+        `${base.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels?session_id=${SESSION}`,
+        headers
+      );
       for (;;) {
         try {
           await execute(ws, '1+1', 5000);

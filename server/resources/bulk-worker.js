@@ -78,7 +78,8 @@ function fetchRange({ id, request, fd, position, length }) {
     }
   };
   /** @param {Error} error */
-  const failWith = error => fail({ code: /** @type {NodeJS.ErrnoException} */ (error).code ?? 'ECONNRESET', message: error.message });
+  const failWith = error =>
+    fail({ code: /** @type {NodeJS.ErrnoException} */ (error).code ?? 'ECONNRESET', message: error.message });
 
   const lib = request.protocol === 'https:' ? https : http;
   const req = lib.request({ ...request, method: 'GET', agent: agents[request.protocol] }, res => {
@@ -112,7 +113,13 @@ function fetchRange({ id, request, fd, position, length }) {
           port.postMessage({ type: 'progress', id, bytes: unreported });
           unreported = 0;
         }
-        settle({ type: 'done', crc, received, etag: res.headers.etag ?? '', contentRange: res.headers['content-range'] ?? '' });
+        settle({
+          type: 'done',
+          crc,
+          received,
+          etag: res.headers.etag ?? '',
+          contentRange: res.headers['content-range'] ?? ''
+        });
       }
     };
     const flush = () => {
@@ -131,7 +138,10 @@ function fetchRange({ id, request, fd, position, length }) {
           return;
         }
         if (error || written !== bytes) {
-          fail({ code: error?.code ?? 'ENOSPC', message: error ? error.message : `only ${written} of ${bytes} bytes were written` });
+          fail({
+            code: error?.code ?? 'ENOSPC',
+            message: error ? error.message : `only ${written} of ${bytes} bytes were written`
+          });
           return;
         }
         unreported += bytes;
@@ -179,7 +189,9 @@ function fetchRange({ id, request, fd, position, length }) {
     });
   });
   req.on('error', failWith);
-  req.setTimeout(60000, () => req.destroy(Object.assign(new Error('The storage endpoint did not answer in time.'), { code: 'ETIMEDOUT' })));
+  req.setTimeout(60000, () =>
+    req.destroy(Object.assign(new Error('The storage endpoint did not answer in time.'), { code: 'ETIMEDOUT' }))
+  );
   active.set(id, { destroy: () => fail({ code: 'ECANCELED', message: 'cancelled' }) });
   req.end();
 }

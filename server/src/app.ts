@@ -2,7 +2,14 @@
  * Atelier's REST API, {baseUrl}atelier/api/v1/..., as a fastify app. The same app serves both
  * modes: behind the gateway (which also proxies everything else to Jupyter) and as a sidecar.
  */
-import Fastify, { FastifyBaseLogger, FastifyInstance, FastifyReply, FastifyRequest, FastifyServerFactory, LogController } from 'fastify';
+import Fastify, {
+  FastifyBaseLogger,
+  FastifyInstance,
+  FastifyReply,
+  FastifyRequest,
+  FastifyServerFactory,
+  LogController
+} from 'fastify';
 import type { Logger } from 'pino';
 import type { IAuthenticator } from './auth';
 import * as path from 'path';
@@ -24,6 +31,7 @@ import type { UploadSessions } from './uploads';
 import type { IConfig } from './config';
 
 declare module 'fastify' {
+  // eslint-disable-next-line @typescript-eslint/naming-convention -- fastify's own interface, augmented
   interface FastifyInstance {
     atelierConfig: IConfig;
   }
@@ -110,7 +118,10 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
       done(null, undefined);
       return;
     }
-    done(new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).'), undefined);
+    done(
+      new ApiError(415, 'unsupported_media_type', 'Send the request body as JSON (Content-Type: application/json).'),
+      undefined
+    );
   });
   app.decorate('atelierConfig', options.config);
 
@@ -142,11 +153,16 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
       return;
     }
     request.log.error({ err: error }, 'request failed');
-    reply.code(500).send({ message: 'Internal error in the Atelier service; its log has the details.', code: 'internal' });
+    reply
+      .code(500)
+      .send({ message: 'Internal error in the Atelier service; its log has the details.', code: 'internal' });
   });
 
   app.setNotFoundHandler((request, reply) => {
-    reply.code(404).send({ message: `No such Atelier API endpoint: ${request.method} ${request.url.split('?')[0]}`, code: 'not_found' });
+    reply.code(404).send({
+      message: `No such Atelier API endpoint: ${request.method} ${request.url.split('?')[0]}`,
+      code: 'not_found'
+    });
   });
 
   // Every request, known route or not, is authenticated first.

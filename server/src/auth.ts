@@ -9,10 +9,7 @@ import * as crypto from 'crypto';
 import * as http from 'http';
 import { ApiError, jupyterUnavailable } from './errors';
 
-export type Credentials =
-  | { kind: 'token'; token: string }
-  | { kind: 'cookie'; cookie: string }
-  | { kind: 'none' };
+export type Credentials = { kind: 'token'; token: string } | { kind: 'cookie'; cookie: string } | { kind: 'none' };
 
 export interface IAuthResult {
   via: 'token' | 'cookie' | 'proxy';
@@ -91,7 +88,11 @@ export function checkXsrf(req: http.IncomingMessage): void {
     new URL(req.url ?? '/', 'http://x').searchParams.get('_xsrf') ??
     undefined;
   if (!cookie || !header) {
-    throw new ApiError(403, 'xsrf_missing', "The request has no XSRF token ('_xsrf' cookie and X-XSRFToken header); reload the page.");
+    throw new ApiError(
+      403,
+      'xsrf_missing',
+      "The request has no XSRF token ('_xsrf' cookie and X-XSRFToken header); reload the page."
+    );
   }
   const expected = decodeXsrf(cookie);
   const given = decodeXsrf(header);
@@ -125,7 +126,11 @@ export class JupyterAuthenticator implements IAuthenticator {
   async authenticate(req: http.IncomingMessage): Promise<IAuthResult> {
     const credentials = credentialsOf(req);
     if (credentials.kind === 'none') {
-      throw new ApiError(401, 'unauthenticated', 'Authentication required: open the URL with the token that Atelier printed, or log in.');
+      throw new ApiError(
+        401,
+        'unauthenticated',
+        'Authentication required: open the URL with the token that Atelier printed, or log in.'
+      );
     }
     if (credentials.kind === 'token' && this._options.token !== undefined) {
       if (timingSafeEqualString(credentials.token, this._options.token)) {
@@ -195,7 +200,13 @@ export class JupyterAuthenticator implements IAuthenticator {
         } else if (res.statusCode === 401 || res.statusCode === 403) {
           resolve(false);
         } else {
-          reject(new ApiError(502, 'jupyter_error', `The Jupyter server answered ${res.statusCode} to an authentication check.`));
+          reject(
+            new ApiError(
+              502,
+              'jupyter_error',
+              `The Jupyter server answered ${res.statusCode} to an authentication check.`
+            )
+          );
         }
       });
       req.on('timeout', () => req.destroy(new Error('timeout')));

@@ -110,8 +110,12 @@ async function main(argv: string[]): Promise<number> {
   // The last line of defence. Every stream and child has its errors handled where it is used;
   // an error that still escapes is a bug, and ending the process for it would take the
   // Jupyter server and every kernel with it. It is logged with its stack, and the service goes on.
-  process.on('uncaughtException', e => service.logger.error({ err: e }, 'uncaught error (a bug in Atelier; the service goes on)'));
-  process.on('unhandledRejection', e => service.logger.error({ err: e }, 'unhandled rejection (a bug in Atelier; the service goes on)'));
+  process.on('uncaughtException', e =>
+    service.logger.error({ err: e }, 'uncaught error (a bug in Atelier; the service goes on)')
+  );
+  process.on('unhandledRejection', e =>
+    service.logger.error({ err: e }, 'unhandled rejection (a bug in Atelier; the service goes on)')
+  );
 
   if (command === 'lab') {
     process.stdout.write(

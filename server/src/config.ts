@@ -28,16 +28,30 @@ const S3EndpointConfig = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'Short id used in the API and the UI.' }),
     name: Type.Optional(Type.String()),
-    endpoint: Type.String({ pattern: '^https?://', description: 'The S3 API URL, e.g. http://127.0.0.1:4568 or https://obs.cn-north-4.myhuaweicloud.com' }),
+    endpoint: Type.String({
+      pattern: '^https?://',
+      description: 'The S3 API URL, e.g. http://127.0.0.1:4568 or https://obs.cn-north-4.myhuaweicloud.com'
+    }),
     region: Type.String({ default: 'us-east-1' }),
     forcePathStyle: Type.Boolean({ default: true }),
-    scheme: Type.Union([Type.Literal('s3'), Type.Literal('obs')], { default: 's3', description: 'How paths are shown: s3://… or obs://…' }),
+    scheme: Type.Union([Type.Literal('s3'), Type.Literal('obs')], {
+      default: 's3',
+      description: 'How paths are shown: s3://… or obs://…'
+    }),
     credentials: Type.Object(
       {
-        accessKeyIdEnv: Type.String({ default: 'AWS_ACCESS_KEY_ID', description: 'Environment variable holding the access key id.' }),
+        accessKeyIdEnv: Type.String({
+          default: 'AWS_ACCESS_KEY_ID',
+          description: 'Environment variable holding the access key id.'
+        }),
         secretAccessKeyEnv: Type.String({ default: 'AWS_SECRET_ACCESS_KEY' }),
         sessionTokenEnv: Type.String({ default: 'AWS_SESSION_TOKEN' }),
-        file: Type.Optional(Type.String({ description: 'JSON file {accessKeyId, secretAccessKey, sessionToken?} with mode 0600; wins over the environment.' }))
+        file: Type.Optional(
+          Type.String({
+            description:
+              'JSON file {accessKeyId, secretAccessKey, sessionToken?} with mode 0600; wins over the environment.'
+          })
+        )
       },
       { default: {}, additionalProperties: false }
     )
@@ -55,9 +69,19 @@ export const ConfigSchema = Type.Object(
     host: Type.String({ default: '127.0.0.1', description: 'Address the service listens on.' }),
     port: Type.Integer({ minimum: 0, maximum: 65535, default: 8888, description: 'Public port (0: any free port).' }),
     socket: Type.Optional(Type.String({ description: 'Unix socket to listen on instead of host/port (serve mode).' })),
-    baseUrl: Type.String({ default: '/', pattern: '^/', description: "Jupyter's base URL; Atelier lives under {baseUrl}atelier/." }),
-    dataDir: Type.String({ default: '', description: 'Where Atelier keeps its state. Default: $XDG_DATA_HOME/atelier.' }),
-    workspace: Type.String({ default: '', description: "The Jupyter server's root directory. Default: the current directory." }),
+    baseUrl: Type.String({
+      default: '/',
+      pattern: '^/',
+      description: "Jupyter's base URL; Atelier lives under {baseUrl}atelier/."
+    }),
+    dataDir: Type.String({
+      default: '',
+      description: 'Where Atelier keeps its state. Default: $XDG_DATA_HOME/atelier.'
+    }),
+    workspace: Type.String({
+      default: '',
+      description: "The Jupyter server's root directory. Default: the current directory."
+    }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)),
       { default: 'info' }
@@ -66,19 +90,28 @@ export const ConfigSchema = Type.Object(
       {
         python: Type.String({
           default: 'python3',
-          description: 'gateway: the Python with JupyterLab 4 (jupyterlab on jupyter_server 2) that runs the notebook server; default: python3 on PATH.'
+          description:
+            'gateway: the Python with JupyterLab 4 (jupyterlab on jupyter_server 2) that runs the notebook server; default: python3 on PATH.'
         }),
         startTimeoutSeconds: Type.Number({ minimum: 1, default: 90 }),
         extraArgs: Type.Array(Type.String(), { default: [], description: 'Extra arguments for the Jupyter server.' }),
         url: Type.Optional(
-          Type.String({ description: 'serve mode: the Jupyter server to check credentials with (else the proxy in front authenticates).' })
+          Type.String({
+            description:
+              'serve mode: the Jupyter server to check credentials with (else the proxy in front authenticates).'
+          })
         )
       },
       { default: {}, additionalProperties: false }
     ),
     auth: Type.Object(
       {
-        cacheSeconds: Type.Number({ minimum: 0, maximum: 60, default: 5, description: 'How long an accepted credential is remembered.' })
+        cacheSeconds: Type.Number({
+          minimum: 0,
+          maximum: 60,
+          default: 5,
+          description: 'How long an accepted credential is remembered.'
+        })
       },
       { default: {}, additionalProperties: false }
     ),
@@ -86,15 +119,30 @@ export const ConfigSchema = Type.Object(
       {
         local: Type.Object(
           {
-            enabled: Type.Boolean({ default: true, description: 'Offer the local endpoint: buckets as folders under {dataDir}/buckets.' }),
+            enabled: Type.Boolean({
+              default: true,
+              description: 'Offer the local endpoint: buckets as folders under {dataDir}/buckets.'
+            }),
             name: Type.String({ default: 'Local storage' })
           },
           { default: {}, additionalProperties: false }
         ),
-        endpoints: Type.Array(S3EndpointConfig, { default: [], description: 'S3-compatible endpoints (any S3 server, OBS).' }),
+        endpoints: Type.Array(S3EndpointConfig, {
+          default: [],
+          description: 'S3-compatible endpoints (any S3 server, OBS).'
+        }),
         partSizeMiB: Type.Integer({ minimum: 5, maximum: 5120, default: 16, description: 'Multipart part size.' }),
-        concurrency: Type.Integer({ minimum: 1, maximum: 64, default: 8, description: 'Parts or files in flight at once.' }),
-        previewMaxBytes: Type.Integer({ minimum: 1024, default: 1048576, description: 'Largest object the panel previews.' })
+        concurrency: Type.Integer({
+          minimum: 1,
+          maximum: 64,
+          default: 8,
+          description: 'Parts or files in flight at once.'
+        }),
+        previewMaxBytes: Type.Integer({
+          minimum: 1024,
+          default: 1048576,
+          description: 'Largest object the panel previews.'
+        })
       },
       { default: {}, additionalProperties: false }
     ),
@@ -105,16 +153,32 @@ export const ConfigSchema = Type.Object(
           default: 'local',
           description: 'local: processes on this machine; slurm: sbatch on a Slurm cluster.'
         }),
-        python: Type.String({ default: '', description: 'Python for boot files and notebooks. Default: jupyter.python.' }),
-        graceSeconds: Type.Number({ minimum: 0, maximum: 3600, default: 10, description: 'Stop: seconds between SIGTERM and SIGKILL.' }),
-        maxConcurrent: Type.Integer({ minimum: 0, default: 0, description: 'local: most jobs at once (0: as many as the machine fits).' }),
-        catalog: Type.Optional(Type.Array(FlavorConfig, { description: 'Flavors for jobs. Default: the notebook flavor catalog.' })),
+        python: Type.String({
+          default: '',
+          description: 'Python for boot files and notebooks. Default: jupyter.python.'
+        }),
+        graceSeconds: Type.Number({
+          minimum: 0,
+          maximum: 3600,
+          default: 10,
+          description: 'Stop: seconds between SIGTERM and SIGKILL.'
+        }),
+        maxConcurrent: Type.Integer({
+          minimum: 0,
+          default: 0,
+          description: 'local: most jobs at once (0: as many as the machine fits).'
+        }),
+        catalog: Type.Optional(
+          Type.Array(FlavorConfig, { description: 'Flavors for jobs. Default: the notebook flavor catalog.' })
+        ),
         slurm: Type.Object(
           {
             partition: Type.Optional(Type.String()),
             account: Type.Optional(Type.String()),
             conf: Type.Optional(Type.String({ description: 'slurm.conf for the client commands (SLURM_CONF).' })),
-            binDir: Type.Optional(Type.String({ description: 'Folder of sbatch, scontrol, squeue, scancel. Default: PATH.' })),
+            binDir: Type.Optional(
+              Type.String({ description: 'Folder of sbatch, scontrol, squeue, scancel. Default: PATH.' })
+            ),
             extraArgs: Type.Array(Type.String(), { default: [], description: 'More sbatch options.' })
           },
           { default: {}, additionalProperties: false }
@@ -125,7 +189,9 @@ export const ConfigSchema = Type.Object(
     flavors: Type.Object(
       {
         default: Type.Optional(Type.String({ description: 'The flavor to start with.' })),
-        catalog: Type.Optional(Type.Array(FlavorConfig, { description: 'Replaces the catalog generated from the machine.' }))
+        catalog: Type.Optional(
+          Type.Array(FlavorConfig, { description: 'Replaces the catalog generated from the machine.' })
+        )
       },
       { default: {}, additionalProperties: false }
     )
@@ -180,9 +246,11 @@ function readFile(file: string): unknown {
     throw new ConfigError(`Cannot read the configuration file ${file}: ${(e as Error).message}`);
   }
   try {
-    return /\.ya?ml$/i.test(file) ? YAML.parse(text) ?? {} : JSON.parse(text);
+    return /\.ya?ml$/i.test(file) ? (YAML.parse(text) ?? {}) : JSON.parse(text);
   } catch (e) {
-    throw new ConfigError(`The configuration file ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(e as Error).message}`);
+    throw new ConfigError(
+      `The configuration file ${file} is not valid ${/\.ya?ml$/i.test(file) ? 'YAML' : 'JSON'}: ${(e as Error).message}`
+    );
   }
 }
 
@@ -213,7 +281,7 @@ export interface ILoadOptions {
 export function loadConfig(options: ILoadOptions = {}): IConfig {
   const env = options.env ?? process.env;
   const file = options.file ?? env.ATELIER_CONFIG;
-  const raw: Record<string, any> = file ? (readFile(file) as Record<string, any>) ?? {} : {};
+  const raw: Record<string, any> = file ? ((readFile(file) as Record<string, any>) ?? {}) : {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ConfigError(`The configuration file ${file} must hold an object.`);
   }

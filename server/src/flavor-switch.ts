@@ -36,7 +36,8 @@ export class FlavorSwitcher extends EventEmitter {
       } else {
         record.state = 'failed';
         record.step = 'failed';
-        record.error = 'The switch was interrupted by a restart of the Atelier service; the notebook server runs under the flavor it had before.';
+        record.error =
+          'The switch was interrupted by a restart of the Atelier service; the notebook server runs under the flavor it had before.';
         record.message = record.error;
         record.finishedAt = new Date().toISOString();
         this._write(record);
@@ -52,10 +53,18 @@ export class FlavorSwitcher extends EventEmitter {
   /** Checks the request, records the switch and starts it; resolves with the record at once. */
   async start(flavorId: string): Promise<IFlavorSwitch> {
     if (!this._flavors.canSwitch()) {
-      throw new ApiError(409, 'not_owned', 'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.');
+      throw new ApiError(
+        409,
+        'not_owned',
+        'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.'
+      );
     }
     if (this._last?.state === 'running' || this._checking) {
-      throw new ApiError(409, 'switching', `A switch${this._last?.state === 'running' ? ` to "${this._last.to}"` : ''} is under way; wait for it to finish.`);
+      throw new ApiError(
+        409,
+        'switching',
+        `A switch${this._last?.state === 'running' ? ` to "${this._last.to}"` : ''} is under way; wait for it to finish.`
+      );
     }
     this._checking = true;
     try {
@@ -69,13 +78,21 @@ export class FlavorSwitcher extends EventEmitter {
     const [list, current] = await Promise.all([this._flavors.list(), this._flavors.current()]);
     const target = list.find((f: IFlavor) => f.id === flavorId);
     if (!target) {
-      throw new ApiError(404, 'not_found', `There is no flavor "${flavorId}"; choose one of ${list.map(f => f.id).join(', ')}.`);
+      throw new ApiError(
+        404,
+        'not_found',
+        `There is no flavor "${flavorId}"; choose one of ${list.map(f => f.id).join(', ')}.`
+      );
     }
     if (target.id === current.id) {
       throw new ApiError(409, 'current', `The notebook server already runs under ${target.name}.`);
     }
     if (!target.selectable) {
-      throw new ApiError(409, 'not_selectable', `${target.name} cannot be chosen: ${target.reason ?? 'it is not available'}`);
+      throw new ApiError(
+        409,
+        'not_selectable',
+        `${target.name} cannot be chosen: ${target.reason ?? 'it is not available'}`
+      );
     }
     const record: IFlavorSwitch = {
       id: crypto.randomUUID(),
@@ -120,7 +137,10 @@ export class FlavorSwitcher extends EventEmitter {
       record.step = 'failed';
       record.error = `The notebook server did not start under ${to}; it runs under ${from} again. ${(e as Error).message}`;
       record.message = record.error;
-      this._logger.warn({ from: record.from, to: record.to, err: { message: (e as Error).message } }, 'flavor switch failed');
+      this._logger.warn(
+        { from: record.from, to: record.to, err: { message: (e as Error).message } },
+        'flavor switch failed'
+      );
     }
     record.finishedAt = new Date().toISOString();
     this._write(record);

@@ -31,18 +31,34 @@ interface IKind {
 
 const KINDS: Record<string, IKind> = {
   ENOENT: { status: 404, code: 'not_found', say: w => `${w || 'A file or folder'} does not exist (any more).` },
-  ENAMETOOLONG: { status: 400, code: 'name_too_long', say: w => `A name in ${w || 'the path'} is longer than the disk allows (${NAME_MAX} bytes between two slashes).` },
+  ENAMETOOLONG: {
+    status: 400,
+    code: 'name_too_long',
+    say: w => `A name in ${w || 'the path'} is longer than the disk allows (${NAME_MAX} bytes between two slashes).`
+  },
   ENOTDIR: { status: 409, code: 'conflict', say: w => `A part of ${w || 'the path'} is a file, not a folder.` },
   EISDIR: { status: 409, code: 'conflict', say: w => `${w || 'The target'} is a folder, not a file.` },
   EEXIST: { status: 409, code: 'exists', say: w => `${w || 'The target'} already exists.` },
   ENOTEMPTY: { status: 409, code: 'conflict', say: w => `${w || 'The folder'} is not empty.` },
   EACCES: { status: 403, code: 'permission_denied', say: w => `Permission denied for ${w || 'a file or folder'}.` },
-  EPERM: { status: 403, code: 'permission_denied', say: w => `The operation is not permitted on ${w || 'a file or folder'}.` },
+  EPERM: {
+    status: 403,
+    code: 'permission_denied',
+    say: w => `The operation is not permitted on ${w || 'a file or folder'}.`
+  },
   EROFS: { status: 403, code: 'read_only', say: w => `${w || 'The target'} is on a read-only disk.` },
   ENOSPC: { status: 507, code: 'disk_full', say: w => `The disk is full${w ? ` (writing ${w})` : ''}.` },
   EDQUOT: { status: 507, code: 'disk_full', say: w => `The disk quota is used up${w ? ` (writing ${w})` : ''}.` },
-  EMFILE: { status: 503, code: 'busy', say: () => 'Too many files are open in the service right now; try again in a moment.' },
-  ENFILE: { status: 503, code: 'busy', say: () => 'Too many files are open on the machine right now; try again in a moment.' },
+  EMFILE: {
+    status: 503,
+    code: 'busy',
+    say: () => 'Too many files are open in the service right now; try again in a moment.'
+  },
+  ENFILE: {
+    status: 503,
+    code: 'busy',
+    say: () => 'Too many files are open on the machine right now; try again in a moment.'
+  },
   ELOOP: { status: 400, code: 'invalid_path', say: w => `${w || 'The path'} goes through too many symbolic links.` },
   EXDEV: { status: 409, code: 'conflict', say: w => `${w || 'The target'} is on another disk.` },
   EIO: { status: 500, code: 'io_error', say: w => `The disk reported an input/output error${w ? ` on ${w}` : ''}.` }

@@ -60,7 +60,9 @@ function sendError(res: http.ServerResponse, error: ApiError): void {
 
 function rejectUpgrade(socket: Duplex, error: ApiError): void {
   const body = JSON.stringify({ message: error.message, code: error.code });
-  const extra = Object.entries(error.headers).map(([k, v]) => `${k}: ${v}\r\n`).join('');
+  const extra = Object.entries(error.headers)
+    .map(([k, v]) => `${k}: ${v}\r\n`)
+    .join('');
   socket.end(
     `HTTP/1.1 ${error.statusCode} ${http.STATUS_CODES[error.statusCode] ?? ''}\r\n` +
       `Content-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n${extra}\r\n${body}`
@@ -80,8 +82,12 @@ export class Gateway {
       const state = this._options.jupyter.state;
       const code = (err as NodeJS.ErrnoException)?.code;
       // A browser closing a websocket mid-flight is ordinary; anything else is worth a warning.
-      const level = !(target instanceof http.ServerResponse) && (code === 'ECONNRESET' || code === 'EPIPE') ? 'debug' : 'warn';
-      options.logger[level]({ err: { message: (err as Error)?.message, code }, url: redactUrl(req.url) }, 'proxying to Jupyter failed');
+      const level =
+        !(target instanceof http.ServerResponse) && (code === 'ECONNRESET' || code === 'EPIPE') ? 'debug' : 'warn';
+      options.logger[level](
+        { err: { message: (err as Error)?.message, code }, url: redactUrl(req.url) },
+        'proxying to Jupyter failed'
+      );
       const error =
         state === 'running'
           ? new ApiError(502, 'jupyter_unreachable', 'The Jupyter server did not answer.')
@@ -142,7 +148,7 @@ export class Gateway {
     try {
       req.url = jupyterTarget(req.url ?? '/');
     } catch {
-      throw new ApiError(400, 'invalid_url', 'The request\'s path is not a valid URL path.');
+      throw new ApiError(400, 'invalid_url', "The request's path is not a valid URL path.");
     }
     const state = this._options.jupyter.state;
     if (state !== 'running') {

@@ -45,7 +45,8 @@ const FINISHED = new Set<IJobPhase>(['Completed', 'Failed', 'Stopped']);
 const CODE_LIMITS = { files: 1000, bytes: 1024 * 1024 * 1024 };
 
 /** A storage location named by a URI, or a workspace path. */
-type Location = { kind: 'storage'; endpoint: string; bucket: string; key: string } | { kind: 'workspace'; path: string };
+type Location =
+  { kind: 'storage'; endpoint: string; bucket: string; key: string } | { kind: 'workspace'; path: string };
 
 export interface IJobManagerOptions {
   dir: string;
@@ -128,13 +129,19 @@ export class JobManager extends EventEmitter {
         return { ...rest, selectable: true };
       }
       // A flavor larger than what the service runs at once would wait in the queue for ever.
-      const fits = flavor.cpus <= capacity.cpus && flavor.memoryMiB <= capacity.memoryMiB && flavor.gpus <= capacity.gpus;
-      return fits || !flavor.selectable ? flavor : { ...flavor, selectable: false, reason: `The flavor "${flavor.id}" is larger than this machine.` };
+      const fits =
+        flavor.cpus <= capacity.cpus && flavor.memoryMiB <= capacity.memoryMiB && flavor.gpus <= capacity.gpus;
+      return fits || !flavor.selectable
+        ? flavor
+        : { ...flavor, selectable: false, reason: `The flavor "${flavor.id}" is larger than this machine.` };
     });
   }
 
   list(): IJob[] {
-    return [...this._records.values()].sort(byCreation).reverse().map(r => this._view(r));
+    return [...this._records.values()]
+      .sort(byCreation)
+      .reverse()
+      .map(r => this._view(r));
   }
 
   get(id: string): IJob {
@@ -169,7 +176,11 @@ export class JobManager extends EventEmitter {
       const record: IRecord = {
         id,
         kind: 'job',
-        metadata: { name: request.name, ...(request.description ? { description: request.description } : {}), createdAt: now },
+        metadata: {
+          name: request.name,
+          ...(request.description ? { description: request.description } : {}),
+          createdAt: now
+        },
         spec: request,
         flavor,
         executor: this.executor.name,
@@ -192,7 +203,11 @@ export class JobManager extends EventEmitter {
   async stop(id: string, reason = 'Stopped by the user.'): Promise<IJob> {
     const record = this._record(id);
     if (FINISHED.has(record.status.phase)) {
-      throw new ApiError(409, 'finished', `The job has already ${record.status.phase === 'Stopped' ? 'stopped' : record.status.phase.toLowerCase()}.`);
+      throw new ApiError(
+        409,
+        'finished',
+        `The job has already ${record.status.phase === 'Stopped' ? 'stopped' : record.status.phase.toLowerCase()}.`
+      );
     }
     if (record.stop) {
       return this._view(record);
@@ -212,7 +227,9 @@ export class JobManager extends EventEmitter {
     const staging = this._staging.get(id);
     if (staging) {
       // Inputs still downloading: the download stops, and the program never starts.
-      await this._transfers().cancel(staging).catch(() => undefined);
+      await this._transfers()
+        .cancel(staging)
+        .catch(() => undefined);
     }
     if (record.stage === 'submitted' && record.handle) {
       await this.executor.terminate(record.handle);
@@ -273,7 +290,11 @@ export class JobManager extends EventEmitter {
     this._record(id);
     const clean = checkWorkspacePath(rel);
     if (clean !== 'output.ipynb' && !clean.startsWith('outputs/')) {
-      throw new ApiError(404, 'not_found', `The job has no file "${rel}" to share: only output.ipynb and outputs/ are.`);
+      throw new ApiError(
+        404,
+        'not_found',
+        `The job has no file "${rel}" to share: only output.ipynb and outputs/ are.`
+      );
     }
     return resolveInWorkspace(path.join(this._options.dir, id), clean);
   }
@@ -297,7 +318,9 @@ export class JobManager extends EventEmitter {
       return;
     }
     const { capacity } = this._options.jobs;
-    const active = [...this._records.values()].filter(r => r.stage !== 'queued' && r.stage !== 'done' && r.stage !== 'finishing');
+    const active = [...this._records.values()].filter(
+      r => r.stage !== 'queued' && r.stage !== 'done' && r.stage !== 'finishing'
+    );
     const used = { cpus: 0, memoryMiB: 0, gpus: 0, jobs: active.length };
     for (const record of active) {
       used.cpus += record.flavor.cpus;
@@ -377,7 +400,9 @@ export class JobManager extends EventEmitter {
       }
       const message = e instanceof ApiError ? e.message : `The job could not be started: ${(e as Error).message}`;
       this._options.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'job failed to start');
-      await fs.promises.appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${message}\n`).catch(() => undefined);
+      await fs.promises
+        .appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${message}\n`)
+        .catch(() => undefined);
       record.ended = { reason: message };
       record.stage = 'finishing';
       await this._finish(record);
@@ -410,7 +435,9 @@ export class JobManager extends EventEmitter {
         await this._save(record);
         this._changed(record);
       } else if (status?.phase === 'pending' && record.status.phase === 'Pending') {
-        const message = status.reason ? `Queued in ${this.executor.name}: ${status.reason}` : `Queued in ${this.executor.name}`;
+        const message = status.reason
+          ? `Queued in ${this.executor.name}: ${status.reason}`
+          : `Queued in ${this.executor.name}`;
         if (record.status.message !== message) {
           record.status.message = message;
           this._changed(record);
@@ -450,7 +477,8 @@ export class JobManager extends EventEmitter {
     if (record.handle) {
       await this.executor.cleanup?.(record.handle).catch(() => undefined);
     }
-    const log = (line: string) => fs.promises.appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${line}\n`).catch(() => undefined);
+    const log = (line: string) =>
+      fs.promises.appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${line}\n`).catch(() => undefined);
     let outputProblem: string | undefined;
     if (record.launch && record.spec.outputs.length) {
       record.status.message = 'Uploading outputs';
@@ -477,10 +505,13 @@ export class JobManager extends EventEmitter {
       const reason =
         outputProblem && ended.exitCode === 0
           ? outputProblem
-          : ended.reason ?? (ended.exitCode !== undefined ? describeExit(ended.exitCode) : 'The job ended without an exit code.');
+          : (ended.reason ??
+            (ended.exitCode !== undefined ? describeExit(ended.exitCode) : 'The job ended without an exit code.'));
       await this._end(record, 'Failed', reason, ended.exitCode);
     }
-    await log(`job ${record.status.phase.toLowerCase()}${record.status.exitCode !== undefined ? ` (exit code ${record.status.exitCode})` : ''}`);
+    await log(
+      `job ${record.status.phase.toLowerCase()}${record.status.exitCode !== undefined ? ` (exit code ${record.status.exitCode})` : ''}`
+    );
   }
 
   private async _end(record: IRecord, phase: IJobPhase, reason?: string, exitCode?: number): Promise<void> {
@@ -508,7 +539,9 @@ export class JobManager extends EventEmitter {
         this._timers.delete(record.id);
         if (record.handle && record.stage === 'submitted') {
           record.stop!.forced = true;
-          void this.executor.kill(record.handle).catch(e => this._options.logger.warn({ id: record.id, err: e }, 'killing a job failed'));
+          void this.executor
+            .kill(record.handle)
+            .catch(e => this._options.logger.warn({ id: record.id, err: e }, 'killing a job failed'));
         }
       }, wait)
     );
@@ -525,7 +558,10 @@ export class JobManager extends EventEmitter {
       record.id,
       setTimeout(() => {
         this._timers.delete(record.id);
-        void this.stop(record.id, `The job exceeded its maximum runtime of ${minutes} minute${minutes === 1 ? '' : 's'}.`).catch(() => undefined);
+        void this.stop(
+          record.id,
+          `The job exceeded its maximum runtime of ${minutes} minute${minutes === 1 ? '' : 's'}.`
+        ).catch(() => undefined);
       }, wait)
     );
   }
@@ -545,7 +581,12 @@ export class JobManager extends EventEmitter {
     const { spec } = record;
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(process.env)) {
-      if (value !== undefined && !this._options.secretEnv.includes(name) && !name.startsWith('ATELIER_') && !name.startsWith('JUPYTER_')) {
+      if (
+        value !== undefined &&
+        !this._options.secretEnv.includes(name) &&
+        !name.startsWith('ATELIER_') &&
+        !name.startsWith('JUPYTER_')
+      ) {
         env[name] = value;
       }
     }
@@ -630,7 +671,11 @@ export class JobManager extends EventEmitter {
       .wait(transfer.id)
       .finally(() => this._staging.delete(record.id));
     if (done.state !== 'completed') {
-      throw new ApiError(502, 'input_failed', `The input "${input.name}" could not be downloaded: ${done.error?.message ?? done.state}`);
+      throw new ApiError(
+        502,
+        'input_failed',
+        `The input "${input.name}" could not be downloaded: ${done.error?.message ?? done.state}`
+      );
     }
   }
 
@@ -640,7 +685,12 @@ export class JobManager extends EventEmitter {
     if (location.kind === 'workspace') {
       const target = await resolveInWorkspace(this._options.workspace, location.path);
       await fs.promises.mkdir(target, { recursive: true });
-      await fs.promises.cp(source, target, { recursive: true, force: true, verbatimSymlinks: true, filter: noLinksOut(source) });
+      await fs.promises.cp(source, target, {
+        recursive: true,
+        force: true,
+        verbatimSymlinks: true,
+        filter: noLinksOut(source)
+      });
       return;
     }
     const transfer = await this._transfers().create(
@@ -672,7 +722,9 @@ export class JobManager extends EventEmitter {
   private async _flavor(id: string | undefined): Promise<IFlavor> {
     const catalog = await this.flavors();
     if (id === undefined) {
-      const smallest = [...catalog].filter(f => f.selectable).sort((a, b) => a.cpus - b.cpus || a.memoryMiB - b.memoryMiB)[0];
+      const smallest = [...catalog]
+        .filter(f => f.selectable)
+        .sort((a, b) => a.cpus - b.cpus || a.memoryMiB - b.memoryMiB)[0];
       if (!smallest) {
         throw fieldError('flavorId', 'No flavor of the catalog can run here.');
       }
@@ -692,7 +744,12 @@ export class JobManager extends EventEmitter {
   private async _program(spec: ICreateJob): Promise<{ codeDir: string | null; bootFile?: string; notebook?: string }> {
     const chosen = [spec.bootFile, spec.notebook, spec.command].filter(v => v !== undefined && v !== '');
     if (chosen.length !== 1) {
-      throw fieldError('bootFile', chosen.length ? 'Give only one of a boot file, a notebook or a command.' : 'Give a boot file, a notebook or a command to run.');
+      throw fieldError(
+        'bootFile',
+        chosen.length
+          ? 'Give only one of a boot file, a notebook or a command.'
+          : 'Give a boot file, a notebook or a command to run.'
+      );
     }
     const field = spec.bootFile ? 'bootFile' : spec.notebook ? 'notebook' : 'command';
     const file = spec.bootFile || spec.notebook;
@@ -745,11 +802,15 @@ export class JobManager extends EventEmitter {
       throw fieldError(`${kind}s.${data.name}`, 'This platform has no object storage: give a workspace path.');
     }
     const endpoints = storage.endpoints();
-    const endpoint = data.endpoint ? endpoints.find(e => e.id === data.endpoint) : endpoints.find(e => e.scheme === scheme);
+    const endpoint = data.endpoint
+      ? endpoints.find(e => e.id === data.endpoint)
+      : endpoints.find(e => e.scheme === scheme);
     if (!endpoint) {
       throw fieldError(
         `${kind}s.${data.name}`,
-        data.endpoint ? `There is no storage endpoint "${data.endpoint}".` : `No storage endpoint serves "${scheme}://" URIs.`
+        data.endpoint
+          ? `There is no storage endpoint "${data.endpoint}".`
+          : `No storage endpoint serves "${scheme}://" URIs.`
       );
     }
     try {
@@ -813,7 +874,15 @@ export class JobManager extends EventEmitter {
   }
 
   private _view(record: IRecord): IJob {
-    const { stage: _stage, program: _program, launch: _launch, handle: _handle, stop: _stop, ended: _ended, ...view } = record;
+    const {
+      stage: _stage,
+      program: _program,
+      launch: _launch,
+      handle: _handle,
+      stop: _stop,
+      ended: _ended,
+      ...view
+    } = record;
     void _stage;
     void _program;
     void _launch;
@@ -822,7 +891,12 @@ export class JobManager extends EventEmitter {
     void _ended;
     const started = record.status.startedAt ? Date.parse(record.status.startedAt) : null;
     const end = record.status.finishedAt ? Date.parse(record.status.finishedAt) : Date.now();
-    return JSON.parse(JSON.stringify({ ...view, status: { ...view.status, duration: started ? Math.max(0, (end - started) / 1000) : 0 } }));
+    return JSON.parse(
+      JSON.stringify({
+        ...view,
+        status: { ...view.status, duration: started ? Math.max(0, (end - started) / 1000) : 0 }
+      })
+    );
   }
 
   private _changed(record: IRecord): void {
@@ -848,7 +922,9 @@ export class JobManager extends EventEmitter {
   private _staging = new Map<string, string>();
   private _tasks = new Map<string, Promise<void>>();
   private _timers = new Map<string, NodeJS.Timeout>();
-  private _writer = new RecordWriter((e, id) => this._options.logger.error({ err: e, id }, 'saving a job record failed'));
+  private _writer = new RecordWriter((e, id) =>
+    this._options.logger.error({ err: e, id }, 'saving a job record failed')
+  );
   private _closing = false;
 }
 

@@ -48,11 +48,15 @@ export function freePort(): Promise<number> {
 export function jupyterLabVersion(python: string): { version: string } | { problem: string } {
   const result = spawnSync(python, ['-m', 'jupyterlab', '--version'], { encoding: 'utf8', timeout: 30000 });
   if (result.error) {
-    return { problem: `${python} cannot be run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})` };
+    return {
+      problem: `${python} cannot be run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})`
+    };
   }
   const version = (result.stdout ?? '').trim();
   if (result.status !== 0 || !/^4\./.test(version)) {
-    return { problem: `${python} has no JupyterLab 4 (${version || (result.stderr ?? '').trim().split('\n').pop() || `exit ${result.status}`})` };
+    return {
+      problem: `${python} has no JupyterLab 4 (${version || (result.stderr ?? '').trim().split('\n').pop() || `exit ${result.status}`})`
+    };
   }
   return { version };
 }
@@ -154,7 +158,9 @@ export class JupyterServer extends EventEmitter {
     this._crashes.push(now);
     const { logger } = this._options;
     if (this._crashes.length > 3) {
-      logger.error('the Jupyter server keeps failing; not restarting it again (see logs/jupyter.log, then POST atelier/api/v1/jupyter/restart)');
+      logger.error(
+        'the Jupyter server keeps failing; not restarting it again (see logs/jupyter.log, then POST atelier/api/v1/jupyter/restart)'
+      );
       return;
     }
     const timer = setTimeout(() => {
@@ -202,7 +208,10 @@ export class JupyterServer extends EventEmitter {
       serverArgs.push('--ServerApp.allow_root=True');
     }
     // The build beside the service comes first, so it wins over an installed copy of itself.
-    const labextensions = [...(LABEXTENSIONS_DIR ? [LABEXTENSIONS_DIR] : []), ...(this._options.extraLabextensions ?? [])];
+    const labextensions = [
+      ...(LABEXTENSIONS_DIR ? [LABEXTENSIONS_DIR] : []),
+      ...(this._options.extraLabextensions ?? [])
+    ];
     const env: NodeJS.ProcessEnv = {
       ...process.env,
       ...this._options.env,
@@ -231,7 +240,11 @@ export class JupyterServer extends EventEmitter {
   }
 
   /** The command under the resources' CPU affinity (and rlimit, where no cgroup can be made). */
-  private _limited(command: { file: string; args: string[]; env: NodeJS.ProcessEnv }): { file: string; args: string[]; env: NodeJS.ProcessEnv } {
+  private _limited(command: { file: string; args: string[]; env: NodeJS.ProcessEnv }): {
+    file: string;
+    args: string[];
+    env: NodeJS.ProcessEnv;
+  } {
     const resources = this._resources;
     if (!resources) {
       return command;

@@ -47,7 +47,9 @@ export class CpuPool {
   /** Takes `count` CPUs (the least used ones). */
   take(count: number): number[] {
     const n = Math.max(1, Math.min(this.cpus.length, Math.ceil(count)));
-    const chosen = [...this.cpus].sort((a, b) => (this._use.get(a) ?? 0) - (this._use.get(b) ?? 0) || a - b).slice(0, n);
+    const chosen = [...this.cpus]
+      .sort((a, b) => (this._use.get(a) ?? 0) - (this._use.get(b) ?? 0) || a - b)
+      .slice(0, n);
     this.mark(chosen);
     return chosen.sort((a, b) => a - b);
   }
@@ -91,7 +93,10 @@ function writable(dir: string): boolean {
 
 /** Memory limits by cgroup where allowed, else by rlimit. */
 export class MemoryLimits {
-  constructor(readonly group = 'atelier', root = CGROUP_ROOT) {
+  constructor(
+    readonly group = 'atelier',
+    root = CGROUP_ROOT
+  ) {
     this._root = root;
     this.method = this._detect();
   }

@@ -23,6 +23,8 @@ export const VERSION: string = JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT
  * Where Atelier's prebuilt labextension lives (a folder holding `jupyterlab-atelier/`), in the
  * repository and the npm package; null where JupyterLab finds it by itself (pip install).
  */
-export const LABEXTENSIONS_DIR: string | null = fs.existsSync(path.join(PACKAGE_ROOT, 'labextensions', 'jupyterlab-atelier', 'package.json'))
+export const LABEXTENSIONS_DIR: string | null = fs.existsSync(
+  path.join(PACKAGE_ROOT, 'labextensions', 'jupyterlab-atelier', 'package.json')
+)
   ? path.join(PACKAGE_ROOT, 'labextensions')
   : null;

@@ -60,7 +60,10 @@ export async function downloadRanges(
       const i = next++;
       const start = i * options.rangeSize;
       try {
-        crcs[i] = await readRangeInto(bucket, key, start, start + lengthOf(i) - 1, object.etag, handle.fd, { onBytes, signal: stop.signal });
+        crcs[i] = await readRangeInto(bucket, key, start, start + lengthOf(i) - 1, object.etag, handle.fd, {
+          onBytes,
+          signal: stop.signal
+        });
       } catch (e) {
         // The first failure is the one to report; the others are its consequences.
         failure = failure ?? e;
@@ -86,7 +89,7 @@ export async function downloadRanges(
 export async function fileCrc32(handle: FileHandle, size: number, signal?: AbortSignal): Promise<number> {
   const buffer = Buffer.allocUnsafe(Math.min(8 * 1024 * 1024, Math.max(1, size)));
   let crc = 0;
-  for (let position = 0; position < size; ) {
+  for (let position = 0; position < size;) {
     if (signal?.aborted) {
       throw new ApiError(409, 'cancelled', 'The transfer was cancelled.');
     }

@@ -153,7 +153,9 @@ export class AtelierService {
     }
 
     const flavorSwitch =
-      platform.flavors && platform.flavors.canSwitch() ? new FlavorSwitcher(platform.flavors, path.join(config.dataDir, 'flavor-switch.json'), logger) : null;
+      platform.flavors && platform.flavors.canSwitch()
+        ? new FlavorSwitcher(platform.flavors, path.join(config.dataDir, 'flavor-switch.json'), logger)
+        : null;
     const gw = gateway;
     const app = await buildApp({
       mode,
@@ -180,7 +182,18 @@ export class AtelierService {
         : undefined
     });
 
-    const service = new AtelierService(config, logger, app, platform, jupyter, transfers, jobs, token, gateway, sockets);
+    const service = new AtelierService(
+      config,
+      logger,
+      app,
+      platform,
+      jupyter,
+      transfers,
+      jobs,
+      token,
+      gateway,
+      sockets
+    );
     try {
       if (config.socket) {
         fs.rmSync(config.socket, { force: true });

@@ -272,7 +272,11 @@ export class TransferManager extends EventEmitter {
       const roots = [{ dir: this._root(record), label: record.root ? "the job's folder" : 'the workspace' }];
       return { message: `The transfer failed: ${describeFsError(e, roots)}`, code: 'transfer_failed' };
     }
-    return { message: 'The transfer failed: the storage endpoint or the service reported an unexpected error; the service log has the details.', code: 'transfer_failed' };
+    return {
+      message:
+        'The transfer failed: the storage endpoint or the service reported an unexpected error; the service log has the details.',
+      code: 'transfer_failed'
+    };
   }
 
   private _record(id: string): IRecord {
@@ -321,7 +325,8 @@ export class TransferManager extends EventEmitter {
     const start = Math.min(record.resumeFrom ?? 0, items.length);
     record.filesDone = start;
     record.bytesDone = items.slice(0, start).reduce((sum, item) => sum + item.size, 0);
-    const partBytes = (index: number, part: IPart) => Math.min(this._options.partSize, items[index].size - (part.partNumber - 1) * this._options.partSize);
+    const partBytes = (index: number, part: IPart) =>
+      Math.min(this._options.partSize, items[index].size - (part.partNumber - 1) * this._options.partSize);
     for (const [index, upload] of Object.entries(record.multipart ?? {})) {
       if (Number(index) >= start && Number(index) < items.length) {
         record.bytesDone += upload.parts.reduce((sum, part) => sum + partBytes(Number(index), part), 0);
@@ -437,7 +442,12 @@ export class TransferManager extends EventEmitter {
       const page = await store.list(record.bucket, { prefix: record.key, delimiter: '', token, limit: 1000 });
       for (const object of page.objects) {
         if (!object.key.endsWith('/')) {
-          objects.push({ rel: checkWorkspacePath(object.key.slice(record.key.length)), key: object.key, size: object.size, etag: object.etag });
+          objects.push({
+            rel: checkWorkspacePath(object.key.slice(record.key.length)),
+            key: object.key,
+            size: object.size,
+            etag: object.etag
+          });
         }
       }
       token = page.nextToken;
@@ -454,7 +464,12 @@ export class TransferManager extends EventEmitter {
         }
       } else {
         const target = await this._downloadTarget(record, item);
-        if (await fs.promises.lstat(target).then(() => true, () => false)) {
+        if (
+          await fs.promises.lstat(target).then(
+            () => true,
+            () => false
+          )
+        ) {
           taken.push(path.relative(this._root(record), target));
         }
       }
@@ -479,14 +494,23 @@ export class TransferManager extends EventEmitter {
     return stat?.isDirectory() ? path.join(base, path.basename(item.key)) : base;
   }
 
-  private async _uploadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
+  private async _uploadOne(
+    record: IRecord,
+    store: IObjectStore,
+    item: IWorkItem,
+    signal: AbortSignal,
+    onProgress: (bytes: number) => void
+  ): Promise<void> {
     // The base is resolved (and confined) once for this run; the plan followed no links.
     const base = await this._resolve(record, record.path);
     const file = item.rel ? path.join(base, item.rel) : base;
     // Small files in one read; large ones streamed.
     // Large ones are opened before the store is called: an open that fails is this file's
     // error, never an unheard stream error; and the stream is closed whatever the store did.
-    const source = item.size <= SMALL_FILE ? Readable.from([await fs.promises.readFile(file)]) : guarded((await fs.promises.open(file, 'r')).createReadStream());
+    const source =
+      item.size <= SMALL_FILE
+        ? Readable.from([await fs.promises.readFile(file)])
+        : guarded((await fs.promises.open(file, 'r')).createReadStream());
     try {
       await store.write(record.bucket, item.key, source, { size: item.size, onProgress, signal });
     } finally {
@@ -520,7 +544,12 @@ export class TransferManager extends EventEmitter {
         // The CRC-32 goes with the object from the start (its metadata is set when the upload
         // begins), so the file is read once before: about 0.2 s a GiB.
         const whole = await fileCrc32(handle, item.size, signal);
-        upload = { key: item.key, uploadId: await store.createMultipart(record.bucket, item.key, { crc32: whole }), parts: [], crc32: whole };
+        upload = {
+          key: item.key,
+          uploadId: await store.createMultipart(record.bucket, item.key, { crc32: whole }),
+          parts: [],
+          crc32: whole
+        };
         record.multipart[String(index)] = upload;
         await this._save(record);
       }
@@ -538,7 +567,11 @@ export class TransferManager extends EventEmitter {
           const body = Buffer.allocUnsafe(sizeOf(n)); // filled entirely by the read (checked below)
           const { bytesRead } = await handle.read(body, 0, body.length, (n - 1) * partSize);
           if (bytesRead !== body.length) {
-            throw new ApiError(409, 'changed', `"${item.rel || record.path}" changed size during the transfer; start it again.`);
+            throw new ApiError(
+              409,
+              'changed',
+              `"${item.rel || record.path}" changed size during the transfer; start it again.`
+            );
           }
           const part = await store.uploadPart(record.bucket, item.key, current.uploadId, n, body);
           current.parts.push({ ...part, crc32: crc32(body) });
@@ -557,7 +590,11 @@ export class TransferManager extends EventEmitter {
           delete record.multipart[String(index)];
           await this._save(record);
           await store.abortMultipart(record.bucket, item.key, current.uploadId).catch(() => undefined);
-          throw new ApiError(409, 'changed', `"${item.rel || record.path}" changed during the transfer; start it again.`);
+          throw new ApiError(
+            409,
+            'changed',
+            `"${item.rel || record.path}" changed during the transfer; start it again.`
+          );
         }
       }
       await store.completeMultipart(record.bucket, item.key, current.uploadId, current.parts, item.size);
@@ -568,7 +605,13 @@ export class TransferManager extends EventEmitter {
     }
   }
 
-  private async _downloadOne(record: IRecord, store: IObjectStore, item: IWorkItem, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
+  private async _downloadOne(
+    record: IRecord,
+    store: IObjectStore,
+    item: IWorkItem,
+    signal: AbortSignal,
+    onProgress: (bytes: number) => void
+  ): Promise<void> {
     const target = await this._downloadTarget(record, item);
     const dir = path.dirname(target);
     const made = this._made.get(record.id) ?? new Set<string>();
@@ -580,7 +623,8 @@ export class TransferManager extends EventEmitter {
     const tmp = tempFile(target, record.id);
     try {
       // Large objects: what the endpoint knows of them decides between ranges and one stream.
-      const info = item.size > this._options.partSize && store.readRangeInto ? await store.stat(record.bucket, item.key) : null;
+      const info =
+        item.size > this._options.partSize && store.readRangeInto ? await store.stat(record.bucket, item.key) : null;
       const checksum = crc32FromBase64(info?.crc32);
       if (info?.etag && (checksum !== undefined || !PLAIN_MD5.test(info.etag))) {
         const handle = await fs.promises.open(tmp, 'w', 0o644);
@@ -596,13 +640,27 @@ export class TransferManager extends EventEmitter {
           await handle.close();
         }
         if (checksum !== undefined && got !== checksum) {
-          throw new ApiError(502, 'checksum_mismatch', `"${item.key}" arrived damaged (its CRC-32 differs from the one stored with it); nothing was written.`);
+          throw new ApiError(
+            502,
+            'checksum_mismatch',
+            `"${item.key}" arrived damaged (its CRC-32 differs from the one stored with it); nothing was written.`
+          );
         }
       } else {
         await this._downloadStream(record, store, item, tmp, signal, onProgress);
       }
-      if (!record.overwrite && (await fs.promises.lstat(target).then(() => true, () => false))) {
-        throw new ApiError(409, 'exists', `"${path.relative(this._root(record), target)}" appeared meanwhile; nothing was overwritten.`);
+      if (
+        !record.overwrite &&
+        (await fs.promises.lstat(target).then(
+          () => true,
+          () => false
+        ))
+      ) {
+        throw new ApiError(
+          409,
+          'exists',
+          `"${path.relative(this._root(record), target)}" appeared meanwhile; nothing was overwritten.`
+        );
       }
       await fs.promises.rename(tmp, target);
     } catch (e) {
@@ -612,7 +670,14 @@ export class TransferManager extends EventEmitter {
   }
 
   /** One GET, written to `tmp` and checked: its size, and its MD5 where the ETag is one. */
-  private async _downloadStream(record: IRecord, store: IObjectStore, item: IWorkItem, tmp: string, signal: AbortSignal, onProgress: (bytes: number) => void): Promise<void> {
+  private async _downloadStream(
+    record: IRecord,
+    store: IObjectStore,
+    item: IWorkItem,
+    tmp: string,
+    signal: AbortSignal,
+    onProgress: (bytes: number) => void
+  ): Promise<void> {
     const { stream, info } = await store.read(record.bucket, item.key);
     // The whole-object MD5 can be checked only where the ETag is one (not for multipart ETags).
     const etag = info.etag ?? item.etag;
@@ -650,10 +715,18 @@ export class TransferManager extends EventEmitter {
       await pipeline(stream, meter, fs.createWriteStream(tmp, { mode: 0o644 }), { signal });
     }
     if (bytes !== info.size) {
-      throw new ApiError(502, 'size_mismatch', `"${item.key}" arrived with ${bytes} bytes instead of ${info.size}; nothing was written.`);
+      throw new ApiError(
+        502,
+        'size_mismatch',
+        `"${item.key}" arrived with ${bytes} bytes instead of ${info.size}; nothing was written.`
+      );
     }
     if (md5 && etag !== md5.digest('hex')) {
-      throw new ApiError(502, 'checksum_mismatch', `"${item.key}" arrived damaged (its MD5 differs from its ETag); nothing was written.`);
+      throw new ApiError(
+        502,
+        'checksum_mismatch',
+        `"${item.key}" arrived damaged (its MD5 differs from its ETag); nothing was written.`
+      );
     }
   }
 
@@ -686,7 +759,9 @@ export class TransferManager extends EventEmitter {
   /** Keeps the newest finished transfers only. */
   private _prune(): void {
     const keep = this._options.keep ?? 200;
-    const finished = [...this._records.values()].filter(r => FINISHED.has(r.state)).sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+    const finished = [...this._records.values()]
+      .filter(r => FINISHED.has(r.state))
+      .sort((a, b) => b.createdAt.localeCompare(a.createdAt));
     for (const record of finished.slice(keep)) {
       void this.remove(record.id).catch(() => undefined);
     }
@@ -698,7 +773,9 @@ export class TransferManager extends EventEmitter {
   private _dirty = new Set<string>();
   private _lastEmit = new Map<string, number>();
   private _lastSave = new Map<string, number>();
-  private _writer = new RecordWriter((e, id) => this._options.logger.error({ err: e, id }, 'saving a transfer record failed'));
+  private _writer = new RecordWriter((e, id) =>
+    this._options.logger.error({ err: e, id }, 'saving a transfer record failed')
+  );
   private _closing = false;
   /** Per transfer while it runs: workspace paths resolved (and confined), folders known to exist. */
   private _resolved = new Map<string, Map<string, Promise<string>>>();
@@ -712,7 +789,10 @@ export class TransferManager extends EventEmitter {
 function tempFile(target: string, id: string): string {
   const name = path.basename(target);
   const tag = `.atelier-${id.slice(0, 8)}.part`;
-  const stem = Buffer.byteLength(name, 'utf8') + tag.length + 1 <= NAME_MAX ? name : crypto.createHash('sha1').update(name).digest('hex').slice(0, 16);
+  const stem =
+    Buffer.byteLength(name, 'utf8') + tag.length + 1 <= NAME_MAX
+      ? name
+      : crypto.createHash('sha1').update(name).digest('hex').slice(0, 16);
   return path.join(path.dirname(target), `.${stem}${tag}`);
 }
 

@@ -30,9 +30,7 @@ interface IRecord {
 const WEEK = 7 * 24 * 3600 * 1000;
 
 export class UploadSessions {
-  constructor(
-    private readonly _options: { dir: string; storage: IStorageProvider; partSize: number; logger: Logger }
-  ) {
+  constructor(private readonly _options: { dir: string; storage: IStorageProvider; partSize: number; logger: Logger }) {
     fs.mkdirSync(_options.dir, { recursive: true, mode: 0o700 });
   }
 
@@ -113,7 +111,13 @@ export class UploadSessions {
       throw new ApiError(409, 'incomplete', `${missing.length} part(s) are missing, e.g. part ${missing[0]}.`);
     }
     const store = this._options.storage.get(record.endpoint);
-    const info = await store.completeMultipart(record.bucket, record.key, record.uploadId, Object.values(record.parts), record.size);
+    const info = await store.completeMultipart(
+      record.bucket,
+      record.key,
+      record.uploadId,
+      Object.values(record.parts),
+      record.size
+    );
     await fs.promises.rm(this._file(id), { force: true });
     return info;
   }
@@ -124,7 +128,12 @@ export class UploadSessions {
     await this._options.storage
       .get(record.endpoint)
       .abortMultipart(record.bucket, record.key, record.uploadId)
-      .catch(e => this._options.logger.warn({ err: { message: (e as Error).message }, id }, 'the endpoint did not abort a multipart upload'));
+      .catch(e =>
+        this._options.logger.warn(
+          { err: { message: (e as Error).message }, id },
+          'the endpoint did not abort a multipart upload'
+        )
+      );
     await fs.promises.rm(this._file(id), { force: true });
   }
 

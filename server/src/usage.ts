@@ -122,7 +122,10 @@ export class TreeSampler {
       cpuPercent = Math.max(0, ((ticks - this._last.ticks) / TICKS_PER_SECOND / seconds) * 100);
     }
     this._last = { root, at: now, ticks };
-    return { cpuPercent: Math.round(cpuPercent * 10) / 10, memoryUsedMiB: Math.round(((rss * PAGE_SIZE) / 1024 / 1024) * 10) / 10 };
+    return {
+      cpuPercent: Math.round(cpuPercent * 10) / 10,
+      memoryUsedMiB: Math.round(((rss * PAGE_SIZE) / 1024 / 1024) * 10) / 10
+    };
   }
 
   private _last: { root: number; at: number; ticks: number } | undefined;

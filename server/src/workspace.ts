@@ -8,26 +8,40 @@ import * as path from 'path';
 import { ApiError } from './errors';
 import { NAME_MAX } from './fs-errors';
 
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/g;
+
 /** A path as it can be shown in a message: control characters as \u escapes, at most 120 characters. */
 function printable(text: string): string {
-  // eslint-disable-next-line no-control-regex
-  return text.slice(0, 120).replace(/[\u0000-\u001f\u007f]/g, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return text.slice(0, 120).replace(CONTROL_CHARACTERS, c => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function checkWorkspacePath(rel: string): string {
   if (rel.startsWith('/') || path.isAbsolute(rel)) {
-    throw new ApiError(400, 'outside_workspace', `"${rel}" is an absolute path; give a path inside the workspace, like "data/train.csv".`);
+    throw new ApiError(
+      400,
+      'outside_workspace',
+      `"${rel}" is an absolute path; give a path inside the workspace, like "data/train.csv".`
+    );
   }
   // eslint-disable-next-line no-control-regex
   if (/[\u0000-\u001f\u007f]/.test(rel)) {
-    throw new ApiError(400, 'invalid_path', `"${printable(rel)}" contains control characters (tabs, line breaks, escapes…), which a workspace path cannot have.`);
+    throw new ApiError(
+      400,
+      'invalid_path',
+      `"${printable(rel)}" contains control characters (tabs, line breaks, escapes…), which a workspace path cannot have.`
+    );
   }
   const segments = rel.split('/').filter(s => s !== '' && s !== '.');
   if (segments.includes('..')) {
     throw new ApiError(400, 'outside_workspace', `"${rel}" leaves the workspace ("..").`);
   }
   if (segments.some(segment => Buffer.byteLength(segment, 'utf8') > NAME_MAX)) {
-    throw new ApiError(400, 'name_too_long', `"${rel.slice(0, 120)}…" has a name over ${NAME_MAX} bytes between two slashes, more than the disk allows.`);
+    throw new ApiError(
+      400,
+      'name_too_long',
+      `"${rel.slice(0, 120)}…" has a name over ${NAME_MAX} bytes between two slashes, more than the disk allows.`
+    );
   }
   return segments.join('/');
 }

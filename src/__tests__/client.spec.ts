@@ -12,7 +12,9 @@ import { IRunningService, startService } from './service';
 const trans = nullTranslator.load('jupyterlab_atelier');
 
 function clientFor(baseUrl: string): AtelierClient {
-  return new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl, wsUrl: baseUrl.replace(/^http/, 'ws') }) });
+  return new AtelierClient({
+    serverSettings: ServerConnection.makeSettings({ baseUrl, wsUrl: baseUrl.replace(/^http/, 'ws') })
+  });
 }
 
 describe('AtelierClient against a real service', () => {
@@ -62,7 +64,9 @@ describe('AtelierClient without a service', () => {
     await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
     const { port } = server.address() as AddressInfo;
     await new Promise<void>(resolve => server.close(() => resolve()));
-    const error = await clientFor(`http://127.0.0.1:${port}/`).status().catch(e => e);
+    const error = await clientFor(`http://127.0.0.1:${port}/`)
+      .status()
+      .catch(e => e);
     expect(error).toBeInstanceOf(AtelierError);
     expect(error.status).toBe(0);
     expect(error.serviceMissing).toBe(true);

@@ -8,13 +8,26 @@ import { formatMemory } from '../status/model';
 import { IRunningService, startService } from './service';
 
 const trans = nullTranslator.load('jupyterlab_atelier');
-const flavor = (id: string, cpus: number, memoryMiB: number, gpus = 0, selectable = true): IFlavor => ({ id, name: id, cpus, memoryMiB, gpus, selectable });
+const flavor = (id: string, cpus: number, memoryMiB: number, gpus = 0, selectable = true): IFlavor => ({
+  id,
+  name: id,
+  cpus,
+  memoryMiB,
+  gpus,
+  selectable
+});
 
 describe('flavor helpers', () => {
-  const catalog = [flavor('small', 1, 4096), flavor('big', 8, 32768), flavor('gpu', 8, 65536, 1), flavor('huge', 64, 1 << 20, 0, false)];
+  const catalog = [
+    flavor('small', 1, 4096),
+    flavor('big', 8, 32768),
+    flavor('gpu', 8, 65536, 1),
+    flavor('huge', 64, 1 << 20, 0, false)
+  ];
 
   it('filters by GPU or CPU only, and by CPUs and memory', () => {
-    const ids = (kind: 'all' | 'gpu' | 'cpu', minCpus = 0, minMemoryGiB = 0) => filterFlavors(catalog, { kind, minCpus, minMemoryGiB }).map(f => f.id);
+    const ids = (kind: 'all' | 'gpu' | 'cpu', minCpus = 0, minMemoryGiB = 0) =>
+      filterFlavors(catalog, { kind, minCpus, minMemoryGiB }).map(f => f.id);
     expect(ids('all')).toEqual(['small', 'big', 'gpu', 'huge']);
     expect(ids('gpu')).toEqual(['gpu']);
     expect(ids('cpu', 2)).toEqual(['big', 'huge']);
@@ -23,7 +36,9 @@ describe('flavor helpers', () => {
 
   it('says why a flavor cannot be chosen', () => {
     expect(unavailable(catalog[0], 'small', trans)).toMatch(/runs under this flavor now/);
-    expect(unavailable({ ...catalog[3], reason: 'Does not fit this machine.' }, 'small', trans)).toBe('Does not fit this machine.');
+    expect(unavailable({ ...catalog[3], reason: 'Does not fit this machine.' }, 'small', trans)).toBe(
+      'Does not fit this machine.'
+    );
     expect(unavailable(catalog[1], 'small', trans)).toBeNull();
   });
 
@@ -33,8 +48,13 @@ describe('flavor helpers', () => {
     expect(memoryPair(12 * 1024, 24105)).toBe('12/24 GiB');
     const usage = { cpuPercent: 12.4, cpus: 2, memoryUsedMiB: 410, memoryLimitMiB: 4096, at: '' };
     expect(usageText(usage, formatMemory, { cpu: 'CPU', gpu: 'GPU' })).toBe('CPU 12% · 410 MiB / 4 GiB');
-    const withGpu = { ...usage, gpus: [{ index: 0, name: 'T4', utilizationPercent: 30, memoryUsedMiB: 2048, memoryTotalMiB: 16384 }] };
-    expect(usageText(withGpu, formatMemory, { cpu: 'CPU', gpu: 'GPU' })).toBe('CPU 12% · 410 MiB / 4 GiB · GPU 30% · 2 GiB / 16 GiB');
+    const withGpu = {
+      ...usage,
+      gpus: [{ index: 0, name: 'T4', utilizationPercent: 30, memoryUsedMiB: 2048, memoryTotalMiB: 16384 }]
+    };
+    expect(usageText(withGpu, formatMemory, { cpu: 'CPU', gpu: 'GPU' })).toBe(
+      'CPU 12% · 410 MiB / 4 GiB · GPU 30% · 2 GiB / 16 GiB'
+    );
   });
 
   it('leaves out the figures a JupyterHub profile does not state', () => {
@@ -54,7 +74,9 @@ describe('FlavorsModel against a real service', () => {
 
   beforeAll(async () => {
     service = await startService();
-    model = new FlavorsModel(new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: service.baseUrl }) }));
+    model = new FlavorsModel(
+      new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: service.baseUrl }) })
+    );
   });
 
   afterAll(async () => {
@@ -70,7 +92,10 @@ describe('FlavorsModel against a real service', () => {
     expect(list.switchReason).toMatch(/jupyter-server-proxy.*atelier lab/);
     await model.refreshUsage();
     expect(model.usage).toMatchObject({ cpus: expect.any(Number), memoryLimitMiB: expect.any(Number) });
-    await expect(model.switchTo(list.flavors[0].id, () => undefined)).rejects.toMatchObject({ status: 409, code: 'not_owned' });
+    await expect(model.switchTo(list.flavors[0].id, () => undefined)).rejects.toMatchObject({
+      status: 409,
+      code: 'not_owned'
+    });
     expect(model.switching).toBeNull();
   });
 });

@@ -56,7 +56,15 @@ describe('the job form', () => {
       trans
     );
     expect(request).toBeUndefined();
-    expect(Object.keys(errors).sort()).toEqual(['environments.0', 'inputs.1', 'maxRuntimeMinutes', 'name', 'nodeCount', 'notebook', 'outputs.0']);
+    expect(Object.keys(errors).sort()).toEqual([
+      'environments.0',
+      'inputs.1',
+      'maxRuntimeMinutes',
+      'name',
+      'nodeCount',
+      'notebook',
+      'outputs.0'
+    ]);
   });
 
   it("maps the service's field to the form's", () => {
@@ -121,7 +129,15 @@ describe('JobsModel against a real service', () => {
 
   it('carries the field of a refused request', async () => {
     await expect(
-      model.create({ name: 'x', bootFile: 'missing.py', parameters: [], environments: {}, inputs: [], outputs: [], nodeCount: 1 })
+      model.create({
+        name: 'x',
+        bootFile: 'missing.py',
+        parameters: [],
+        environments: {},
+        inputs: [],
+        outputs: [],
+        nodeCount: 1
+      })
     ).rejects.toMatchObject({ status: 400, field: 'bootFile' });
   });
 });

@@ -62,7 +62,9 @@ describe('StatusModel', () => {
   });
 
   it('says "not connected" when no service ever answered', async () => {
-    const dead = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: 'http://127.0.0.1:9/' }) });
+    const dead = new AtelierClient({
+      serverSettings: ServerConnection.makeSettings({ baseUrl: 'http://127.0.0.1:9/' })
+    });
     const model = new StatusModel({ client: dead });
     await expect(model.refresh()).rejects.toThrow(/Cannot reach/);
     expect(statusText(model, trans)).toBe('Atelier: not connected');

@@ -45,7 +45,11 @@ export class AtelierClient implements IAtelierClient {
 
   /** Starts switching the notebook server to another flavor (202); follow it with `flavorSwitch`. */
   switchFlavor(flavorId: string): Promise<IFlavorSwitch> {
-    return requestAPI<IFlavorSwitch>('flavors/switch', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ flavorId }) }, this.serverSettings);
+    return requestAPI<IFlavorSwitch>(
+      'flavors/switch',
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ flavorId }) },
+      this.serverSettings
+    );
   }
 
   flavorSwitch(): Promise<IFlavorSwitch> {
@@ -75,10 +79,18 @@ export class AtelierClient implements IAtelierClient {
 
   async createBucket(endpoint: string, name: string): Promise<void> {
     const path = `storage/endpoints/${encodeURIComponent(endpoint)}/buckets`;
-    await requestAPI(path, { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ name }) }, this.serverSettings);
+    await requestAPI(
+      path,
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ name }) },
+      this.serverSettings
+    );
   }
 
-  list(endpoint: string, bucket: string, options: { prefix?: string; token?: string; limit?: number; delimiter?: '/' | '' } = {}): Promise<IListing> {
+  list(
+    endpoint: string,
+    bucket: string,
+    options: { prefix?: string; token?: string; limit?: number; delimiter?: '/' | '' } = {}
+  ): Promise<IListing> {
     const { token, ...rest } = options;
     const q = query({ ...rest, pageToken: token, delimiter: options.delimiter ?? '/' });
     return requestAPI<IListing>(bucketPath(endpoint, bucket, `objects${q}`), {}, this.serverSettings);
@@ -110,7 +122,9 @@ export class AtelierClient implements IAtelierClient {
 
   /** An object's content for a preview (refused above the service's size limit). */
   async preview(endpoint: string, bucket: string, key: string): Promise<Blob> {
-    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object')) + query({ key, preview: true });
+    const url =
+      URLExt.join(this.serverSettings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object')) +
+      query({ key, preview: true });
     let response: Response;
     try {
       response = await ServerConnection.makeRequest(url, {}, this.serverSettings);
@@ -135,7 +149,9 @@ export class AtelierClient implements IAtelierClient {
     file: Blob,
     options: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal } = {}
   ): Promise<IObjectInfo> {
-    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object')) + query({ key, overwrite: options.overwrite ?? false });
+    const url =
+      URLExt.join(this.serverSettings.baseUrl, API_PATH, bucketPath(endpoint, bucket, 'object')) +
+      query({ key, overwrite: options.overwrite ?? false });
     return this._put<IObjectInfo>(url, file, options.onProgress, options.signal);
   }
 
@@ -149,18 +165,31 @@ export class AtelierClient implements IAtelierClient {
     bucket: string,
     key: string,
     file: File,
-    options: { overwrite?: boolean; onProgress?: (loaded: number) => void; signal?: AbortSignal; concurrency?: number } = {}
+    options: {
+      overwrite?: boolean;
+      onProgress?: (loaded: number) => void;
+      signal?: AbortSignal;
+      concurrency?: number;
+    } = {}
   ): Promise<IObjectInfo> {
     const memory = `jupyterlab-atelier:upload:${endpoint}/${bucket}/${key}:${file.size}:${file.lastModified}`;
     let upload: IUpload | null = null;
     const remembered = window.localStorage.getItem(memory);
     if (remembered) {
-      upload = await requestAPI<IUpload>(`storage/uploads/${encodeURIComponent(remembered)}`, {}, this.serverSettings).catch(() => null);
+      upload = await requestAPI<IUpload>(
+        `storage/uploads/${encodeURIComponent(remembered)}`,
+        {},
+        this.serverSettings
+      ).catch(() => null);
     }
     if (!upload) {
       upload = await requestAPI<IUpload>(
         'storage/uploads',
-        { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ endpoint, bucket, key, size: file.size, overwrite: options.overwrite ?? false }) },
+        {
+          method: 'POST',
+          headers: JSON_HEADERS,
+          body: JSON.stringify({ endpoint, bucket, key, size: file.size, overwrite: options.overwrite ?? false })
+        },
         this.serverSettings
       );
       window.localStorage.setItem(memory, upload.id);
@@ -173,21 +202,33 @@ export class AtelierClient implements IAtelierClient {
     const report = () => options.onProgress?.(confirmed + [...inFlight.values()].reduce((a, b) => a + b, 0));
     report();
     const todo = Array.from({ length: session.partCount }, (_, i) => i + 1).filter(n => !done.has(n));
-    const base = URLExt.join(this.serverSettings.baseUrl, API_PATH, 'storage/uploads', encodeURIComponent(session.id), 'parts');
+    const base = URLExt.join(
+      this.serverSettings.baseUrl,
+      API_PATH,
+      'storage/uploads',
+      encodeURIComponent(session.id),
+      'parts'
+    );
     const worker = async () => {
       while (todo.length) {
         const n = todo.shift()!;
         const blob = file.slice((n - 1) * session.partSize, (n - 1) * session.partSize + partBytes(n));
         for (let attempt = 1; ; attempt++) {
           try {
-            await this._put(`${base}/${n}`, blob, loaded => {
-              inFlight.set(n, loaded);
-              report();
-            }, options.signal);
+            await this._put(
+              `${base}/${n}`,
+              blob,
+              loaded => {
+                inFlight.set(n, loaded);
+                report();
+              },
+              options.signal
+            );
             break;
           } catch (e) {
             inFlight.delete(n);
-            const retriable = e instanceof AtelierError && (e.status === 0 || e.status >= 500) && e.code !== 'cancelled';
+            const retriable =
+              e instanceof AtelierError && (e.status === 0 || e.status >= 500) && e.code !== 'cancelled';
             if (!retriable || attempt === 3 || options.signal?.aborted) {
               throw e;
             }
@@ -205,11 +246,19 @@ export class AtelierClient implements IAtelierClient {
       if (options.signal?.aborted) {
         // Cancelled on purpose: drop the session, nothing stays behind.
         window.localStorage.removeItem(memory);
-        await requestAPI(`storage/uploads/${encodeURIComponent(session.id)}`, { method: 'DELETE' }, this.serverSettings).catch(() => undefined);
+        await requestAPI(
+          `storage/uploads/${encodeURIComponent(session.id)}`,
+          { method: 'DELETE' },
+          this.serverSettings
+        ).catch(() => undefined);
       }
       throw e;
     }
-    const info = await requestAPI<IObjectInfo>(`storage/uploads/${encodeURIComponent(session.id)}/complete`, { method: 'POST' }, this.serverSettings);
+    const info = await requestAPI<IObjectInfo>(
+      `storage/uploads/${encodeURIComponent(session.id)}/complete`,
+      { method: 'POST' },
+      this.serverSettings
+    );
     window.localStorage.removeItem(memory);
     return info;
   }
@@ -243,10 +292,17 @@ export class AtelierClient implements IAtelierClient {
         if (xhr.status >= 200 && xhr.status < 300) {
           resolve(answer as T);
         } else {
-          reject(new AtelierError(xhr.status, answer.code ?? 'unexpected', answer.message ?? `The upload failed (${xhr.status}).`));
+          reject(
+            new AtelierError(
+              xhr.status,
+              answer.code ?? 'unexpected',
+              answer.message ?? `The upload failed (${xhr.status}).`
+            )
+          );
         }
       };
-      xhr.onerror = () => reject(new AtelierError(0, 'network', 'The upload was interrupted: the connection to the service broke.'));
+      xhr.onerror = () =>
+        reject(new AtelierError(0, 'network', 'The upload was interrupted: the connection to the service broke.'));
       xhr.onabort = () => reject(new AtelierError(0, 'cancelled', 'The upload was cancelled.'));
       signal?.addEventListener('abort', () => xhr.abort(), { once: true });
       xhr.send(body);
@@ -254,11 +310,23 @@ export class AtelierClient implements IAtelierClient {
   }
 
   async createFolder(endpoint: string, bucket: string, key: string): Promise<void> {
-    await requestAPI(bucketPath(endpoint, bucket, 'folders'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ key }) }, this.serverSettings);
+    await requestAPI(
+      bucketPath(endpoint, bucket, 'folders'),
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ key }) },
+      this.serverSettings
+    );
   }
 
-  copy(endpoint: string, bucket: string, body: { from: string; to: string; toBucket?: string; move?: boolean; overwrite?: boolean }): Promise<{ copied: number; moved: boolean }> {
-    return requestAPI(bucketPath(endpoint, bucket, 'copy'), { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) }, this.serverSettings);
+  copy(
+    endpoint: string,
+    bucket: string,
+    body: { from: string; to: string; toBucket?: string; move?: boolean; overwrite?: boolean }
+  ): Promise<{ copied: number; moved: boolean }> {
+    return requestAPI(
+      bucketPath(endpoint, bucket, 'copy'),
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(body) },
+      this.serverSettings
+    );
   }
 
   count(endpoint: string, bucket: string, prefix: string): Promise<{ objects: number; bytes: number }> {
@@ -267,7 +335,11 @@ export class AtelierClient implements IAtelierClient {
 
   /** Deletes one object (`key`) or a folder and everything in it (`prefix`). */
   delete(endpoint: string, bucket: string, target: { key: string } | { prefix: string }): Promise<{ deleted: number }> {
-    return requestAPI(bucketPath(endpoint, bucket, `objects${query(target)}`), { method: 'DELETE' }, this.serverSettings);
+    return requestAPI(
+      bucketPath(endpoint, bucket, `objects${query(target)}`),
+      { method: 'DELETE' },
+      this.serverSettings
+    );
   }
 
   async transfers(): Promise<ITransfer[]> {
@@ -275,7 +347,11 @@ export class AtelierClient implements IAtelierClient {
   }
 
   createTransfer(request: ICreateTransfer): Promise<ITransfer> {
-    return requestAPI<ITransfer>('transfers', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request) }, this.serverSettings);
+    return requestAPI<ITransfer>(
+      'transfers',
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request) },
+      this.serverSettings
+    );
   }
 
   cancelTransfer(id: string): Promise<ITransfer> {
@@ -299,7 +375,11 @@ export class AtelierClient implements IAtelierClient {
   }
 
   createJob(request: ICreateJob): Promise<IJob> {
-    return requestAPI<IJob>('jobs', { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request) }, this.serverSettings);
+    return requestAPI<IJob>(
+      'jobs',
+      { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify(request) },
+      this.serverSettings
+    );
   }
 
   stopJob(id: string): Promise<IJob> {
@@ -323,11 +403,20 @@ export class AtelierClient implements IAtelierClient {
 
   /** A file the job shares from its folder (`output.ipynb`, `outputs/...`), as text. */
   async jobFile(id: string, rel: string): Promise<string> {
-    const url = URLExt.join(this.serverSettings.baseUrl, API_PATH, `jobs/${encodeURIComponent(id)}/files`, rel.split('/').map(encodeURIComponent).join('/'));
+    const url = URLExt.join(
+      this.serverSettings.baseUrl,
+      API_PATH,
+      `jobs/${encodeURIComponent(id)}/files`,
+      rel.split('/').map(encodeURIComponent).join('/')
+    );
     const response = await ServerConnection.makeRequest(url, {}, this.serverSettings);
     if (!response.ok) {
       const body = await response.json().catch(() => ({}));
-      throw new AtelierError(response.status, body.code ?? 'unexpected', body.message ?? `The job file "${rel}" could not be read (${response.status}).`);
+      throw new AtelierError(
+        response.status,
+        body.code ?? 'unexpected',
+        body.message ?? `The job file "${rel}" could not be read (${response.status}).`
+      );
     }
     return response.text();
   }

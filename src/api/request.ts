@@ -56,7 +56,12 @@ export async function requestAPI<T>(
   if (!response.ok) {
     const error = body as { message?: unknown; code?: unknown; field?: unknown } | undefined;
     if (error && typeof error.message === 'string' && typeof error.code === 'string') {
-      throw new AtelierError(response.status, error.code, error.message, typeof error.field === 'string' ? error.field : undefined);
+      throw new AtelierError(
+        response.status,
+        error.code,
+        error.message,
+        typeof error.field === 'string' ? error.field : undefined
+      );
     }
     throw new AtelierError(
       response.status,
@@ -65,7 +70,11 @@ export async function requestAPI<T>(
     );
   }
   if (text && body === undefined) {
-    throw new AtelierError(response.status, 'not_installed', `The answer from ${url} is not JSON: the Atelier service is not behind this URL.`);
+    throw new AtelierError(
+      response.status,
+      'not_installed',
+      `The answer from ${url} is not JSON: the Atelier service is not behind this URL.`
+    );
   }
   return body as T;
 }

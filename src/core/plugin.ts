@@ -10,7 +10,10 @@ import { VERSION } from '../version';
  * What the start-up handshake found, as a message for a person, or null when the service
  * answered and matches this front end.
  */
-export async function handshake(client: IAtelierClient, trans: TranslationBundle): Promise<{ level: 'error' | 'warning'; message: string } | null> {
+export async function handshake(
+  client: IAtelierClient,
+  trans: TranslationBundle
+): Promise<{ level: 'error' | 'warning'; message: string } | null> {
   try {
     const status = await client.status();
     if (status.version !== VERSION) {

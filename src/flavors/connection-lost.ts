@@ -1,4 +1,10 @@
-import { ConnectionLost, IConnectionLost, JupyterFrontEnd, JupyterFrontEndPlugin, JupyterLab } from '@jupyterlab/application';
+import {
+  ConnectionLost,
+  IConnectionLost,
+  JupyterFrontEnd,
+  JupyterFrontEndPlugin,
+  JupyterLab
+} from '@jupyterlab/application';
 import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { IFlavorsModel, TRANSLATION_DOMAIN } from '../tokens';
@@ -50,7 +56,10 @@ export const connectionLostPlugin: JupyterFrontEndPlugin<IConnectionLost> = {
           title: trans.__('Server unavailable or unreachable'),
           body: trans.__('Your server at %1 is not running. Would you like to restart it?', paths.urls.base),
           // Dismiss, the last button, is the default: Enter does not restart anything.
-          buttons: [Dialog.okButton({ label: trans.__('Restart') }), Dialog.cancelButton({ label: trans.__('Dismiss') })]
+          buttons: [
+            Dialog.okButton({ label: trans.__('Restart') }),
+            Dialog.cancelButton({ label: trans.__('Dismiss') })
+          ]
         });
         if (result.button.accept && app.commands.hasCommand(HUB_RESTART)) {
           await app.commands.execute(HUB_RESTART);

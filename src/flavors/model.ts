@@ -72,7 +72,11 @@ export class FlavorsModel implements IFlavorsModel, IDisposable {
    * with the final record (completed, or failed and back on the previous flavor); a service
    * that stays away for `giveUpMs` ends the wait with a failed record that says so.
    */
-  async switchTo(flavorId: string, progress: (record: IFlavorSwitch, away: boolean) => void, giveUpMs = 10 * 60 * 1000): Promise<IFlavorSwitch> {
+  async switchTo(
+    flavorId: string,
+    progress: (record: IFlavorSwitch, away: boolean) => void,
+    giveUpMs = 10 * 60 * 1000
+  ): Promise<IFlavorSwitch> {
     let record = await this._client.switchFlavor(flavorId);
     this._switching = record;
     this._usage = null;
@@ -144,13 +148,22 @@ export function flavorSummary(flavor: IFlavor, trans: TranslationBundle): string
 }
 
 /** "CPU 12% · 0.4 / 4 GiB" (· "GPU 30% · 2.1 / 16 GiB" per GPU). */
-export function usageText(usage: IUsage, memory: (mib: number) => string, labels: { cpu: string; gpu: string }): string {
+export function usageText(
+  usage: IUsage,
+  memory: (mib: number) => string,
+  labels: { cpu: string; gpu: string }
+): string {
   const parts = [
     `${labels.cpu} ${Math.round(usage.cpuPercent)}%`,
-    usage.memoryLimitMiB > 0 ? `${memory(usage.memoryUsedMiB)} / ${memory(usage.memoryLimitMiB)}` : memory(usage.memoryUsedMiB)
+    usage.memoryLimitMiB > 0
+      ? `${memory(usage.memoryUsedMiB)} / ${memory(usage.memoryLimitMiB)}`
+      : memory(usage.memoryUsedMiB)
   ];
   for (const gpu of usage.gpus ?? []) {
-    parts.push(`${labels.gpu}${usage.gpus!.length > 1 ? gpu.index : ''} ${Math.round(gpu.utilizationPercent)}%`, `${memory(gpu.memoryUsedMiB)} / ${memory(gpu.memoryTotalMiB)}`);
+    parts.push(
+      `${labels.gpu}${usage.gpus!.length > 1 ? gpu.index : ''} ${Math.round(gpu.utilizationPercent)}%`,
+      `${memory(gpu.memoryUsedMiB)} / ${memory(gpu.memoryTotalMiB)}`
+    );
   }
   return parts.join(' · ');
 }

@@ -8,7 +8,10 @@ import { flavorSize } from './model';
 export type Kind = 'all' | 'gpu' | 'cpu';
 
 /** The flavors a filter keeps: by GPU or CPU only, and at least so many CPUs and GiB. */
-export function filterFlavors(flavors: IFlavor[], filter: { kind: Kind; minCpus: number; minMemoryGiB: number }): IFlavor[] {
+export function filterFlavors(
+  flavors: IFlavor[],
+  filter: { kind: Kind; minCpus: number; minMemoryGiB: number }
+): IFlavor[] {
   return flavors.filter(
     f =>
       (filter.kind === 'all' || (filter.kind === 'gpu' ? f.gpus > 0 : f.gpus === 0)) &&
@@ -22,10 +25,14 @@ export function unavailable(flavor: IFlavor, current: string, trans: Translation
   if (flavor.id === current) {
     return trans.__('The notebook server runs under this flavor now.');
   }
-  return flavor.selectable ? null : flavor.reason ?? trans.__('Not available.');
+  return flavor.selectable ? null : (flavor.reason ?? trans.__('Not available.'));
 }
 
-function Picker(props: { list: IFlavorList; trans: TranslationBundle; onChoose(id: string | null): void }): JSX.Element {
+function Picker(props: {
+  list: IFlavorList;
+  trans: TranslationBundle;
+  onChoose(id: string | null): void;
+}): JSX.Element {
   const { list, trans } = props;
   const [kind, setKind] = React.useState<Kind>('all');
   const [minCpus, setMinCpus] = React.useState(0);
@@ -41,7 +48,12 @@ function Picker(props: { list: IFlavorList; trans: TranslationBundle; onChoose(i
       <div className="jp-Atelier-FlavorPicker-filters">
         <label>
           {trans.__('Show')}{' '}
-          <select className="jp-mod-styled" value={kind} onChange={e => setKind(e.target.value as Kind)} aria-label={trans.__('Show flavors')}>
+          <select
+            className="jp-mod-styled"
+            value={kind}
+            onChange={e => setKind(e.target.value as Kind)}
+            aria-label={trans.__('Show flavors')}
+          >
             <option value="all">{trans.__('All flavors')}</option>
             <option value="gpu">{trans.__('With GPUs')}</option>
             <option value="cpu">{trans.__('CPU only')}</option>
@@ -49,27 +61,51 @@ function Picker(props: { list: IFlavorList; trans: TranslationBundle; onChoose(i
         </label>
         <label>
           {trans.__('CPUs at least')}{' '}
-          <input className="jp-mod-styled" type="number" min={0} value={minCpus} onChange={e => setMinCpus(Number(e.target.value) || 0)} />
+          <input
+            className="jp-mod-styled"
+            type="number"
+            min={0}
+            value={minCpus}
+            onChange={e => setMinCpus(Number(e.target.value) || 0)}
+          />
         </label>
         <label>
           {trans.__('Memory at least (GiB)')}{' '}
-          <input className="jp-mod-styled" type="number" min={0} value={minMemory} onChange={e => setMinMemory(Number(e.target.value) || 0)} />
+          <input
+            className="jp-mod-styled"
+            type="number"
+            min={0}
+            value={minMemory}
+            onChange={e => setMinMemory(Number(e.target.value) || 0)}
+          />
         </label>
       </div>
       <div role="radiogroup" aria-label={trans.__('Flavors')} className="jp-Atelier-FlavorPicker-list">
-        {shown.length === 0 && <div className="jp-Atelier-FlavorPicker-empty">{trans.__('No flavor matches the filter.')}</div>}
+        {shown.length === 0 && (
+          <div className="jp-Atelier-FlavorPicker-empty">{trans.__('No flavor matches the filter.')}</div>
+        )}
         {shown.map(flavor => {
           const why = unavailable(flavor, list.current, trans);
           return (
-            <label key={flavor.id} className={`jp-Atelier-FlavorPicker-item${why ? ' jp-mod-disabled' : ''}${chosen === flavor.id ? ' jp-mod-selected' : ''}`} data-flavor={flavor.id} title={why ?? flavor.description ?? ''}>
-              <input type="radio" name="atelier-flavor" value={flavor.id} disabled={!!why} checked={chosen === flavor.id} onChange={() => choose(flavor.id)} />
+            <label
+              key={flavor.id}
+              className={`jp-Atelier-FlavorPicker-item${why ? ' jp-mod-disabled' : ''}${chosen === flavor.id ? ' jp-mod-selected' : ''}`}
+              data-flavor={flavor.id}
+              title={why ?? flavor.description ?? ''}
+            >
+              <input
+                type="radio"
+                name="atelier-flavor"
+                value={flavor.id}
+                disabled={!!why}
+                checked={chosen === flavor.id}
+                onChange={() => choose(flavor.id)}
+              />
               <span className="jp-Atelier-FlavorPicker-name">
                 {flavor.name}
                 {flavor.id === list.current ? ` (${trans.__('current')})` : ''}
               </span>
-              <span className="jp-Atelier-FlavorPicker-size">
-                {flavorSize(flavor, trans)}
-              </span>
+              <span className="jp-Atelier-FlavorPicker-size">{flavorSize(flavor, trans)}</span>
               {why && flavor.id !== list.current && <span className="jp-Atelier-FlavorPicker-reason">{why}</span>}
             </label>
           );

@@ -1,7 +1,14 @@
 import * as React from 'react';
 import { JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
 import { PageConfig, URLExt } from '@jupyterlab/coreutils';
-import { Dialog, ICommandPalette, IToolbarWidgetRegistry, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  ICommandPalette,
+  IToolbarWidgetRegistry,
+  Notification,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { INotebookTracker, NotebookPanel } from '@jupyterlab/notebook';
 import { ITranslator, nullTranslator, TranslationBundle } from '@jupyterlab/translation';
@@ -40,7 +47,11 @@ class FlavorToolbarItem extends ReactWidget {
           // tooltip and the status bar have the CPUs, GPUs and the long form).
           const text = switching
             ? trans.__('Switching…')
-            : [flavor?.name ?? '', usage ? `${Math.round(usage.cpuPercent)}%` : '', usage ? memoryPair(usage.memoryUsedMiB, usage.memoryLimitMiB) : '']
+            : [
+                flavor?.name ?? '',
+                usage ? `${Math.round(usage.cpuPercent)}%` : '',
+                usage ? memoryPair(usage.memoryUsedMiB, usage.memoryLimitMiB) : ''
+              ]
                 .filter(Boolean)
                 .join(' · ');
           const long = usage ? usageText(usage, formatMemory, { cpu: trans.__('CPU'), gpu: trans.__('GPU') }) : '';
@@ -48,7 +59,11 @@ class FlavorToolbarItem extends ReactWidget {
             <button
               type="button"
               className="jp-ToolbarButtonComponent jp-Button jp-mod-minimal jp-Atelier-FlavorToolbarItem-button"
-              title={flavor ? trans.__('Compute flavor: %1. Usage: %2. Click to switch.', flavorSummary(flavor, trans), long) : trans.__('Compute flavor')}
+              title={
+                flavor
+                  ? trans.__('Compute flavor: %1. Usage: %2. Click to switch.', flavorSummary(flavor, trans), long)
+                  : trans.__('Compute flavor')
+              }
               aria-label={trans.__('Compute flavor: %1', text)}
               data-flavor={flavor?.id ?? ''}
               onClick={this._open}
@@ -103,7 +118,10 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
       await Promise.all(
         panels.map(async panel => {
           const context = panel.sessionContext;
-          const name = context.session?.kernel?.name ?? context.kernelPreference.name ?? app.serviceManager.kernelspecs.specs?.default;
+          const name =
+            context.session?.kernel?.name ??
+            context.kernelPreference.name ??
+            app.serviceManager.kernelspecs.specs?.default;
           try {
             // The old session went with the old server: let it go, then start a new one.
             if (context.session) {
@@ -148,7 +166,9 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
       }
       if (!list.switchable) {
         // The service says why (it knows how it was started); the fallback is ours.
-        const reason = list.switchReason ?? trans.__('Atelier does not own the notebook server here, so it cannot restart it under another flavor.');
+        const reason =
+          list.switchReason ??
+          trans.__('Atelier does not own the notebook server here, so it cannot restart it under another flavor.');
         await showErrorMessage(trans.__('Switching is not available'), new Error(reason));
         return;
       }
@@ -172,7 +192,11 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
       const lines = [
         trans.__('The notebook server restarts under %1.', flavorSummary(target, trans)),
         kernels
-          ? trans._n('%1 running kernel loses its state (variables, running cells).', '%1 running kernels lose their state (variables, running cells).', kernels)
+          ? trans._n(
+              '%1 running kernel loses its state (variables, running cells).',
+              '%1 running kernels lose their state (variables, running cells).',
+              kernels
+            )
           : trans.__('No kernel is running.'),
         trans.__('Open tabs, files and the layout stay.')
       ];
@@ -201,13 +225,17 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
         return;
       }
 
-      const id2 = Notification.emit(trans.__('Switching to %1: saving documents…', target.name), 'in-progress', { autoClose: false });
+      const id2 = Notification.emit(trans.__('Switching to %1: saving documents…', target.name), 'in-progress', {
+        autoClose: false
+      });
       try {
         for (const [path, context] of dirty) {
           try {
             await context.save();
           } catch (e) {
-            throw new Error(trans.__('"%1" could not be saved (%2); nothing was switched.', path, (e as Error).message));
+            throw new Error(
+              trans.__('"%1" could not be saved (%2); nothing was switched.', path, (e as Error).message)
+            );
           }
         }
         const record = await model.switchTo(target.id, (step, away) =>
@@ -222,9 +250,19 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
             autoClose: open ? false : 6000,
             actions: open
               ? [
-                  { label: trans.__('Restart Kernels'), caption: trans.__('Start fresh kernels for the open notebooks'), callback: () =>
+                  {
+                    label: trans.__('Restart Kernels'),
+                    caption: trans.__('Start fresh kernels for the open notebooks'),
+                    callback: () =>
                       void restartKernels().then(count =>
-                        Notification.success(trans._n('Started a fresh kernel for %1 notebook.', 'Started fresh kernels for %1 notebooks.', count), { autoClose: 5000 })
+                        Notification.success(
+                          trans._n(
+                            'Started a fresh kernel for %1 notebook.',
+                            'Started fresh kernels for %1 notebooks.',
+                            count
+                          ),
+                          { autoClose: 5000 }
+                        )
                       )
                   },
                   { label: trans.__('Later'), callback: () => undefined, displayType: 'link' }
@@ -236,11 +274,17 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
           Notification.update({
             id: id2,
             message: hubPrefix
-              ? trans.__('The notebook server has not answered for 10 minutes. If it is not running, start it from the Hub\'s home page.')
-              : trans.__('The notebook server has not answered for 10 minutes; look at the terminal where Atelier runs.'),
+              ? trans.__(
+                  "The notebook server has not answered for 10 minutes. If it is not running, start it from the Hub's home page."
+                )
+              : trans.__(
+                  'The notebook server has not answered for 10 minutes; look at the terminal where Atelier runs.'
+                ),
             type: 'error',
             autoClose: false,
-            actions: home ? [{ label: trans.__('Open the Hub'), callback: () => window.open(home, '_blank', 'noopener') }] : []
+            actions: home
+              ? [{ label: trans.__('Open the Hub'), callback: () => window.open(home, '_blank', 'noopener') }]
+              : []
           });
         } else {
           Notification.update({ id: id2, message: record.error ?? record.message, type: 'error', autoClose: false });
@@ -260,7 +304,11 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
     });
     palette?.addItem({ command: CommandIDs.flavorPick, category: trans.__('Atelier') });
 
-    toolbars?.addFactory<NotebookPanel>('Notebook', 'atelier-flavor', () => new FlavorToolbarItem(model, trans, () => void app.commands.execute(CommandIDs.flavorPick)));
+    toolbars?.addFactory<NotebookPanel>(
+      'Notebook',
+      'atelier-flavor',
+      () => new FlavorToolbarItem(model, trans, () => void app.commands.execute(CommandIDs.flavorPick))
+    );
 
     void app.restored.then(() => model.start());
     return model;

@@ -28,7 +28,11 @@ export class JobsModel extends PolledList<IJob> {
   get visible(): IJob[] {
     const filter = this.filter.trim().toLowerCase();
     const shown = filter
-      ? this.items.filter(j => [j.metadata.name, j.status.phase, j.flavor.name, j.flavor.id, j.id].some(v => v.toLowerCase().includes(filter)))
+      ? this.items.filter(j =>
+          [j.metadata.name, j.status.phase, j.flavor.name, j.flavor.id, j.id].some(v =>
+            v.toLowerCase().includes(filter)
+          )
+        )
       : [...this.items];
     const key = this.sort;
     shown.sort((a, b) => {
@@ -36,7 +40,9 @@ export class JobsModel extends PolledList<IJob> {
         case 'name':
           return a.metadata.name.localeCompare(b.metadata.name);
         case 'phase':
-          return a.status.phase.localeCompare(b.status.phase) || b.metadata.createdAt.localeCompare(a.metadata.createdAt);
+          return (
+            a.status.phase.localeCompare(b.status.phase) || b.metadata.createdAt.localeCompare(a.metadata.createdAt)
+          );
         case 'duration':
           return b.status.duration - a.status.duration;
         default:

@@ -1,5 +1,13 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { Dialog, ICommandPalette, MainAreaWidget, Notification, showDialog, showErrorMessage, WidgetTracker } from '@jupyterlab/apputils';
+import {
+  Dialog,
+  ICommandPalette,
+  MainAreaWidget,
+  Notification,
+  showDialog,
+  showErrorMessage,
+  WidgetTracker
+} from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
@@ -23,7 +31,10 @@ const FORM_STATE = `${PLUGIN_ID}:form`;
 
 /** A job name from a file name: its stem, with what a job name may not hold replaced. */
 export function jobNameFor(path: string): string {
-  const stem = PathExt.basename(path, PathExt.extname(path)).replace(/[^A-Za-z0-9_.-]+/g, '-').replace(/^[^A-Za-z0-9]+/, '').replace(/[-.]+$/, '');
+  const stem = PathExt.basename(path, PathExt.extname(path))
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .replace(/[-.]+$/, '');
   return (stem || 'job').slice(0, 64);
 }
 
@@ -38,7 +49,16 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
   description: 'Launch training jobs from JupyterLab, watch their logs, stop and rerun them.',
   autoStart: true,
   requires: [IAtelierClient],
-  optional: [ITranslator, ILayoutRestorer, ILauncher, ICommandPalette, IDefaultFileBrowser, INotebookTracker, IStateDB, IDocumentManager],
+  optional: [
+    ITranslator,
+    ILayoutRestorer,
+    ILauncher,
+    ICommandPalette,
+    IDefaultFileBrowser,
+    INotebookTracker,
+    IStateDB,
+    IDocumentManager
+  ],
   activate: (
     app: JupyterFrontEnd,
     client: IAtelierClient,
@@ -70,7 +90,10 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     void model.start();
 
     const remembered = async (key: string): Promise<IJobFormValues | null> => {
-      const all = ((await state?.fetch(FORM_STATE).catch(() => null)) ?? {}) as unknown as Record<string, IJobFormValues>;
+      const all = ((await state?.fetch(FORM_STATE).catch(() => null)) ?? {}) as unknown as Record<
+        string,
+        IJobFormValues
+      >;
       return all[key] ?? null;
     };
     const remember = async (values: IJobFormValues) => {
@@ -121,7 +144,13 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
       caption: trans.__('Run code, a notebook or a command as a training job'),
       icon: jobsIcon,
       describedBy: {
-        args: { type: 'object', properties: { path: { type: 'string', description: trans.__('A .py, .sh or .ipynb file to run') }, isLauncher: { type: 'boolean' } } }
+        args: {
+          type: 'object',
+          properties: {
+            path: { type: 'string', description: trans.__('A .py, .sh or .ipynb file to run') },
+            isLauncher: { type: 'boolean' }
+          }
+        }
       },
       execute: args => formFor(args.path as string | undefined)
     });
@@ -175,7 +204,10 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     const target = (args: ReadonlyPartialJSONObject): IJob | undefined => {
-      const id = (args.id as string | undefined) ?? panel.selectedId ?? details.currentWidget?.content.node.querySelector<HTMLElement>('[data-job-id]')?.dataset.jobId;
+      const id =
+        (args.id as string | undefined) ??
+        panel.selectedId ??
+        details.currentWidget?.content.node.querySelector<HTMLElement>('[data-job-id]')?.dataset.jobId;
       return id ? model.find(id) : undefined;
     };
     const idArgs = { type: 'object', properties: { id: { type: 'string', description: trans.__('The job id') } } };
@@ -183,7 +215,9 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     const stopJob = async (job: IJob) => {
       const result = await showDialog({
         title: trans.__('Stop "%1"?', job.metadata.name),
-        body: trans.__('The program gets SIGTERM, and is killed if it has not ended after the grace period. Its outputs are still delivered.'),
+        body: trans.__(
+          'The program gets SIGTERM, and is killed if it has not ended after the grace period. Its outputs are still delivered.'
+        ),
         buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Stop') })]
       });
       if (result.button.accept) {
@@ -205,13 +239,19 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
         }
       }
     };
-    const cloneJob = (job: IJob) => openForm({ ...valuesFromRequest(job.spec), name: `${job.metadata.name}`.slice(0, 58) + '-copy' });
+    const cloneJob = (job: IJob) =>
+      openForm({ ...valuesFromRequest(job.spec), name: `${job.metadata.name}`.slice(0, 58) + '-copy' });
 
     const openOutput = async (job: IJob, output: IJobData) => {
       const match = /^([a-z0-9]+):\/\/([^/]+)\/?(.*)$/.exec(output.uri);
       if (match) {
         const prefix = match[3] && !match[3].endsWith('/') ? `${match[3]}/` : match[3];
-        await commands.execute(CommandIDs.openStorage, { endpoint: output.endpoint, scheme: match[1], bucket: match[2], prefix });
+        await commands.execute(CommandIDs.openStorage, {
+          endpoint: output.endpoint,
+          scheme: match[1],
+          bucket: match[2],
+          prefix
+        });
       } else {
         await commands.execute('filebrowser:go-to-path', { path: output.uri.replace(/\/$/, '') });
         shell.activateById('filebrowser');
@@ -249,7 +289,17 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
           await model.refresh();
         }
         const job = model.find(id);
-        const content = new JobDetailWidget({ id, model, client, trans, stop: stopJob, remove: removeJob, clone: cloneJob, openOutput, openNotebook });
+        const content = new JobDetailWidget({
+          id,
+          model,
+          client,
+          trans,
+          stop: stopJob,
+          remove: removeJob,
+          clone: cloneJob,
+          openOutput,
+          openNotebook
+        });
         const widget = new MainAreaWidget({ content });
         widget.id = `jp-atelier-job-${id}`;
         widget.title.label = job ? job.metadata.name : id;
@@ -314,19 +364,39 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     });
 
     model.finished.connect((_, job) => {
-      const show = { label: trans.__('Show Job'), callback: () => void commands.execute(CommandIDs.jobsOpen, { id: job.id }) };
+      const show = {
+        label: trans.__('Show Job'),
+        callback: () => void commands.execute(CommandIDs.jobsOpen, { id: job.id })
+      };
       if (job.status.phase === 'Completed') {
-        Notification.success(trans.__('Training job "%1" completed', job.metadata.name), { autoClose: 8000, actions: [show] });
+        Notification.success(trans.__('Training job "%1" completed', job.metadata.name), {
+          autoClose: 8000,
+          actions: [show]
+        });
       } else if (job.status.phase === 'Failed') {
-        Notification.error(trans.__('Training job "%1" failed: %2', job.metadata.name, job.status.reason ?? ''), { autoClose: false, actions: [show] });
+        Notification.error(trans.__('Training job "%1" failed: %2', job.metadata.name, job.status.reason ?? ''), {
+          autoClose: false,
+          actions: [show]
+        });
       } else {
-        Notification.info(trans.__('Training job "%1" stopped', job.metadata.name), { autoClose: 5000, actions: [show] });
+        Notification.info(trans.__('Training job "%1" stopped', job.metadata.name), {
+          autoClose: 5000,
+          actions: [show]
+        });
       }
     });
 
     launcher?.add({ command: CommandIDs.jobsNew, args: { isLauncher: true }, category: trans.__('Other'), rank: 40 });
     const category = trans.__('Training Jobs');
-    for (const command of [CommandIDs.jobsNew, CommandIDs.jobsRunNotebook, CommandIDs.jobsShow, CommandIDs.jobsRefresh, CommandIDs.jobsStop, CommandIDs.jobsClone, CommandIDs.jobsDelete]) {
+    for (const command of [
+      CommandIDs.jobsNew,
+      CommandIDs.jobsRunNotebook,
+      CommandIDs.jobsShow,
+      CommandIDs.jobsRefresh,
+      CommandIDs.jobsStop,
+      CommandIDs.jobsClone,
+      CommandIDs.jobsDelete
+    ]) {
       palette?.addItem({ command, category });
     }
   }

@@ -43,7 +43,13 @@ export class StatusDetails extends ReactWidget {
                     <th scope="row">{trans.__('Flavor')}</th>
                     <td>
                       {flavor
-                        ? trans.__('%1 (%2 CPUs, %3 memory, %4 GPUs)', flavor.name, flavor.cpus, formatMemory(flavor.memoryMiB), flavor.gpus)
+                        ? trans.__(
+                            '%1 (%2 CPUs, %3 memory, %4 GPUs)',
+                            flavor.name,
+                            flavor.cpus,
+                            formatMemory(flavor.memoryMiB),
+                            flavor.gpus
+                          )
                         : trans.__('not available')}
                     </td>
                   </tr>
@@ -64,8 +70,13 @@ export class StatusDetails extends ReactWidget {
                     <td>
                       <ul className="jp-Atelier-StatusDetails-capabilities">
                         {Object.entries(names).map(([key, label]) => (
-                          <li key={key} className={status.capabilities[key] ? 'jp-mod-available' : 'jp-mod-unavailable'}>
-                            {status.capabilities[key] ? trans.__('%1: available', label) : trans.__('%1: not on this platform', label)}
+                          <li
+                            key={key}
+                            className={status.capabilities[key] ? 'jp-mod-available' : 'jp-mod-unavailable'}
+                          >
+                            {status.capabilities[key]
+                              ? trans.__('%1: available', label)
+                              : trans.__('%1: not on this platform', label)}
                           </li>
                         ))}
                       </ul>

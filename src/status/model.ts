@@ -65,8 +65,7 @@ export class StatusModel implements IDisposable {
         this._jupyterRestarted.emit();
       }
     } catch (e) {
-      this._error =
-        e instanceof AtelierError ? e : new AtelierError(0, 'network', String((e as Error)?.message ?? e));
+      this._error = e instanceof AtelierError ? e : new AtelierError(0, 'network', String((e as Error)?.message ?? e));
       // While the service is unreachable (e.g. the Jupyter server restarts), retry within seconds.
       this._poll.frequency = StatusModel.RECONNECT;
       this._changed.emit();

@@ -49,7 +49,11 @@ export const statusPlugin: JupyterFrontEndPlugin<void> = {
     if (statusBar) {
       // A click switches the flavor where that is possible, else shows the details.
       const onClick = () =>
-        void app.commands.execute(flavors?.flavors?.switchable && app.commands.hasCommand(CommandIDs.flavorPick) ? CommandIDs.flavorPick : CommandIDs.showStatus);
+        void app.commands.execute(
+          flavors?.flavors?.switchable && app.commands.hasCommand(CommandIDs.flavorPick)
+            ? CommandIDs.flavorPick
+            : CommandIDs.showStatus
+        );
       const item = new StatusItem(model, trans, onClick, flavors);
       statusBar.registerStatusItem(PLUGIN_ID, { item, align: 'left', rank: 10 });
     }

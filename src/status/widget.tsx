@@ -50,11 +50,7 @@ export class StatusItem extends ReactWidget {
   }
 
   render(): JSX.Element {
-    return (
-      <UseSignal signal={this._model.changed}>
-        {() => this._button()}
-      </UseSignal>
-    );
+    return <UseSignal signal={this._model.changed}>{() => this._button()}</UseSignal>;
   }
 
   private _button(): JSX.Element {

@@ -114,7 +114,7 @@ export class StorageBrowserModel implements IDisposable {
     const { key, ascending } = this._sort;
     const dir = ascending ? 1 : -1;
     const value = (item: IStorageItem) =>
-      key === 'size' ? item.size ?? -1 : key === 'modified' ? item.lastModified ?? '' : item.name.toLowerCase();
+      key === 'size' ? (item.size ?? -1) : key === 'modified' ? (item.lastModified ?? '') : item.name.toLowerCase();
     return [...this._items].sort((a, b) => {
       if (a.kind !== b.kind) {
         return a.kind === 'folder' ? -1 : 1;
@@ -126,7 +126,7 @@ export class StorageBrowserModel implements IDisposable {
   }
 
   get selected(): IStorageItem | null {
-    return this._selected === null ? null : this._items.find(i => i.key === this._selected) ?? null;
+    return this._selected === null ? null : (this._items.find(i => i.key === this._selected) ?? null);
   }
 
   get isDisposed(): boolean {
@@ -269,7 +269,13 @@ export class StorageBrowserModel implements IDisposable {
         this._items.push({ kind: 'folder', key: prefix, name: nameOf(prefix) });
       }
       for (const object of page.objects) {
-        this._items.push({ kind: 'object', key: object.key, name: nameOf(object.key), size: object.size, lastModified: object.lastModified });
+        this._items.push({
+          kind: 'object',
+          key: object.key,
+          name: nameOf(object.key),
+          size: object.size,
+          lastModified: object.lastModified
+        });
       }
       this._nextToken = page.nextToken;
       this._sorted = null;

@@ -1,5 +1,14 @@
 import { ILayoutRestorer, JupyterFrontEnd, JupyterFrontEndPlugin } from '@jupyterlab/application';
-import { Clipboard, Dialog, ICommandPalette, InputDialog, MainAreaWidget, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import {
+  Clipboard,
+  Dialog,
+  ICommandPalette,
+  InputDialog,
+  MainAreaWidget,
+  Notification,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
@@ -52,7 +61,12 @@ async function askConflict(trans: TranslationBundle, what: string): Promise<{ ch
       Dialog.warnButton({ label: trans.__('Overwrite') })
     ]
   });
-  const choice: Conflict = result.button.label === trans.__('Overwrite') ? 'overwrite' : result.button.label === trans.__('Keep Both') ? 'keep-both' : 'skip';
+  const choice: Conflict =
+    result.button.label === trans.__('Overwrite')
+      ? 'overwrite'
+      : result.button.label === trans.__('Keep Both')
+        ? 'keep-both'
+        : 'skip';
   return { choice, forAll: all.checked };
 }
 
@@ -112,10 +126,14 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       let sent = 0;
       let uploaded = 0;
       let remembered: Conflict | null = null;
-      const id = Notification.emit(trans.__('Uploading %1 file(s) to %2', files.length, model.uriOf(prefix)), 'in-progress', {
-        autoClose: false,
-        actions: [{ label: trans.__('Cancel'), callback: () => controller.abort() }]
-      });
+      const id = Notification.emit(
+        trans.__('Uploading %1 file(s) to %2', files.length, model.uriOf(prefix)),
+        'in-progress',
+        {
+          autoClose: false,
+          actions: [{ label: trans.__('Cancel'), callback: () => controller.abort() }]
+        }
+      );
       let index = 0;
       let currentName = '';
       let currentSize = 0;
@@ -151,7 +169,8 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           let key = `${prefix}${relative}`;
           let overwrite = false;
           if (await client.exists(endpoint, bucket, key)) {
-            const decision = remembered ?? (await askConflict(trans, key).then(r => (r.forAll ? (remembered = r.choice) : r.choice)));
+            const decision =
+              remembered ?? (await askConflict(trans, key).then(r => (r.forAll ? (remembered = r.choice) : r.choice)));
             if (decision === 'skip') {
               sent += file.size;
               continue;
@@ -181,7 +200,10 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           message: controller.signal.aborted
             ? trans.__('Upload cancelled; nothing partial was stored.')
             : e instanceof AtelierError && e.status === 0
-              ? trans.__('Upload interrupted: %1 Large files resume where they stopped: upload the same files again.', errorMessage(e))
+              ? trans.__(
+                  'Upload interrupted: %1 Large files resume where they stopped: upload the same files again.',
+                  errorMessage(e)
+                )
               : trans.__('Upload failed: %1', errorMessage(e)),
           type: controller.signal.aborted ? 'warning' : 'error',
           autoClose: controller.signal.aborted ? 5000 : false,
@@ -194,7 +216,9 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
     };
 
     /** Starts a transfer; on a name conflict asks whether to overwrite. */
-    const startTransfer = async (request: Parameters<IAtelierClient['createTransfer']>[0]): Promise<ITransfer | null> => {
+    const startTransfer = async (
+      request: Parameters<IAtelierClient['createTransfer']>[0]
+    ): Promise<ITransfer | null> => {
       try {
         return await transfers.create(request);
       } catch (e) {
@@ -202,7 +226,10 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           const answer = await showDialog({
             title: trans.__('Name already taken'),
             body: e.message,
-            buttons: [Dialog.cancelButton({ label: trans.__('Skip') }), Dialog.warnButton({ label: trans.__('Overwrite') })]
+            buttons: [
+              Dialog.cancelButton({ label: trans.__('Skip') }),
+              Dialog.warnButton({ label: trans.__('Overwrite') })
+            ]
           });
           if (answer.button.accept) {
             return transfers.create({ ...request, overwrite: true });
@@ -246,7 +273,10 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           type: 'object',
           properties: {
             endpoint: { type: 'string', description: trans.__('The endpoint id') },
-            scheme: { type: 'string', description: trans.__('Or the URI scheme (s3, obs): the first endpoint with it') },
+            scheme: {
+              type: 'string',
+              description: trans.__('Or the URI scheme (s3, obs): the first endpoint with it')
+            },
             bucket: { type: 'string' },
             prefix: { type: 'string', description: trans.__('The folder to show, ending with "/"') }
           }
@@ -259,7 +289,8 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         await model.initialize();
-        const endpoint = (args.endpoint as string | undefined) ?? model.endpoints.find(e => e.scheme === args.scheme)?.id;
+        const endpoint =
+          (args.endpoint as string | undefined) ?? model.endpoints.find(e => e.scheme === args.scheme)?.id;
         if (endpoint && endpoint !== model.endpoint?.id) {
           await model.setEndpoint(endpoint);
         }
@@ -280,7 +311,10 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       isEnabled: hasBucket,
       describedBy: { args: { type: 'object', properties: {} } },
       execute: async () => {
-        const result = await InputDialog.getText({ title: trans.__('New folder in %1', model.uriOf(model.prefix)), placeholder: trans.__('folder name') });
+        const result = await InputDialog.getText({
+          title: trans.__('New folder in %1', model.uriOf(model.prefix)),
+          placeholder: trans.__('folder name')
+        });
         const name = result.value?.trim();
         if (!result.button.accept || !name) {
           return;
@@ -430,7 +464,14 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
         }
         const { endpoint, bucket } = location();
         try {
-          await startTransfer({ direction: 'download', endpoint, bucket, key: item.key, path: target, overwrite: false });
+          await startTransfer({
+            direction: 'download',
+            endpoint,
+            bucket,
+            key: item.key,
+            path: target,
+            overwrite: false
+          });
         } catch (e) {
           await showErrorMessage(trans.__('Cannot download %1', item.name), errorMessage(e));
         }
@@ -460,8 +501,14 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       const isFolder = item.kind === 'folder';
       const result = await InputDialog.getText({
         title: move ? trans.__('Rename or move %1', item.name) : trans.__('Copy %1', item.name),
-        label: isFolder ? trans.__('New folder path in the bucket (ends with /)') : trans.__('New object path in the bucket'),
-        text: move ? item.key : isFolder ? `${item.key.slice(0, -1)}-copy/` : `${parentOf(item.key)}copy of ${item.name}`
+        label: isFolder
+          ? trans.__('New folder path in the bucket (ends with /)')
+          : trans.__('New object path in the bucket'),
+        text: move
+          ? item.key
+          : isFolder
+            ? `${item.key.slice(0, -1)}-copy/`
+            : `${parentOf(item.key)}copy of ${item.name}`
       });
       let to = result.value?.trim();
       if (!result.button.accept || !to || to === item.key) {
@@ -481,7 +528,9 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
             buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Overwrite') })]
           });
           if (answer.button.accept) {
-            await client.copy(endpoint, bucket, { from: item.key, to, move, overwrite: true }).catch(err => showErrorMessage(trans.__('Cannot copy'), errorMessage(err)));
+            await client
+              .copy(endpoint, bucket, { from: item.key, to, move, overwrite: true })
+              .catch(err => showErrorMessage(trans.__('Cannot copy'), errorMessage(err)));
           }
         } else {
           await showErrorMessage(move ? trans.__('Cannot rename') : trans.__('Cannot copy'), errorMessage(e));
@@ -521,7 +570,12 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
         if (item.kind === 'folder') {
           try {
             const count = await client.count(endpoint, bucket, item.key);
-            body = trans.__('Delete the folder %1 and the %2 object(s) in it (%3)? This cannot be undone.', model.uriOf(item.key), count.objects, formatBytes(count.bytes));
+            body = trans.__(
+              'Delete the folder %1 and the %2 object(s) in it (%3)? This cannot be undone.',
+              model.uriOf(item.key),
+              count.objects,
+              formatBytes(count.bytes)
+            );
           } catch (e) {
             await showErrorMessage(trans.__('Cannot delete'), errorMessage(e));
             return;
@@ -536,8 +590,14 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           return;
         }
         try {
-          const result = await client.delete(endpoint, bucket, item.kind === 'folder' ? { prefix: item.key } : { key: item.key });
-          Notification.success(trans._n('Deleted %1 object', 'Deleted %1 objects', result.deleted), { autoClose: 4000 });
+          const result = await client.delete(
+            endpoint,
+            bucket,
+            item.kind === 'folder' ? { prefix: item.key } : { key: item.key }
+          );
+          Notification.success(trans._n('Deleted %1 object', 'Deleted %1 objects', result.deleted), {
+            autoClose: 4000
+          });
         } catch (e) {
           await showErrorMessage(trans.__('Cannot delete'), errorMessage(e));
         }
@@ -553,7 +613,10 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       describedBy: {
         args: {
           type: 'object',
-          properties: { paths: { type: 'array', items: { type: 'string' } }, prefix: { type: 'string', description: 'Target folder; asked when absent' } }
+          properties: {
+            paths: { type: 'array', items: { type: 'string' } },
+            prefix: { type: 'string', description: 'Target folder; asked when absent' }
+          }
         }
       },
       execute: async args => {
@@ -569,7 +632,10 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           await model.initialize();
         }
         if (!model.bucket) {
-          await showErrorMessage(trans.__('No bucket'), trans.__('Open Object Storage and create or choose a bucket first.'));
+          await showErrorMessage(
+            trans.__('No bucket'),
+            trans.__('Open Object Storage and create or choose a bucket first.')
+          );
           return;
         }
         let target = typeof args.prefix === 'string' ? args.prefix : null;
@@ -594,7 +660,14 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           const isDir = item?.type === 'directory';
           const name = PathExt.basename(path);
           try {
-            await startTransfer({ direction: 'upload', endpoint, bucket, key: isDir ? `${prefix}${name}/` : `${prefix}${name}`, path, overwrite: false });
+            await startTransfer({
+              direction: 'upload',
+              endpoint,
+              bucket,
+              key: isDir ? `${prefix}${name}/` : `${prefix}${name}`,
+              path,
+              overwrite: false
+            });
           } catch (e) {
             await showErrorMessage(trans.__('Cannot upload %1', name), errorMessage(e));
           }
@@ -632,7 +705,9 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
     transfers.finished.connect((_, transfer) => {
       const what = describeTransfer(transfer, model.endpoint?.scheme);
       if (transfer.state === 'completed') {
-        Notification.success(trans.__('Transfer completed: %1 (%2)', what, formatBytes(transfer.bytesTotal)), { autoClose: 6000 });
+        Notification.success(trans.__('Transfer completed: %1 (%2)', what, formatBytes(transfer.bytesTotal)), {
+          autoClose: 6000
+        });
         if (transfer.direction === 'upload') {
           void model.refresh();
         } else {
@@ -641,7 +716,12 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       } else if (transfer.state === 'failed') {
         Notification.error(trans.__('Transfer failed: %1', what), {
           autoClose: false,
-          actions: [{ label: trans.__('Show details'), callback: () => void showErrorMessage(trans.__('Transfer failed'), transfer.error?.message ?? '') }]
+          actions: [
+            {
+              label: trans.__('Show details'),
+              callback: () => void showErrorMessage(trans.__('Transfer failed'), transfer.error?.message ?? '')
+            }
+          ]
         });
       }
     });
@@ -660,9 +740,15 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
         if (event.type === 'lm-drop') {
           node.classList.remove('jp-mod-dropTarget');
           drag.dropAction = 'copy';
-          const source = drag.mimeData.getData(STORAGE_MIME) as { endpoint: string; bucket: string; key: string; kind: string };
+          const source = drag.mimeData.getData(STORAGE_MIME) as {
+            endpoint: string;
+            bucket: string;
+            key: string;
+            kind: string;
+          };
           const folderPath = fileBrowser.model.path;
-          const onFolder = row?.dataset.isdir === 'true' ? row.querySelector('.jp-DirListing-itemText')?.textContent?.trim() : null;
+          const onFolder =
+            row?.dataset.isdir === 'true' ? row.querySelector('.jp-DirListing-itemText')?.textContent?.trim() : null;
           const dir = onFolder ? PathExt.join(folderPath, onFolder) : folderPath;
           const name = nameOf(source.key);
           void startTransfer({

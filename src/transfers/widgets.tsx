@@ -37,9 +37,16 @@ export class TransfersStatusItem extends ReactWidget {
           const active = this._model.active;
           const total = active.reduce((sum, t) => sum + t.bytesTotal, 0);
           const done = active.reduce((sum, t) => sum + t.bytesDone, 0);
-          const text = this._trans._n('%1 transfer', '%1 transfers', active.length) + (total ? ` · ${Math.floor((100 * done) / total)}%` : '');
+          const text =
+            this._trans._n('%1 transfer', '%1 transfers', active.length) +
+            (total ? ` · ${Math.floor((100 * done) / total)}%` : '');
           return (
-            <button type="button" className={`${ITEM}-button`} onClick={this._onClick} title={this._trans.__('Transfers between the workspace and object storage')}>
+            <button
+              type="button"
+              className={`${ITEM}-button`}
+              onClick={this._onClick}
+              title={this._trans.__('Transfers between the workspace and object storage')}
+            >
               ⇅ {text}
             </button>
           );
@@ -86,7 +93,11 @@ export class TransfersList extends ReactWidget {
                     {trans._n('%2 of %1 file', '%2 of %1 files', t.filesTotal, t.filesDone)}
                     {t.error && <span className={`${LIST}-error`}> · {t.error.message}</span>}
                     {isActive(t) && (
-                      <button type="button" className="jp-mod-styled jp-mod-warn" onClick={() => void this._model.cancel(t.id)}>
+                      <button
+                        type="button"
+                        className="jp-mod-styled jp-mod-warn"
+                        onClick={() => void this._model.cancel(t.id)}
+                      >
                         {trans.__('Cancel')}
                       </button>
                     )}

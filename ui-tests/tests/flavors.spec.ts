@@ -9,12 +9,22 @@ test.describe('Compute flavors', () => {
     const list = await (await request.get('/atelier/api/v1/flavors')).json();
     const whole = list.flavors.filter((f: any) => f.selectable).pop();
     if (list.current !== whole.id) {
-      expect((await request.post('/atelier/api/v1/flavors/switch', { data: { flavorId: whole.id } })).status()).toBe(202);
-      await expect.poll(async () => (await (await request.get('/atelier/api/v1/flavors/switch')).json()).state, { timeout: 90000 }).toBe('completed');
+      expect((await request.post('/atelier/api/v1/flavors/switch', { data: { flavorId: whole.id } })).status()).toBe(
+        202
+      );
+      await expect
+        .poll(async () => (await (await request.get('/atelier/api/v1/flavors/switch')).json()).state, {
+          timeout: 90000
+        })
+        .toBe('completed');
     }
   });
 
-  test('switch to a smaller flavor from the status bar without losing typed text', async ({ page, request, tmpPath }) => {
+  test('switch to a smaller flavor from the status bar without losing typed text', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
     watchPage(page);
     const list = await (await request.get('/atelier/api/v1/flavors')).json();
     const small = list.flavors.find((f: any) => f.id === 'small');
@@ -27,7 +37,8 @@ test.describe('Compute flavors', () => {
     await page.notebook.save();
     await page.notebook.setCell(0, 'code', CODE);
     const path = `${tmpPath}/switch.ipynb`;
-    const onDisk = async () => JSON.stringify((await (await request.get(`/api/contents/${path}?content=1`)).json()).content.cells);
+    const onDisk = async () =>
+      JSON.stringify((await (await request.get(`/api/contents/${path}?content=1`)).json()).content.cells);
     expect(await onDisk()).not.toContain('sched_getaffinity');
     const toolbarItem = page.locator('.jp-NotebookPanel-toolbar .jp-Atelier-FlavorToolbarItem');
     await expect(toolbarItem).toContainText(list.flavors.find((f: any) => f.id === list.current).name);
@@ -41,7 +52,9 @@ test.describe('Compute flavors', () => {
     await expect(confirm).toContainText('Switch to Small?');
     await expect(confirm.locator('.jp-Atelier-FlavorConfirm li')).toHaveText([path]);
     await confirm.getByRole('button', { name: 'Switch' }).click();
-    await expect(page.locator('.jp-Notification-Toast-in-progress, .Toastify__toast')).toContainText(/Switching to Small/);
+    await expect(page.locator('.jp-Notification-Toast-in-progress, .Toastify__toast')).toContainText(
+      /Switching to Small/
+    );
     const done = page.locator('.Toastify__toast', { hasText: 'runs under Small' });
     await expect(done).toBeVisible({ timeout: 90000 });
     // The server was away on purpose: Atelier's connection-lost handler keeps JupyterLab's
@@ -56,7 +69,9 @@ test.describe('Compute flavors', () => {
 
     // Fresh kernels, on the new flavor's CPUs.
     await done.getByRole('button', { name: 'Restart Kernels' }).click();
-    await expect(page.locator('.Toastify__toast', { hasText: 'Started a fresh kernel for 1 notebook' })).toBeVisible({ timeout: 60000 });
+    await expect(page.locator('.Toastify__toast', { hasText: 'Started a fresh kernel for 1 notebook' })).toBeVisible({
+      timeout: 60000
+    });
     await runUntilOutput(page, 0, '1');
   });
 });

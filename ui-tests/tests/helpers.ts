@@ -55,7 +55,8 @@ export async function atelierLoaded(page: IJupyterLabPageFixture): Promise<void>
         scripts: Array.from(document.querySelectorAll('script[src]')).map(s => (s as HTMLScriptElement).src)
       };
     });
-    throw new Error(`Atelier did not load in this page: ${JSON.stringify(inPage)}\n${(watched.get(page) ?? []).join('\n')}`);
+    throw new Error(
+      `Atelier did not load in this page: ${JSON.stringify(inPage)}\n${(watched.get(page) ?? []).join('\n')}`
+    );
   }
 }
-

@@ -12,7 +12,11 @@ const notebook = (lines: string[]) => ({
 });
 
 test.describe('Training jobs', () => {
-  test('run a notebook from its toolbar with a hyperparameter, watch the log live, open the output', async ({ page, request, tmpPath }) => {
+  test('run a notebook from its toolbar with a hyperparameter, watch the log live, open the output', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
     watchPage(page);
     const content = notebook([
       'import os, time',
@@ -21,7 +25,9 @@ test.describe('Training jobs', () => {
       '    time.sleep(1)',
       'open(os.path.join(os.environ["ATELIER_OUTPUT_MODEL"], "model.txt"), "w").write(f"epochs={epochs}")'
     ]);
-    const put = await request.put(`/api/contents/${tmpPath}/train.ipynb`, { data: { type: 'notebook', format: 'json', content } });
+    const put = await request.put(`/api/contents/${tmpPath}/train.ipynb`, {
+      data: { type: 'notebook', format: 'json', content }
+    });
     expect(put.ok()).toBe(true);
     await page.reload();
     await atelierLoaded(page);
@@ -59,14 +65,20 @@ test.describe('Training jobs', () => {
     await expect(detail.locator('.jp-Atelier-JobDetail-header .jp-Atelier-JobPhase')).toHaveText('Running');
     await expect(log).not.toContainText('epoch 3');
     await expect(log).toContainText('epoch 3');
-    await expect(detail.locator('.jp-Atelier-JobDetail-header .jp-Atelier-JobPhase')).toHaveText('Completed', { timeout: 60000 });
+    await expect(detail.locator('.jp-Atelier-JobDetail-header .jp-Atelier-JobPhase')).toHaveText('Completed', {
+      timeout: 60000
+    });
     await expect(detail.locator('.jp-Atelier-JobDetail-timeline')).toContainText('Exit code 0');
 
     // The sidebar lists it; the output opens in the file browser.
     await page.sidebar.openTab('jp-atelier-jobs');
-    await expect(page.locator('#jp-atelier-jobs .jp-Atelier-Jobs-item', { hasText: 'train-ui' })).toContainText('Completed');
+    await expect(page.locator('#jp-atelier-jobs .jp-Atelier-Jobs-item', { hasText: 'train-ui' })).toContainText(
+      'Completed'
+    );
     await detail.getByRole('button', { name: 'Open output model' }).click();
-    await expect(page.locator('.jp-DirListing-item[title*="model.txt"], .jp-DirListing-item:has-text("model.txt")').first()).toBeVisible();
+    await expect(
+      page.locator('.jp-DirListing-item[title*="model.txt"], .jp-DirListing-item:has-text("model.txt")').first()
+    ).toBeVisible();
     const written = await request.get(`/api/contents/${tmpPath}/results/model.txt?content=1&type=file&format=text`);
     expect((await written.json()).content).toBe('epochs=4');
 
@@ -75,7 +87,9 @@ test.describe('Training jobs', () => {
     await page.locator('.jp-NotebookPanel-toolbar [data-command="atelier:jobs-run-notebook"]').click();
     const again = page.locator('.jp-Atelier-JobForm');
     await expect(again.locator('#jp-atelier-job-name')).toHaveValue('train-ui');
-    await expect(again.locator('fieldset[data-kind="parameters"]').getByLabel('Hyperparameters value 1')).toHaveValue('4');
+    await expect(again.locator('fieldset[data-kind="parameters"]').getByLabel('Hyperparameters value 1')).toHaveValue(
+      '4'
+    );
     await again.getByRole('button', { name: 'Cancel' }).click();
     await expect(again).toHaveCount(0);
   });

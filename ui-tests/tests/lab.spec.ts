@@ -40,7 +40,9 @@ test.describe('JupyterLab through the Atelier gateway', () => {
     await item.locator('button').click();
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog).toContainText('Switch Compute Flavor');
-    await expect(dialog.locator(`.jp-Atelier-FlavorPicker-item[data-flavor="${status.flavor.id}"] input`)).toBeDisabled();
+    await expect(
+      dialog.locator(`.jp-Atelier-FlavorPicker-item[data-flavor="${status.flavor.id}"] input`)
+    ).toBeDisabled();
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog).toHaveCount(0);
 
@@ -57,7 +59,7 @@ test.describe('JupyterLab through the Atelier gateway', () => {
 
   test('a notebook runs 1+1 and shows 2', async ({ page }) => {
     const errors = collectAtelierErrors(page);
-    await page.notebook.createNew("one-plus-one.ipynb");
+    await page.notebook.createNew('one-plus-one.ipynb');
     // A fresh kernel can drop the very first request: wait until it really answers.
     await page.evaluate(async () => {
       const widget = (window as any).jupyterapp.shell.currentWidget;
@@ -94,14 +96,21 @@ test.describe('a restart of the Jupyter server', () => {
     const errors = collectAtelierErrors(page);
     const item = page.locator('.jp-Atelier-StatusItem');
     await expect(item).toHaveText(/^local · /);
-    const before = (await (await request.get('/atelier/api/v1/jupyter')).json()) as { state: string; startedAt: string };
+    const before = (await (await request.get('/atelier/api/v1/jupyter')).json()) as {
+      state: string;
+      startedAt: string;
+    };
     expect(before.state).toBe('running');
 
     await test.step('restart the Jupyter server', async () => {
       const restart = await request.post('/atelier/api/v1/jupyter/restart');
       expect(restart.status()).toBe(202);
       await expect
-        .poll(async () => (await (await request.get('/atelier/api/v1/jupyter')).json()) as { state: string; startedAt: string }, { timeout: 60000 })
+        .poll(
+          async () =>
+            (await (await request.get('/atelier/api/v1/jupyter')).json()) as { state: string; startedAt: string },
+          { timeout: 60000 }
+        )
         .toMatchObject({ state: 'running', startedAt: expect.not.stringMatching(before.startedAt) });
     });
 

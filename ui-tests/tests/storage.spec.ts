@@ -51,12 +51,18 @@ test.describe('Object storage', () => {
     // A bucket and a folder, through the panel.
     await panel.getByRole('button', { name: 'New Bucket' }).click();
     await page.locator('.jp-Dialog input').fill(bucket);
-    await page.locator('.jp-Dialog').getByRole('button', { name: /ok|create/i }).click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: /ok|create/i })
+      .click();
     await expect(panel.locator('select[aria-label="Bucket"]')).toHaveValue(bucket);
 
     await panel.getByRole('button', { name: 'New Folder' }).click();
     await page.locator('.jp-Dialog input').fill('incoming');
-    await page.locator('.jp-Dialog').getByRole('button', { name: /ok|create/i }).click();
+    await page
+      .locator('.jp-Dialog')
+      .getByRole('button', { name: /ok|create/i })
+      .click();
     const folder = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="incoming/"]');
     await expect(folder).toBeVisible();
     await folder.dblclick();
@@ -90,7 +96,9 @@ test.describe('Object storage', () => {
     await expect
       .poll(
         async () => {
-          const res = await request.get(`/api/contents/${encodeURIComponent(target).replace(/%2F/g, '/')}?content=1&format=text&type=file`);
+          const res = await request.get(
+            `/api/contents/${encodeURIComponent(target).replace(/%2F/g, '/')}?content=1&format=text&type=file`
+          );
           return res.ok() ? (await res.json()).content : null;
         },
         { timeout: 30000 }
@@ -100,11 +108,16 @@ test.describe('Object storage', () => {
 });
 
 test.describe('Uploads from the computer', () => {
-  test('a large file goes up in parts, and an interrupted upload resumes instead of starting over', async ({ page, request }, testInfo) => {
+  test('a large file goes up in parts, and an interrupted upload resumes instead of starting over', async ({
+    page,
+    request
+  }, testInfo) => {
     const crypto = await import('crypto');
     const fs = await import('fs');
     const bucket = `big-${Date.now().toString(36)}`;
-    expect((await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()).toBe(201);
+    expect(
+      (await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()
+    ).toBe(201);
     const data = crypto.randomBytes(20 * 1024 * 1024 + 3);
     const file = testInfo.outputPath('big upload.bin');
     fs.writeFileSync(file, data);
@@ -128,8 +141,13 @@ test.describe('Uploads from the computer', () => {
     await page.route(/\/storage\/uploads\/[^/]+\/parts\/2$/, route => route.abort());
     await input.setInputFiles(file);
     // While part 2 is retried, the notification shows the file and its progress.
-    await expect(page.locator('.Toastify__toast').filter({ hasText: 'Uploading big upload.bin (1 of 1)' }).first()).toBeVisible({ timeout: 20000 });
-    await expect(page.locator('.jp-Notification-Toast-error, .Toastify__toast--error').first()).toContainText('interrupted', { timeout: 30000 });
+    await expect(
+      page.locator('.Toastify__toast').filter({ hasText: 'Uploading big upload.bin (1 of 1)' }).first()
+    ).toBeVisible({ timeout: 20000 });
+    await expect(page.locator('.jp-Notification-Toast-error, .Toastify__toast--error').first()).toContainText(
+      'interrupted',
+      { timeout: 30000 }
+    );
     const sessions = await page.evaluate(() =>
       Object.keys(localStorage)
         .filter(k => k.startsWith('jupyterlab-atelier:upload:'))
@@ -138,7 +156,13 @@ test.describe('Uploads from the computer', () => {
     expect(sessions.length).toBe(1);
     const session = await (await request.get(`/atelier/api/v1/storage/uploads/${sessions[0]}`)).json();
     expect(session.partsDone).toEqual([1]);
-    expect((await request.get(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/stat?key=${encodeURIComponent('big upload.bin')}`)).status()).toBe(404);
+    expect(
+      (
+        await request.get(
+          `/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/stat?key=${encodeURIComponent('big upload.bin')}`
+        )
+      ).status()
+    ).toBe(404);
 
     // Second attempt with the same file: only the missing part goes up.
     await page.unroute(/\/storage\/uploads\/[^/]+\/parts\/2$/);
@@ -148,20 +172,42 @@ test.describe('Uploads from the computer', () => {
     await expect(row).toBeVisible({ timeout: 30000 });
     expect(parts).toEqual(['2']);
     await expect(row.locator('.jp-Atelier-StorageBrowser-itemSize')).toHaveText('20 MiB');
-    const back = await request.get(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=${encodeURIComponent('big upload.bin')}`);
-    expect(crypto.createHash('sha256').update(await back.body()).digest('hex')).toBe(crypto.createHash('sha256').update(data).digest('hex'));
+    const back = await request.get(
+      `/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=${encodeURIComponent('big upload.bin')}`
+    );
+    expect(
+      crypto
+        .createHash('sha256')
+        .update(await back.body())
+        .digest('hex')
+    ).toBe(crypto.createHash('sha256').update(data).digest('hex'));
   });
 });
 
 test.describe('Drag and drop between the file browser and object storage', () => {
-  test('a workspace file dropped on storage is uploaded; an object dropped on the file browser is downloaded', async ({ page, request, tmpPath }) => {
+  test('a workspace file dropped on storage is uploaded; an object dropped on the file browser is downloaded', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
     const bucket = `dnd-${Date.now().toString(36)}`;
-    expect((await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()).toBe(201);
-    expect((await request.put(`/api/contents/${tmpPath}/from-workspace.txt`, { data: { type: 'file', format: 'text', content: 'to storage\n' } })).ok()).toBe(true);
-    const put = await request.put(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=from-storage.txt`, {
-      headers: { 'Content-Type': 'application/octet-stream' },
-      data: Buffer.from('to the workspace\n')
-    });
+    expect(
+      (await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()
+    ).toBe(201);
+    expect(
+      (
+        await request.put(`/api/contents/${tmpPath}/from-workspace.txt`, {
+          data: { type: 'file', format: 'text', content: 'to storage\n' }
+        })
+      ).ok()
+    ).toBe(true);
+    const put = await request.put(
+      `/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=from-storage.txt`,
+      {
+        headers: { 'Content-Type': 'application/octet-stream' },
+        data: Buffer.from('to the workspace\n')
+      }
+    );
     expect(put.status()).toBe(201);
 
     await page.sidebar.openTab('jp-atelier-storage');

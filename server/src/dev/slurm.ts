@@ -50,7 +50,12 @@ function killByPidFile(file: string): void {
   }
 }
 
-async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs = 30000, logs: string[] = []): Promise<void> {
+async function waitUntil(
+  what: string,
+  check: () => Promise<boolean>,
+  timeoutMs = 30000,
+  logs: string[] = []
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
     if (await check().catch(() => false)) {
@@ -58,7 +63,9 @@ async function waitUntil(what: string, check: () => Promise<boolean>, timeoutMs 
     }
     await new Promise(resolve => setTimeout(resolve, 200));
   }
-  const tails = logs.map(f => `--- ${f}\n${fs.existsSync(f) ? fs.readFileSync(f, 'utf8').slice(-2000) : '(none)'}`).join('\n');
+  const tails = logs
+    .map(f => `--- ${f}\n${fs.existsSync(f) ? fs.readFileSync(f, 'utf8').slice(-2000) : '(none)'}`)
+    .join('\n');
   throw new Error(`Slurm: ${what} did not happen in ${timeoutMs / 1000} s\n${tails}`);
 }
 

@@ -16,7 +16,9 @@ export function readCredentials(
   if (credentials.file) {
     const stat = fs.statSync(credentials.file, { throwIfNoEntry: false });
     if (!stat) {
-      throw new ConfigError(`The credentials file of the storage endpoint "${endpoint.id}" (${credentials.file}) does not exist.`);
+      throw new ConfigError(
+        `The credentials file of the storage endpoint "${endpoint.id}" (${credentials.file}) does not exist.`
+      );
     }
     if ((stat.mode & 0o077) !== 0) {
       throw new ConfigError(`The credentials file ${credentials.file} must be readable by its owner only (chmod 600).`);
@@ -60,7 +62,12 @@ export class StorageProvider implements IStorageProvider {
       if (this._stores.has(endpoint.id)) {
         throw new ConfigError(`Two storage endpoints have the id "${endpoint.id}".`);
       }
-      const info: IEndpoint = { id: endpoint.id, name: endpoint.name ?? endpoint.id, kind: 's3', scheme: endpoint.scheme };
+      const info: IEndpoint = {
+        id: endpoint.id,
+        name: endpoint.name ?? endpoint.id,
+        kind: 's3',
+        scheme: endpoint.scheme
+      };
       this._stores.set(
         endpoint.id,
         new S3ObjectStore(info, {

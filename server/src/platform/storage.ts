@@ -82,7 +82,9 @@ export interface IPart {
 /** S3's ETag of a multipart object: the MD5 of the parts' MD5s, then "-" and the count. */
 export function multipartEtag(parts: IPart[]): string {
   const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
-  const digest = createHash('md5').update(Buffer.concat(sorted.map(p => Buffer.from(p.md5, 'hex')))).digest('hex');
+  const digest = createHash('md5')
+    .update(Buffer.concat(sorted.map(p => Buffer.from(p.md5, 'hex'))))
+    .digest('hex');
   return `${digest}-${sorted.length}`;
 }
 

@@ -3,7 +3,16 @@ import { ApiError } from '../errors';
 import type { FlavorSwitcher } from '../flavor-switch';
 import type { IFlavorProvider } from '../platform';
 import { ErrorBody } from '../schemas/common';
-import { Flavor, FlavorList, FlavorSwitch, IFlavor, IFlavorList, ISwitchRequest, SwitchRequest, Usage } from '../schemas/flavors';
+import {
+  Flavor,
+  FlavorList,
+  FlavorSwitch,
+  IFlavor,
+  IFlavorList,
+  ISwitchRequest,
+  SwitchRequest,
+  Usage
+} from '../schemas/flavors';
 import type { IRouteContext } from '../app';
 
 export default async function flavorRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
@@ -16,7 +25,11 @@ export default async function flavorRoutes(app: FastifyInstance, ctx: IRouteCont
   const switcher = (): FlavorSwitcher => {
     provider();
     if (!ctx.flavorSwitch) {
-      throw new ApiError(409, 'not_owned', 'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.');
+      throw new ApiError(
+        409,
+        'not_owned',
+        'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.'
+      );
     }
     return ctx.flavorSwitch;
   };
@@ -29,10 +42,17 @@ export default async function flavorRoutes(app: FastifyInstance, ctx: IRouteCont
     const switchable = flavors.canSwitch() && !!ctx.flavorSwitch;
     const switchReason = switchable
       ? undefined
-      : flavors.switchReason ?? (ctx.mode === 'sidecar'
-        ? 'Atelier runs beside this Jupyter server (through jupyter-server-proxy) and cannot restart it under another flavor. To switch flavors, start JupyterLab with "atelier lab", or choose the flavor (profile) when your hub starts the server.'
-        : 'This platform offers no flavor switch.');
-    return { flavors: list, current: current.id, switchable, ...(switchReason ? { switchReason } : {}), ...(last ? { switch: last } : {}) };
+      : (flavors.switchReason ??
+        (ctx.mode === 'sidecar'
+          ? 'Atelier runs beside this Jupyter server (through jupyter-server-proxy) and cannot restart it under another flavor. To switch flavors, start JupyterLab with "atelier lab", or choose the flavor (profile) when your hub starts the server.'
+          : 'This platform offers no flavor switch.'));
+    return {
+      flavors: list,
+      current: current.id,
+      switchable,
+      ...(switchReason ? { switchReason } : {}),
+      ...(last ? { switch: last } : {})
+    };
   });
 
   app.get('/flavors/current', { schema: { response: { 200: Flavor, ...errors } } }, async (): Promise<IFlavor> =>

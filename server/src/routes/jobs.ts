@@ -21,7 +21,11 @@ const LogQuery = Type.Object({
 export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
   const manager = (): JobManager => {
     if (!ctx.jobs) {
-      throw new ApiError(404, 'capability_missing', `The ${ctx.platform.name} platform has no training jobs (or they are disabled).`);
+      throw new ApiError(
+        404,
+        'capability_missing',
+        `The ${ctx.platform.name} platform has no training jobs (or they are disabled).`
+      );
     }
     return ctx.jobs;
   };
@@ -33,11 +37,15 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
 
   app.get('/jobs', { schema: { response: { 200: JobList, ...errors } } }, async () => ({ jobs: manager().list() }));
 
-  app.post<{ Body: ICreateJob }>('/jobs', { schema: { body: CreateJob, response: { 201: Job, ...errors } } }, async (request, reply) => {
-    const job = await manager().create(request.body);
-    reply.code(201);
-    return job;
-  });
+  app.post<{ Body: ICreateJob }>(
+    '/jobs',
+    { schema: { body: CreateJob, response: { 201: Job, ...errors } } },
+    async (request, reply) => {
+      const job = await manager().create(request.body);
+      reply.code(201);
+      return job;
+    }
+  );
 
   /** Server-sent events: `job` on every change of any job, `removed` with the id of a deleted one. */
   app.get('/jobs/events', async (request, reply) => {
@@ -55,12 +63,16 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
     jobs.off('close', onClose);
   });
 
-  app.get<{ Params: { id: string } }>('/jobs/:id', { schema: { params: IdParams, response: { 200: Job, ...errors } } }, async request =>
-    manager().get(request.params.id)
+  app.get<{ Params: { id: string } }>(
+    '/jobs/:id',
+    { schema: { params: IdParams, response: { 200: Job, ...errors } } },
+    async request => manager().get(request.params.id)
   );
 
-  app.post<{ Params: { id: string } }>('/jobs/:id/stop', { schema: { params: IdParams, response: { 200: Job, ...errors } } }, async request =>
-    manager().stop(request.params.id)
+  app.post<{ Params: { id: string } }>(
+    '/jobs/:id/stop',
+    { schema: { params: IdParams, response: { 200: Job, ...errors } } },
+    async request => manager().stop(request.params.id)
   );
 
   app.delete<{ Params: { id: string } }>(
@@ -132,7 +144,10 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
     if (!opened) {
       throw new ApiError(404, 'not_found', `The job has no file "${request.params['*']}".`);
     }
-    reply.header('Content-Type', file.endsWith('.ipynb') || file.endsWith('.json') ? 'application/json' : 'application/octet-stream');
+    reply.header(
+      'Content-Type',
+      file.endsWith('.ipynb') || file.endsWith('.json') ? 'application/json' : 'application/octet-stream'
+    );
     reply.header('Content-Length', String(opened.stat.size));
     inert(reply, path.basename(file));
     return reply.send(opened.stream);

@@ -9,7 +9,11 @@ export default async function jupyterRoutes(app: FastifyInstance, ctx: IRouteCon
   const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
   const server = () => {
     if (!ctx.jupyter) {
-      throw new ApiError(409, 'not_owned', 'Atelier runs beside an existing Jupyter server here (serve mode) and cannot restart it.');
+      throw new ApiError(
+        409,
+        'not_owned',
+        'Atelier runs beside an existing Jupyter server here (serve mode) and cannot restart it.'
+      );
     }
     return ctx.jupyter;
   };

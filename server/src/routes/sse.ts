@@ -1,7 +1,10 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
 /** Opens a server-sent event stream on the reply; returns a writer and a way to learn of its end. */
-export function eventStream(request: FastifyRequest, reply: FastifyReply): { send(event: string, data: unknown): void; closed: Promise<void> } {
+export function eventStream(
+  request: FastifyRequest,
+  reply: FastifyReply
+): { send(event: string, data: unknown): void; closed: Promise<void> } {
   reply.hijack();
   const res = reply.raw;
   res.writeHead(200, {

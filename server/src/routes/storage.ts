@@ -63,7 +63,11 @@ export function contentDisposition(key: string): string {
 }
 
 /** Every key under a prefix, page by page (recursive, placeholders included). */
-export async function* listAll(store: IObjectStore, bucket: string, prefix: string): AsyncGenerator<{ key: string; size: number }> {
+export async function* listAll(
+  store: IObjectStore,
+  bucket: string,
+  prefix: string
+): AsyncGenerator<{ key: string; size: number }> {
   let token: string | undefined;
   do {
     const page = await store.list(bucket, { prefix, delimiter: '', token, limit: 1000 });
@@ -96,7 +100,13 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
 
   app.post<{ Params: { endpoint: string }; Body: { name: string } }>(
     '/storage/endpoints/:endpoint/buckets',
-    { schema: { params: EndpointParams, body: CreateBucketBody, response: { 201: Type.Object({ name: Type.String() }), ...errors } } },
+    {
+      schema: {
+        params: EndpointParams,
+        body: CreateBucketBody,
+        response: { 201: Type.Object({ name: Type.String() }), ...errors }
+      }
+    },
     async (request, reply) => {
       await store(request.params.endpoint).createBucket(request.body.name);
       reply.code(201);
@@ -119,23 +129,26 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
     async request => store(request.params.endpoint).stat(request.params.bucket, request.query.key)
   );
 
-  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string; download?: IQueryFlag; preview?: IQueryFlag } }>(
-    `${base}/object`,
-    { schema: { params: BucketParams, querystring: ObjectQuery } },
-    async (request, reply) => {
-      const { key, download, preview } = request.query;
-      const s = store(request.params.endpoint);
-      if (isSet(preview)) {
-        const info = await s.stat(request.params.bucket, key);
-        const limit = app.atelierConfig.storage.previewMaxBytes;
-        if (info.size > limit) {
-          throw new ApiError(413, 'too_large_to_preview', `"${key}" is ${info.size} bytes; previews show objects up to ${limit} bytes. Download it instead.`);
-        }
+  app.get<{
+    Params: { endpoint: string; bucket: string };
+    Querystring: { key: string; download?: IQueryFlag; preview?: IQueryFlag };
+  }>(`${base}/object`, { schema: { params: BucketParams, querystring: ObjectQuery } }, async (request, reply) => {
+    const { key, download, preview } = request.query;
+    const s = store(request.params.endpoint);
+    if (isSet(preview)) {
+      const info = await s.stat(request.params.bucket, key);
+      const limit = app.atelierConfig.storage.previewMaxBytes;
+      if (info.size > limit) {
+        throw new ApiError(
+          413,
+          'too_large_to_preview',
+          `"${key}" is ${info.size} bytes; previews show objects up to ${limit} bytes. Download it instead.`
+        );
       }
-      const { info, stream } = await s.read(request.params.bucket, key);
-      return sendObject(reply, key, info.size, info.etag, stream, isSet(download));
     }
-  );
+    const { info, stream } = await s.read(request.params.bucket, key);
+    return sendObject(reply, key, info.size, info.etag, stream, isSet(download));
+  });
 
   // Uploads of a browser's file: the raw body streams into the store.
   await app.register(async raw => {
@@ -185,8 +198,10 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
       return upload;
     }
   );
-  app.get<{ Params: { id: string } }>('/storage/uploads/:id', { schema: { params: UploadParams, response: { 200: Upload, ...errors } } }, async request =>
-    uploads().get(request.params.id)
+  app.get<{ Params: { id: string } }>(
+    '/storage/uploads/:id',
+    { schema: { params: UploadParams, response: { 200: Upload, ...errors } } },
+    async request => uploads().get(request.params.id)
   );
   app.post<{ Params: { id: string } }>(
     '/storage/uploads/:id/complete',
@@ -210,15 +225,25 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
       '/storage/uploads/:id/parts/:part',
       {
         bodyLimit: limit,
-        schema: { params: Type.Object({ id: Type.String(), part: Type.Integer({ minimum: 1, maximum: 10000 }) }), response: { 200: Upload, ...errors } }
+        schema: {
+          params: Type.Object({ id: Type.String(), part: Type.Integer({ minimum: 1, maximum: 10000 }) }),
+          response: { 200: Upload, ...errors }
+        }
       },
-      async request => uploads().putPart(request.params.id, request.params.part, (request.body as Buffer) ?? Buffer.alloc(0))
+      async request =>
+        uploads().putPart(request.params.id, request.params.part, (request.body as Buffer) ?? Buffer.alloc(0))
     );
   });
 
   app.post<{ Params: { endpoint: string; bucket: string }; Body: { key: string } }>(
     `${base}/folders`,
-    { schema: { params: BucketParams, body: CreateFolderBody, response: { 201: Type.Object({ key: Type.String() }), ...errors } } },
+    {
+      schema: {
+        params: BucketParams,
+        body: CreateFolderBody,
+        response: { 201: Type.Object({ key: Type.String() }), ...errors }
+      }
+    },
     async (request, reply) => {
       const key = request.body.key.endsWith('/') ? request.body.key : `${request.body.key}/`;
       checkKey(key, 'folder');
@@ -230,7 +255,13 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
 
   app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { prefix: string } }>(
     `${base}/count`,
-    { schema: { params: BucketParams, querystring: Type.Object({ prefix: Type.String({ minLength: 1 }) }), response: { 200: CountResult, ...errors } } },
+    {
+      schema: {
+        params: BucketParams,
+        querystring: Type.Object({ prefix: Type.String({ minLength: 1 }) }),
+        response: { 200: CountResult, ...errors }
+      }
+    },
     async request => {
       const prefix = checkPrefix(request.query.prefix);
       let objects = 0;
@@ -259,7 +290,11 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
       const s = store(request.params.endpoint);
       const bucket = request.params.bucket;
       if ((key === undefined) === (prefix === undefined)) {
-        throw new ApiError(400, 'invalid_request', 'Give either `key` (one object) or `prefix` (a folder and everything in it).');
+        throw new ApiError(
+          400,
+          'invalid_request',
+          'Give either `key` (one object) or `prefix` (a folder and everything in it).'
+        );
       }
       if (key !== undefined) {
         checkKey(key);
@@ -295,7 +330,14 @@ export function inert(reply: FastifyReply, downloadName?: string): void {
   }
 }
 
-function sendObject(reply: FastifyReply, key: string, size: number, etag: string | undefined, stream: Readable, download: boolean) {
+function sendObject(
+  reply: FastifyReply,
+  key: string,
+  size: number,
+  etag: string | undefined,
+  stream: Readable,
+  download: boolean
+) {
   reply.header('Content-Type', contentTypeOf(key));
   reply.header('Content-Length', String(size));
   inert(reply, download ? key : undefined);
@@ -307,7 +349,11 @@ function sendObject(reply: FastifyReply, key: string, size: number, etag: string
 }
 
 /** Copies (or moves) one object, or every object under a prefix ending with '/'. */
-async function copyOrMove(store: IObjectStore, bucket: string, body: ICopyBody): Promise<{ copied: number; moved: boolean }> {
+async function copyOrMove(
+  store: IObjectStore,
+  bucket: string,
+  body: ICopyBody
+): Promise<{ copied: number; moved: boolean }> {
   const toBucket = body.toBucket ?? bucket;
   const from = checkKey(body.from, 'source');
   const to = checkKey(body.to, 'target');
@@ -340,7 +386,11 @@ async function copyOrMove(store: IObjectStore, bucket: string, body: ICopyBody):
       }
     }
     if (taken.length) {
-      throw new ApiError(409, 'exists', `${taken.length === 1 ? `"${taken[0]}" already exists` : `${taken.length} objects already exist, e.g. "${taken[0]}"`} in "${toBucket}".`);
+      throw new ApiError(
+        409,
+        'exists',
+        `${taken.length === 1 ? `"${taken[0]}" already exists` : `${taken.length} objects already exist, e.g. "${taken[0]}"`} in "${toBucket}".`
+      );
     }
   }
   let copied = 0;

@@ -14,12 +14,18 @@ const IdParams = Type.Object({ id: Type.String() });
 export default async function transferRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
   const manager = (): TransferManager => {
     if (!ctx.transfers) {
-      throw new ApiError(404, 'capability_missing', `The ${ctx.platform.name} platform has no object storage to transfer to.`);
+      throw new ApiError(
+        404,
+        'capability_missing',
+        `The ${ctx.platform.name} platform has no object storage to transfer to.`
+      );
     }
     return ctx.transfers;
   };
 
-  app.get('/transfers', { schema: { response: { 200: TransferList, ...errors } } }, async () => ({ transfers: manager().list() }));
+  app.get('/transfers', { schema: { response: { 200: TransferList, ...errors } } }, async () => ({
+    transfers: manager().list()
+  }));
 
   app.post<{ Body: ICreateTransfer }>(
     '/transfers',

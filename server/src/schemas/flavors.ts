@@ -5,7 +5,10 @@ export const Flavor = Type.Object({
   id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
   name: Type.String({ description: 'Display name.' }),
   description: Type.Optional(Type.String()),
-  cpus: Type.Number({ minimum: 0, description: 'Number of CPUs (cores); 0: not stated (a JupyterHub profile without a CPU figure).' }),
+  cpus: Type.Number({
+    minimum: 0,
+    description: 'Number of CPUs (cores); 0: not stated (a JupyterHub profile without a CPU figure).'
+  }),
   memoryMiB: Type.Integer({ minimum: 0, description: 'Memory limit in MiB; 0: not stated.' }),
   gpus: Type.Integer({ minimum: 0, default: 0 }),
   gpuType: Type.Optional(Type.String()),
@@ -13,8 +16,6 @@ export const Flavor = Type.Object({
   reason: Type.Optional(Type.String({ description: 'Why the flavor cannot be chosen.' }))
 });
 export type IFlavor = Static<typeof Flavor>;
-
-
 
 export const SwitchState = Type.Union([Type.Literal('running'), Type.Literal('completed'), Type.Literal('failed')]);
 
@@ -25,7 +26,13 @@ export const FlavorSwitch = Type.Object({
   to: Type.String({ description: 'The flavor asked for.' }),
   state: SwitchState,
   /** stopping → starting → ready; rolling-back when the new flavor failed. */
-  step: Type.Union([Type.Literal('stopping'), Type.Literal('starting'), Type.Literal('ready'), Type.Literal('rolling-back'), Type.Literal('failed')]),
+  step: Type.Union([
+    Type.Literal('stopping'),
+    Type.Literal('starting'),
+    Type.Literal('ready'),
+    Type.Literal('rolling-back'),
+    Type.Literal('failed')
+  ]),
   message: Type.String({ description: 'What is happening, for a person.' }),
   error: Type.Optional(Type.String({ description: 'Why the switch failed (the server is back on `from`).' })),
   startedAt: Type.String({ format: 'date-time' }),

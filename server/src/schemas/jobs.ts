@@ -20,7 +20,10 @@ export type IJobPhase = Static<typeof JobPhase>;
 
 export const JobParameter = Type.Object(
   {
-    name: Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$', description: 'Reaches the program as --name=value.' }),
+    name: Type.String({
+      pattern: '^[A-Za-z_][A-Za-z0-9_.-]{0,127}$',
+      description: 'Reaches the program as --name=value.'
+    }),
     value: Type.String({ maxLength: 4096 })
   },
   { additionalProperties: false }
@@ -29,9 +32,17 @@ export const JobParameter = Type.Object(
 /** Where an input comes from or an output goes: a storage URI or a workspace path. */
 export const JobData = Type.Object(
   {
-    name: Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$', description: 'Names the folder and the variable ATELIER_INPUT_<NAME> / ATELIER_OUTPUT_<NAME>.' }),
-    uri: Type.String({ minLength: 1, description: 's3://bucket/prefix/ or obs://bucket/prefix/ (object storage), or a workspace path.' }),
-    endpoint: Type.Optional(Type.String({ description: 'The storage endpoint of a storage URI; default: the first whose scheme matches.' }))
+    name: Type.String({
+      pattern: '^[A-Za-z][A-Za-z0-9_]{0,63}$',
+      description: 'Names the folder and the variable ATELIER_INPUT_<NAME> / ATELIER_OUTPUT_<NAME>.'
+    }),
+    uri: Type.String({
+      minLength: 1,
+      description: 's3://bucket/prefix/ or obs://bucket/prefix/ (object storage), or a workspace path.'
+    }),
+    endpoint: Type.Optional(
+      Type.String({ description: 'The storage endpoint of a storage URI; default: the first whose scheme matches.' })
+    )
   },
   { additionalProperties: false }
 );
@@ -57,7 +68,9 @@ export const CreateJob = Type.Object(
     flavorId: Type.Optional(Type.String({ description: 'Default: the smallest flavor of the catalog.' })),
     nodeCount: Type.Integer({ minimum: 1, maximum: 1024, default: 1 }),
     image: Type.Optional(Type.String({ description: 'Container image, for executors that run containers.' })),
-    maxRuntimeMinutes: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 60 * 24 * 30, description: 'Stopped when it runs longer.' }))
+    maxRuntimeMinutes: Type.Optional(
+      Type.Number({ exclusiveMinimum: 0, maximum: 60 * 24 * 30, description: 'Stopped when it runs longer.' })
+    )
   },
   { additionalProperties: false }
 );

@@ -26,7 +26,12 @@ export const Status = Type.Object({
   }),
   jupyter: Type.Object({
     state: JupyterState,
-    startedAt: Type.Optional(Type.String({ format: 'date-time', description: 'When the Jupyter server last became ready; changes on every restart.' }))
+    startedAt: Type.Optional(
+      Type.String({
+        format: 'date-time',
+        description: 'When the Jupyter server last became ready; changes on every restart.'
+      })
+    )
   }),
   flavor: Type.Optional(Flavor),
   maxResponseBytes: Type.Optional(

@@ -56,7 +56,9 @@ export const KeyQuery = Type.Object({ key: Type.String({ minLength: 1 }) });
 export const ObjectQuery = Type.Object({
   key: Type.String({ minLength: 1 }),
   download: Type.Optional(QueryFlag({ description: 'Answer as a file to save (Content-Disposition: attachment).' })),
-  preview: Type.Optional(QueryFlag({ description: 'Refuse with 413 when the object is larger than storage.previewMaxBytes.' }))
+  preview: Type.Optional(
+    QueryFlag({ description: 'Refuse with 413 when the object is larger than storage.previewMaxBytes.' })
+  )
 });
 
 export const CreateBucketBody = Type.Object({ name: Type.String() }, { additionalProperties: false });
@@ -79,7 +81,9 @@ export const CopyResult = Type.Object({ copied: Type.Integer(), moved: Type.Bool
 
 export const DeleteQuery = Type.Object({
   key: Type.Optional(Type.String({ minLength: 1 })),
-  prefix: Type.Optional(Type.String({ minLength: 1, description: 'Delete every object under this prefix (ends with /).' }))
+  prefix: Type.Optional(
+    Type.String({ minLength: 1, description: 'Delete every object under this prefix (ends with /).' })
+  )
 });
 export const DeleteResult = Type.Object({ deleted: Type.Integer() });
 

@@ -24,10 +24,16 @@ let base: string;
 const token = crypto.randomBytes(16).toString('hex');
 const auth = { Authorization: `token ${token}` };
 
+// eslint-disable-next-line no-control-regex
+const ANSI_COLORS = /\u001b\[[0-9;]*m/g;
+
 /** What `jupyter labextension list` says (it writes the list to stderr). */
 function labextensions(env: NodeJS.ProcessEnv): string {
-  // eslint-disable-next-line no-control-regex
-  return execFileSync('sh', ['-c', `"${path.join(BIN, 'jupyter')}" labextension list 2>&1`], { env, encoding: 'utf8', timeout: 60000 }).replace(/\u001b\[[0-9;]*m/g, '');
+  return execFileSync('sh', ['-c', `"${path.join(BIN, 'jupyter')}" labextension list 2>&1`], {
+    env,
+    encoding: 'utf8',
+    timeout: 60000
+  }).replace(ANSI_COLORS, '');
 }
 
 function environment(): NodeJS.ProcessEnv {
@@ -50,11 +56,20 @@ beforeAll(async () => {
   fs.mkdirSync(path.join(root, 'work'));
   const port = await freePort();
   base = `http://127.0.0.1:${port}/`;
-  const args = ['lab', '--no-browser', `--ServerApp.port=${port}`, '--ServerApp.ip=127.0.0.1', `--ServerApp.root_dir=${path.join(root, 'work')}`];
+  const args = [
+    'lab',
+    '--no-browser',
+    `--ServerApp.port=${port}`,
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.root_dir=${path.join(root, 'work')}`
+  ];
   if (process.getuid?.() === 0) {
     args.push('--allow-root');
   }
-  server = spawn(path.join(BIN, 'jupyter'), args, { env: { ...environment(), JUPYTER_TOKEN: token }, stdio: ['ignore', 'ignore', 'pipe'] });
+  server = spawn(path.join(BIN, 'jupyter'), args, {
+    env: { ...environment(), JUPYTER_TOKEN: token },
+    stdio: ['ignore', 'ignore', 'pipe']
+  });
   let log = '';
   server.stderr!.on('data', chunk => (log = (log + chunk).slice(-20000)));
   const deadline = Date.now() + 90000;
@@ -112,7 +127,9 @@ it('serves the service at {base_url}atelier/ behind Jupyter’s authentication, 
     body: 'hello'
   });
   expect(put.status).toBe(201);
-  const get = await request(`${base}atelier/api/v1/storage/endpoints/local/buckets/addon/object?key=hello.txt`, { headers: auth });
+  const get = await request(`${base}atelier/api/v1/storage/endpoints/local/buckets/addon/object?key=hello.txt`, {
+    headers: auth
+  });
   expect(get.body).toBe('hello');
 });
 
@@ -129,7 +146,10 @@ it("works in the Jupyter server's root directory, as the file browser shows it",
 it('reports the flavor switch unavailable here, with the reason', async () => {
   const flavors = await request(`${base}atelier/api/v1/flavors`, { headers: auth });
   expect(flavors.status).toBe(200);
-  expect(flavors.json()).toMatchObject({ switchable: false, switchReason: expect.stringMatching(/jupyter-server-proxy/) });
+  expect(flavors.json()).toMatchObject({
+    switchable: false,
+    switchReason: expect.stringMatching(/jupyter-server-proxy/)
+  });
   const attempt = await request(`${base}atelier/api/v1/flavors/switch`, {
     method: 'POST',
     headers: { ...auth, 'Content-Type': 'application/json' },
@@ -148,13 +168,20 @@ it('is removed cleanly by pip uninstall (and installed again from the wheel)', (
   expect(fs.existsSync(shared)).toBe(true);
   const wheels = fs.readdirSync(WHEEL_DIR).filter(name => /^jupyterlab_atelier-.*\.whl$/.test(name));
   expect(wheels.length).toBe(1);
-  execFileSync(path.join(BIN, 'python'), ['-m', 'pip', 'uninstall', '-y', '-q', 'jupyterlab-atelier'], { env, stdio: 'ignore' });
+  execFileSync(path.join(BIN, 'python'), ['-m', 'pip', 'uninstall', '-y', '-q', 'jupyterlab-atelier'], {
+    env,
+    stdio: 'ignore'
+  });
   try {
     expect(fs.existsSync(shared)).toBe(false);
     expect(fs.existsSync(path.join(BIN, 'atelier'))).toBe(false);
     expect(labextensions(env)).not.toContain('jupyterlab-atelier');
   } finally {
-    execFileSync(path.join(BIN, 'python'), ['-m', 'pip', 'install', '-q', '--no-deps', '--disable-pip-version-check', path.join(WHEEL_DIR, wheels[0])], { env, stdio: 'ignore' });
+    execFileSync(
+      path.join(BIN, 'python'),
+      ['-m', 'pip', 'install', '-q', '--no-deps', '--disable-pip-version-check', path.join(WHEEL_DIR, wheels[0])],
+      { env, stdio: 'ignore' }
+    );
   }
   expect(fs.existsSync(shared)).toBe(true);
 });

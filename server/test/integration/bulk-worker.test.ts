@@ -29,7 +29,11 @@ beforeAll(async () => {
     const [, a, b] = /^bytes=(\d+)-(\d+)$/.exec(String(req.headers.range))!;
     const start = Number(a);
     const end = Number(b);
-    res.writeHead(206, { 'Content-Range': `bytes ${start}-${end}/${DATA.length}`, 'Content-Length': String(end - start + 1), ETag: '"e1"' });
+    res.writeHead(206, {
+      'Content-Range': `bytes ${start}-${end}/${DATA.length}`,
+      'Content-Length': String(end - start + 1),
+      ETag: '"e1"'
+    });
     if (req.url === '/slow') {
       // Half now, the rest never: the request hangs until it is cancelled.
       res.write(DATA.subarray(start, start + Math.floor((end - start + 1) / 2)));
@@ -48,7 +52,14 @@ afterAll(async () => {
 });
 
 function get(p: string, start: number, end: number): ISignedRequest {
-  return { method: 'GET', protocol: 'http:', hostname: '127.0.0.1', port, path: p, headers: { range: `bytes=${start}-${end}` } };
+  return {
+    method: 'GET',
+    protocol: 'http:',
+    hostname: '127.0.0.1',
+    port,
+    path: p,
+    headers: { range: `bytes=${start}-${end}` }
+  };
 }
 
 it('writes ranges at their offsets and returns their CRC-32', async () => {
@@ -62,8 +73,15 @@ it('writes ranges at their offsets and returns their CRC-32', async () => {
       worker.fetchRange(get('/obj', half, DATA.length - 1), handle.fd, half, DATA.length - half, n => (progress += n)),
       worker.fetchRange(get('/obj', 0, half - 1), handle.fd, 0, half, n => (progress += n))
     ]);
-    expect(results[0]).toMatchObject({ crc: zlib.crc32(DATA.subarray(half)), received: DATA.length - half, etag: '"e1"' });
-    expect(results[1]).toMatchObject({ crc: zlib.crc32(DATA.subarray(0, half)), contentRange: `bytes 0-${half - 1}/${DATA.length}` });
+    expect(results[0]).toMatchObject({
+      crc: zlib.crc32(DATA.subarray(half)),
+      received: DATA.length - half,
+      etag: '"e1"'
+    });
+    expect(results[1]).toMatchObject({
+      crc: zlib.crc32(DATA.subarray(0, half)),
+      contentRange: `bytes 0-${half - 1}/${DATA.length}`
+    });
   } finally {
     await handle.close();
     await worker.close();
@@ -81,7 +99,14 @@ it('passes error answers on in the SDK shape, and stops a range when asked', asy
       $metadata: { httpStatusCode: 404 }
     });
     const stop = new AbortController();
-    const slow = worker.fetchRange(get('/slow', 0, DATA.length - 1), handle.fd, 0, DATA.length, () => undefined, stop.signal);
+    const slow = worker.fetchRange(
+      get('/slow', 0, DATA.length - 1),
+      handle.fd,
+      0,
+      DATA.length,
+      () => undefined,
+      stop.signal
+    );
     setTimeout(() => stop.abort(), 200);
     await expect(slow).rejects.toMatchObject({ code: 'ECANCELED' });
   } finally {

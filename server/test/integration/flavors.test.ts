@@ -40,7 +40,10 @@ const api = (p: string, method = 'GET', body?: unknown) =>
 
 async function switchTo(flavorId: string): Promise<{ record: any; steps: string[] }> {
   // Two requests at once: one switch runs, the other is refused.
-  const both = await Promise.all([api('flavors/switch', 'POST', { flavorId }), api('flavors/switch', 'POST', { flavorId })]);
+  const both = await Promise.all([
+    api('flavors/switch', 'POST', { flavorId }),
+    api('flavors/switch', 'POST', { flavorId })
+  ]);
   expect(both.map(r => r.status).sort()).toEqual([202, 409]);
   const started = both.find(r => r.status === 202)!;
   expect(both.find(r => r.status === 409)!.json().code).toBe('switching');
@@ -70,7 +73,10 @@ afterAll(async () => {
 test('the notebook server starts under the configured flavor', async () => {
   const flavors = (await api('flavors')).json();
   expect(flavors).toMatchObject({ current: 'two', switchable: true });
-  expect(flavors.flavors.find((f: any) => f.id === 'huge')).toMatchObject({ selectable: false, reason: expect.stringMatching(/needs 512 CPUs/) });
+  expect(flavors.flavors.find((f: any) => f.id === 'huge')).toMatchObject({
+    selectable: false,
+    reason: expect.stringMatching(/needs 512 CPUs/)
+  });
   expect(await evaluate(gw, PROBE)).toBe("'2 3072 two'");
   const usage = (await api('flavors/usage')).json();
   expect(usage).toMatchObject({ cpus: 2, memoryLimitMiB: 3072 });

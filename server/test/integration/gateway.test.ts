@@ -21,7 +21,10 @@ describe('authentication is Jupyter’s', () => {
   it('answers 401 to an API call without credentials, 403 with a wrong token', async () => {
     const anonymous = await request(`${gw.url}atelier/api/v1/status`);
     expect(anonymous.status).toBe(401);
-    expect(anonymous.json()).toEqual({ code: 'unauthenticated', message: expect.stringMatching(/Authentication required/) });
+    expect(anonymous.json()).toEqual({
+      code: 'unauthenticated',
+      message: expect.stringMatching(/Authentication required/)
+    });
     const wrong = await request(`${gw.url}atelier/api/v1/status`, { headers: { Authorization: 'token nope' } });
     expect(wrong.status).toBe(403);
     const unknownRoute = await request(`${gw.url}atelier/api/v1/no-such-thing`);
@@ -84,7 +87,12 @@ describe('authentication is Jupyter’s', () => {
         host: target.hostname,
         port: target.port,
         path: '/static/%2e%2e/api/kernels/x/channels',
-        headers: { Connection: 'Upgrade', Upgrade: 'websocket', 'Sec-WebSocket-Version': '13', 'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ==' }
+        headers: {
+          Connection: 'Upgrade',
+          Upgrade: 'websocket',
+          'Sec-WebSocket-Version': '13',
+          'Sec-WebSocket-Key': 'dGhlIHNhbXBsZSBub25jZQ=='
+        }
       });
       req.on('upgrade', (_res, socket) => {
         socket.destroy();
@@ -107,7 +115,12 @@ describe('authentication is Jupyter’s', () => {
     const res = await request(`${gw.url}atelier/api/v1/status`, { headers: auth() });
     expect(res.status).toBe(200);
     const status = res.json();
-    expect(status).toMatchObject({ apiVersion: 'v1', mode: 'gateway', platform: 'local', jupyter: { state: 'running' } });
+    expect(status).toMatchObject({
+      apiVersion: 'v1',
+      mode: 'gateway',
+      platform: 'local',
+      jupyter: { state: 'running' }
+    });
     expect(status.capabilities.flavors).toBe(true);
     expect(status.flavor.cpus).toBeGreaterThan(0);
     const query = await request(`${gw.url}atelier/api/v1/flavors?token=${gw.token}`);
@@ -128,7 +141,10 @@ describe('authentication is Jupyter’s', () => {
     expect(read.status).toBe(200);
 
     // A POST with the cookie but without the XSRF header is refused before it reaches a route.
-    const noXsrf = await request(`${gw.url}atelier/api/v1/no-such-thing`, { method: 'POST', headers: { Cookie: cookie } });
+    const noXsrf = await request(`${gw.url}atelier/api/v1/no-such-thing`, {
+      method: 'POST',
+      headers: { Cookie: cookie }
+    });
     expect(noXsrf.status).toBe(403);
     expect(noXsrf.json().code).toBe('xsrf_missing');
     const badXsrf = await request(`${gw.url}atelier/api/v1/no-such-thing`, {
@@ -152,7 +168,9 @@ describe('authentication is Jupyter’s', () => {
     expect(proxied.status).toBe(403);
 
     // A forged cookie is not a login.
-    const forged = await request(`${gw.url}atelier/api/v1/status`, { headers: { Cookie: cookie.replace(/username-([^=]+)=[^;]+/, 'username-$1=forged') } });
+    const forged = await request(`${gw.url}atelier/api/v1/status`, {
+      headers: { Cookie: cookie.replace(/username-([^=]+)=[^;]+/, 'username-$1=forged') }
+    });
     expect(forged.status).toBe(403);
   });
 });
@@ -200,9 +218,16 @@ describe('the proxy', () => {
 
   it('takes bodiless POSTs labelled as JSON (as JupyterLab sends them), and explains broken JSON', async () => {
     const json = { ...auth(), 'Content-Type': 'application/json' };
-    const empty = await request(`${gw.url}atelier/api/v1/transfers/00000000-0000-0000-0000-000000000000/cancel`, { method: 'POST', headers: json });
+    const empty = await request(`${gw.url}atelier/api/v1/transfers/00000000-0000-0000-0000-000000000000/cancel`, {
+      method: 'POST',
+      headers: json
+    });
     expect(empty.status).toBe(404);
-    const broken = await request(`${gw.url}atelier/api/v1/transfers`, { method: 'POST', headers: json, body: '{"direction": ' });
+    const broken = await request(`${gw.url}atelier/api/v1/transfers`, {
+      method: 'POST',
+      headers: json,
+      body: '{"direction": '
+    });
     expect(broken.status).toBe(400);
     expect(broken.json()).toEqual({ code: 'invalid_json', message: 'The request body is not valid JSON.' });
   });
@@ -222,7 +247,9 @@ describe('the JupyterLab it runs', () => {
   it('refuses to start without a Python that has JupyterLab 4, and says what to do', async () => {
     for (const python of ['/nonexistent/python3', '/bin/true']) {
       const started = startGateway({ 'jupyter.python': python });
-      await expect(started).rejects.toThrow(/The gateway runs JupyterLab 4, but .* Install it \(pip install jupyterlab\) or set jupyter\.python/);
+      await expect(started).rejects.toThrow(
+        /The gateway runs JupyterLab 4, but .* Install it \(pip install jupyterlab\) or set jupyter\.python/
+      );
     }
   });
 });

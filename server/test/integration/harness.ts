@@ -80,7 +80,9 @@ export async function startGateway(
 function notHere(): AtelierService {
   return new Proxy({} as AtelierService, {
     get: () => {
-      throw new Error('This test reads the service object, which runs inside jupyter lab here (ATELIER_TEST_VIA=proxy): use itDirect.');
+      throw new Error(
+        'This test reads the service object, which runs inside jupyter lab here (ATELIER_TEST_VIA=proxy): use itDirect.'
+      );
     }
   });
 }
@@ -114,7 +116,9 @@ async function startProxied(
 ): Promise<{ url: string; close(keep?: boolean): Promise<void> }> {
   const jupyter = path.join(VENV, 'bin', 'jupyter');
   if (!fs.existsSync(jupyter)) {
-    throw new Error(`${VENV} has no jupyter: run scripts/setup.sh --test (ATELIER_TEST_VIA=proxy needs the wheel installed there).`);
+    throw new Error(
+      `${VENV} has no jupyter: run scripts/setup.sh --test (ATELIER_TEST_VIA=proxy needs the wheel installed there).`
+    );
   }
   const { workspace, ...rest } = settings as { workspace: string };
   const configFile = path.join(root, 'atelier-config.json');
@@ -122,7 +126,13 @@ async function startProxied(
   const home = path.join(root, 'home');
   fs.mkdirSync(home, { recursive: true });
   const port = await freePort();
-  const args = ['lab', '--no-browser', '--ServerApp.ip=127.0.0.1', `--ServerApp.port=${port}`, `--ServerApp.root_dir=${workspace}`];
+  const args = [
+    'lab',
+    '--no-browser',
+    '--ServerApp.ip=127.0.0.1',
+    `--ServerApp.port=${port}`,
+    `--ServerApp.root_dir=${workspace}`
+  ];
   args.push(token === null ? '--IdentityProvider.token=' : `--IdentityProvider.token=${token}`);
   if (token === null) {
     args.push('--ServerApp.disable_check_xsrf=True');
@@ -165,7 +175,9 @@ async function startProxied(
     }
     if (Date.now() > deadline || child.exitCode !== null) {
       await stop();
-      throw new Error(`Atelier did not answer through jupyter lab's proxy: ${res?.status ?? 'no answer'} ${res?.body.slice(0, 300) ?? ''}\n${log}`);
+      throw new Error(
+        `Atelier did not answer through jupyter lab's proxy: ${res?.status ?? 'no answer'} ${res?.body.slice(0, 300) ?? ''}\n${log}`
+      );
     }
     await new Promise(resolve => setTimeout(resolve, 250));
   }
@@ -235,14 +247,28 @@ export async function startSidecar(
   overrides: Record<string, unknown> = {},
   env: NodeJS.ProcessEnv = {},
   reuse?: { root: string }
-): Promise<{ service: AtelierService; api: string; root: string; workspace: string; dataDir: string; close(keep?: boolean): Promise<void> }> {
+): Promise<{
+  service: AtelierService;
+  api: string;
+  root: string;
+  workspace: string;
+  dataDir: string;
+  close(keep?: boolean): Promise<void>;
+}> {
   const root = reuse?.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-it-'));
   const workspace = path.join(root, 'work');
   fs.mkdirSync(workspace, { recursive: true });
   const settings = { dataDir: path.join(root, 'data'), workspace, ...overrides };
   if (VIA === 'proxy') {
     const lab = await startProxied(root, settings, env, null);
-    return { service: notHere(), api: `${lab.url}atelier/api/v1/`, root, workspace, dataDir: settings.dataDir, close: lab.close };
+    return {
+      service: notHere(),
+      api: `${lab.url}atelier/api/v1/`,
+      root,
+      workspace,
+      dataDir: settings.dataDir,
+      close: lab.close
+    };
   }
   const config = loadConfig({ env, overrides: { port: 0, ...settings } });
   const logger = createLogger(process.env.ATELIER_TEST_LOG ?? 'silent');

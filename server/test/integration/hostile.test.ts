@@ -56,7 +56,9 @@ beforeAll(async () => {
   fs.symlinkSync(outside, path.join(data, 'buckets', 'outbucket'));
   fs.symlinkSync(outside, path.join(workspace, 'escape'));
   const credentials = path.join(root, 'credentials.json');
-  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
+  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), {
+    mode: 0o600
+  });
   const config = path.join(root, 'config.json');
   fs.writeFileSync(
     config,
@@ -66,10 +68,14 @@ beforeAll(async () => {
       jobs: { maxConcurrent: 2 }
     })
   );
-  child = spawn(process.execPath, [CLI, 'serve', '--port', '0', '--config', config, '--data-dir', data, '--workspace', workspace], {
-    cwd: root,
-    stdio: ['ignore', 'pipe', 'pipe']
-  });
+  child = spawn(
+    process.execPath,
+    [CLI, 'serve', '--port', '0', '--config', config, '--data-dir', data, '--workspace', workspace],
+    {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  );
   child.on('exit', (code, signal) => (exited = `exit ${code ?? signal}`));
   child.stderr!.on('data', chunk => (log += chunk));
   api = await new Promise<string>((resolve, reject) => {
@@ -146,18 +152,47 @@ const sharedKey = fc.constantFrom('race/a.bin', 'race/b.bin', 'race/', 'race/sub
 const key = fc.oneof({ weight: 2, arbitrary: pathLike }, { weight: 1, arbitrary: sharedKey });
 const bucket = fc.oneof(
   { weight: 4, arbitrary: fc.constantFrom('safe', 'other', 'data', 'spare') },
-  { weight: 1, arbitrary: fc.constantFrom('outbucket', '..', '.atelier-tmp', 'a', 'UPPER', 'x'.repeat(70), '1.2.3.4', 'ab..cd') },
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom('outbucket', '..', '.atelier-tmp', 'a', 'UPPER', 'x'.repeat(70), '1.2.3.4', 'ab..cd')
+  },
   { weight: 1, arbitrary: fc.string({ maxLength: 12 }) }
 );
-const endpoint = fc.oneof({ weight: 6, arbitrary: fc.constantFrom('local', 's3') }, { weight: 1, arbitrary: fc.constantFrom('nope', '..', '%2e%2e', '') });
+const endpoint = fc.oneof(
+  { weight: 6, arbitrary: fc.constantFrom('local', 's3') },
+  { weight: 1, arbitrary: fc.constantFrom('nope', '..', '%2e%2e', '') }
+);
 const workspacePath = fc.oneof(
   { weight: 3, arbitrary: pathLike },
-  { weight: 1, arbitrary: fc.constantFrom('train.py', 'folder', 'folder/a.txt', 'escape/x', '../outside', '/etc/passwd', 'race-target', '') }
+  {
+    weight: 1,
+    arbitrary: fc.constantFrom(
+      'train.py',
+      'folder',
+      'folder/a.txt',
+      'escape/x',
+      '../outside',
+      '/etc/passwd',
+      'race-target',
+      ''
+    )
+  }
 );
-const id = fc.oneof(fc.uuid(), fc.constantFrom('..', '../../etc/passwd', '%2e%2e', '%2F', 'x'.repeat(300)), fc.string({ maxLength: 20 }));
+const id = fc.oneof(
+  fc.uuid(),
+  fc.constantFrom('..', '../../etc/passwd', '%2e%2e', '%2F', 'x'.repeat(300)),
+  fc.string({ maxLength: 20 })
+);
 /** A JSON value of the wrong type, for fields that expect a string or a number. */
-const wrongType = fc.oneof(fc.integer(), fc.constant(null), fc.array(fc.string(), { maxLength: 2 }), fc.object({ maxDepth: 1 }), fc.double());
-const maybe = <T>(arb: fc.Arbitrary<T>) => fc.oneof({ weight: 4, arbitrary: arb as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: wrongType });
+const wrongType = fc.oneof(
+  fc.integer(),
+  fc.constant(null),
+  fc.array(fc.string(), { maxLength: 2 }),
+  fc.object({ maxDepth: 1 }),
+  fc.double()
+);
+const maybe = <T>(arb: fc.Arbitrary<T>) =>
+  fc.oneof({ weight: 4, arbitrary: arb as fc.Arbitrary<unknown> }, { weight: 1, arbitrary: wrongType });
 
 interface IOp {
   method: string;
@@ -171,25 +206,84 @@ const enc = (s: string) => encodeURIComponent(s);
 const at = (e: string, b: string) => `storage/endpoints/${enc(e)}/buckets/${enc(b)}`;
 
 const op: fc.Arbitrary<IOp> = fc.oneof(
-  fc.record({ e: endpoint, b: bucket, prefix: key, d: fc.constantFrom('/', '', 'x') }).map(({ e, b, prefix, d }) => ({ method: 'GET', path: `${at(e, b)}/objects`, query: { prefix, delimiter: d } })),
-  fc.record({ e: endpoint, b: bucket, k: key }).map(({ e, b, k }) => ({ method: 'GET', path: `${at(e, b)}/stat`, query: { key: k } })),
-  fc.record({ e: endpoint, b: bucket, k: key, f: fc.constantFrom('1', '0', 'true', 'maybe') }).map(({ e, b, k, f }) => ({ method: 'GET', path: `${at(e, b)}/object`, query: { key: k, download: f, preview: f } })),
-  fc.record({ e: endpoint, b: bucket, k: key, size: fc.constantFrom(0, 5, 200 * 1024) }).map(({ e, b, k, size }) => ({ method: 'PUT', path: `${at(e, b)}/object`, query: { key: k }, raw: Buffer.alloc(size, 65) })),
-  fc.record({ e: endpoint, b: bucket, k: key }).map(({ e, b, k }) => ({ method: 'DELETE', path: `${at(e, b)}/objects`, query: { key: k } })),
-  fc.record({ e: endpoint, b: bucket, k: key }).map(({ e, b, k }) => ({ method: 'DELETE', path: `${at(e, b)}/objects`, query: { prefix: k } })),
-  fc.record({ e: endpoint, b: bucket, k: key }).map(({ e, b, k }) => ({ method: 'GET', path: `${at(e, b)}/count`, query: { prefix: k } })),
-  fc.record({ e: endpoint, b: bucket, body: fc.record({ from: maybe(key), to: maybe(key), toBucket: maybe(bucket), move: fc.boolean(), overwrite: fc.boolean() }) }).map(({ e, b, body }) => ({ method: 'POST', path: `${at(e, b)}/copy`, body })),
-  fc.record({ e: endpoint, b: bucket, k: maybe(key) }).map(({ e, b, k }) => ({ method: 'POST', path: `${at(e, b)}/folders`, body: { key: k } })),
-  fc.record({ e: endpoint, name: maybe(bucket) }).map(({ e, name }) => ({ method: 'POST', path: `storage/endpoints/${enc(e)}/buckets`, body: { name } })),
   fc
-    .record({ direction: fc.constantFrom('upload', 'download', 'sideways'), endpoint: maybe(endpoint), bucket: maybe(bucket), key: maybe(key), path: maybe(workspacePath), overwrite: fc.boolean() })
+    .record({ e: endpoint, b: bucket, prefix: key, d: fc.constantFrom('/', '', 'x') })
+    .map(({ e, b, prefix, d }) => ({ method: 'GET', path: `${at(e, b)}/objects`, query: { prefix, delimiter: d } })),
+  fc
+    .record({ e: endpoint, b: bucket, k: key })
+    .map(({ e, b, k }) => ({ method: 'GET', path: `${at(e, b)}/stat`, query: { key: k } })),
+  fc
+    .record({ e: endpoint, b: bucket, k: key, f: fc.constantFrom('1', '0', 'true', 'maybe') })
+    .map(({ e, b, k, f }) => ({
+      method: 'GET',
+      path: `${at(e, b)}/object`,
+      query: { key: k, download: f, preview: f }
+    })),
+  fc.record({ e: endpoint, b: bucket, k: key, size: fc.constantFrom(0, 5, 200 * 1024) }).map(({ e, b, k, size }) => ({
+    method: 'PUT',
+    path: `${at(e, b)}/object`,
+    query: { key: k },
+    raw: Buffer.alloc(size, 65)
+  })),
+  fc
+    .record({ e: endpoint, b: bucket, k: key })
+    .map(({ e, b, k }) => ({ method: 'DELETE', path: `${at(e, b)}/objects`, query: { key: k } })),
+  fc
+    .record({ e: endpoint, b: bucket, k: key })
+    .map(({ e, b, k }) => ({ method: 'DELETE', path: `${at(e, b)}/objects`, query: { prefix: k } })),
+  fc
+    .record({ e: endpoint, b: bucket, k: key })
+    .map(({ e, b, k }) => ({ method: 'GET', path: `${at(e, b)}/count`, query: { prefix: k } })),
+  fc
+    .record({
+      e: endpoint,
+      b: bucket,
+      body: fc.record({
+        from: maybe(key),
+        to: maybe(key),
+        toBucket: maybe(bucket),
+        move: fc.boolean(),
+        overwrite: fc.boolean()
+      })
+    })
+    .map(({ e, b, body }) => ({ method: 'POST', path: `${at(e, b)}/copy`, body })),
+  fc
+    .record({ e: endpoint, b: bucket, k: maybe(key) })
+    .map(({ e, b, k }) => ({ method: 'POST', path: `${at(e, b)}/folders`, body: { key: k } })),
+  fc
+    .record({ e: endpoint, name: maybe(bucket) })
+    .map(({ e, name }) => ({ method: 'POST', path: `storage/endpoints/${enc(e)}/buckets`, body: { name } })),
+  fc
+    .record({
+      direction: fc.constantFrom('upload', 'download', 'sideways'),
+      endpoint: maybe(endpoint),
+      bucket: maybe(bucket),
+      key: maybe(key),
+      path: maybe(workspacePath),
+      overwrite: fc.boolean()
+    })
     .map(body => ({ method: 'POST', path: 'transfers', body })),
-  fc.record({ i: id, verb: fc.constantFrom('GET', 'DELETE', 'POST') }).map(({ i, verb }) => ({ method: verb, path: verb === 'POST' ? `transfers/${enc(i)}/cancel` : `transfers/${enc(i)}` })),
+  fc.record({ i: id, verb: fc.constantFrom('GET', 'DELETE', 'POST') }).map(({ i, verb }) => ({
+    method: verb,
+    path: verb === 'POST' ? `transfers/${enc(i)}/cancel` : `transfers/${enc(i)}`
+  })),
   fc
-    .record({ endpoint: maybe(endpoint), bucket: maybe(bucket), key: maybe(key), size: maybe(fc.integer({ min: -1, max: 30 * 1024 * 1024 })) })
+    .record({
+      endpoint: maybe(endpoint),
+      bucket: maybe(bucket),
+      key: maybe(key),
+      size: maybe(fc.integer({ min: -1, max: 30 * 1024 * 1024 }))
+    })
     .map(body => ({ method: 'POST', path: 'storage/uploads', body })),
-  fc.record({ i: id, part: fc.constantFrom('1', '0', '-1', '10001', 'x') }).map(({ i, part }) => ({ method: 'PUT', path: `storage/uploads/${enc(i)}/parts/${part}`, raw: Buffer.alloc(16, 1) })),
-  fc.record({ i: id, verb: fc.constantFrom('GET', 'DELETE', 'POST') }).map(({ i, verb }) => ({ method: verb, path: verb === 'POST' ? `storage/uploads/${enc(i)}/complete` : `storage/uploads/${enc(i)}` })),
+  fc.record({ i: id, part: fc.constantFrom('1', '0', '-1', '10001', 'x') }).map(({ i, part }) => ({
+    method: 'PUT',
+    path: `storage/uploads/${enc(i)}/parts/${part}`,
+    raw: Buffer.alloc(16, 1)
+  })),
+  fc.record({ i: id, verb: fc.constantFrom('GET', 'DELETE', 'POST') }).map(({ i, verb }) => ({
+    method: verb,
+    path: verb === 'POST' ? `storage/uploads/${enc(i)}/complete` : `storage/uploads/${enc(i)}`
+  })),
   fc
     .record(
       {
@@ -198,17 +292,55 @@ const op: fc.Arbitrary<IOp> = fc.oneof(
         bootFile: maybe(fc.oneof(workspacePath, fc.constant('train.py'))),
         notebook: maybe(workspacePath),
         command: maybe(fc.string({ maxLength: 30 })),
-        parameters: fc.array(fc.record({ name: maybe(fc.string({ maxLength: 10 })), value: maybe(fc.string({ maxLength: 10 })) }), { maxLength: 2 }),
+        parameters: fc.array(
+          fc.record({ name: maybe(fc.string({ maxLength: 10 })), value: maybe(fc.string({ maxLength: 10 })) }),
+          { maxLength: 2 }
+        ),
         environments: fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 2 }),
-        inputs: fc.array(fc.record({ name: maybe(fc.string({ maxLength: 8 })), uri: maybe(fc.oneof(workspacePath, key.map(k => `s3://data/${k}`))) }), { maxLength: 2 }),
-        outputs: fc.array(fc.record({ name: maybe(fc.string({ maxLength: 8 })), uri: maybe(fc.oneof(workspacePath, key.map(k => `s3://${k}`))) }), { maxLength: 2 }),
+        inputs: fc.array(
+          fc.record({
+            name: maybe(fc.string({ maxLength: 8 })),
+            uri: maybe(
+              fc.oneof(
+                workspacePath,
+                key.map(k => `s3://data/${k}`)
+              )
+            )
+          }),
+          { maxLength: 2 }
+        ),
+        outputs: fc.array(
+          fc.record({
+            name: maybe(fc.string({ maxLength: 8 })),
+            uri: maybe(
+              fc.oneof(
+                workspacePath,
+                key.map(k => `s3://${k}`)
+              )
+            )
+          }),
+          { maxLength: 2 }
+        ),
         flavorId: maybe(fc.string({ maxLength: 10 }))
       },
       { requiredKeys: ['name'] }
     )
     .map(body => ({ method: 'POST', path: 'jobs', body })),
   fc
-    .record({ i: id, what: fc.constantFrom('', '/stop', '/logs?offset=0&limit=10', '/logs?offset=-1&limit=x', '/logs?download=1', '/files/output.ipynb', '/files/../../../etc/passwd', '/files/%2e%2e/job.json', '/events?offset=0') })
+    .record({
+      i: id,
+      what: fc.constantFrom(
+        '',
+        '/stop',
+        '/logs?offset=0&limit=10',
+        '/logs?offset=-1&limit=x',
+        '/logs?download=1',
+        '/files/output.ipynb',
+        '/files/../../../etc/passwd',
+        '/files/%2e%2e/job.json',
+        '/events?offset=0'
+      )
+    })
     .map(({ i, what }) => ({ method: what === '/stop' ? 'POST' : 'GET', path: `jobs/${enc(i)}${what}` })),
   fc.record({ i: id }).map(({ i }) => ({ method: 'DELETE', path: `jobs/${enc(i)}` }))
 );
@@ -224,7 +356,11 @@ async function send(operation: IOp): Promise<IResponse> {
     rawPath: `${new URL(api).pathname}${operation.path}${query}`,
     method: operation.method,
     headers: {
-      ...(json ? { 'Content-Type': 'application/json' } : operation.raw ? { 'Content-Type': 'application/octet-stream' } : {}),
+      ...(json
+        ? { 'Content-Type': 'application/json' }
+        : operation.raw
+          ? { 'Content-Type': 'application/octet-stream' }
+          : {}),
       ...(body ? { 'Content-Length': Buffer.byteLength(body) } : {})
     },
     body
@@ -250,14 +386,26 @@ function forPeer(operation: IOp): IOp {
   }
   const shorten = (value: string) => value.replace(/L{300}/g, 'L'.repeat(200)).replace(/n{250}/g, 'n'.repeat(200));
   const walk = (value: unknown): unknown =>
-    typeof value === 'string' ? shorten(value) : Array.isArray(value) ? value.map(walk) : value && typeof value === 'object' && !Buffer.isBuffer(value) ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)])) : value;
+    typeof value === 'string'
+      ? shorten(value)
+      : Array.isArray(value)
+        ? value.map(walk)
+        : value && typeof value === 'object' && !Buffer.isBuffer(value)
+          ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, walk(v)]))
+          : value;
   return walk(operation) as IOp;
 }
 
 function check(operation: IOp, res: IResponse): void {
-  const what = `${operation.method} ${operation.path} ${JSON.stringify(operation.query ?? operation.body ?? '')}`.slice(0, 600);
+  const what = `${operation.method} ${operation.path} ${JSON.stringify(operation.query ?? operation.body ?? '')}`.slice(
+    0,
+    600
+  );
   expect([what, res.status, res.status < 500 ? 'ok' : res.body]).toEqual([what, res.status, 'ok']);
-  expect([what, res.body.includes(SENTINEL) || res.body.includes('root:x:0:0') || res.body.includes('sentinel-7f3a')]).toEqual([what, false]);
+  expect([
+    what,
+    res.body.includes(SENTINEL) || res.body.includes('root:x:0:0') || res.body.includes('sentinel-7f3a')
+  ]).toEqual([what, false]);
   if (res.status >= 400) {
     let body: { message?: unknown; code?: unknown } = {};
     try {
@@ -267,7 +415,10 @@ function check(operation: IOp, res: IResponse): void {
     }
     expect([what, typeof body.message, typeof body.code]).toEqual([what, 'string', 'string']);
     const message = body.message as string;
-    expect([what, message.includes(root) || message.includes(os.tmpdir() + path.sep) || /\n\s+at /.test(message)]).toEqual([what, false]);
+    expect([
+      what,
+      message.includes(root) || message.includes(os.tmpdir() + path.sep) || /\n\s+at /.test(message)
+    ]).toEqual([what, false]);
   }
 }
 
@@ -289,7 +440,9 @@ it(`answers ${RUNS} batches of generated hostile requests, six at a time, withou
     fc.asyncProperty(fc.array(op.map(forPeer), { minLength: 1, maxLength: 6 }), async batch => {
       const answers = await Promise.all(batch.map(o => (isStream(o) ? Promise.resolve(null) : send(o))));
       // The S3 peer must survive too, or its answers say nothing of ours.
-      expect(s3.exited() ? `s3rver exited after ${JSON.stringify(batch).slice(0, 2000)}: ${s3.output()}` : 'alive').toBe('alive');
+      expect(
+        s3.exited() ? `s3rver exited after ${JSON.stringify(batch).slice(0, 2000)}: ${s3.output()}` : 'alive'
+      ).toBe('alive');
       batch.forEach((o, i) => answers[i] && check(o, answers[i]!));
       expect(exited).toBeNull();
     }),

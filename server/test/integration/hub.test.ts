@@ -10,7 +10,6 @@ import * as fs from 'fs';
 import { IHub, startHub } from './hub';
 import { request } from './harness';
 
-
 let hub: IHub;
 let ada: string;
 let bob: string;
@@ -55,14 +54,24 @@ it("serves each user's Atelier in their own server, with the Hub's user as Ateli
     body: JSON.stringify({ name: 'ada-data' })
   });
   expect(created.status).toBe(201);
-  const adaBuckets = (await request(`${hub.url}user/ada/atelier/api/v1/storage/endpoints/local/buckets`, { headers: as(ada) })).json();
+  const adaBuckets = (
+    await request(`${hub.url}user/ada/atelier/api/v1/storage/endpoints/local/buckets`, { headers: as(ada) })
+  ).json();
   expect(adaBuckets.buckets.map((b: { name: string }) => b.name)).toContain('ada-data');
-  const bobBuckets = (await request(`${hub.url}user/bob/atelier/api/v1/storage/endpoints/local/buckets`, { headers: as(bob) })).json();
+  const bobBuckets = (
+    await request(`${hub.url}user/bob/atelier/api/v1/storage/endpoints/local/buckets`, { headers: as(bob) })
+  ).json();
   expect(bobBuckets.buckets.map((b: { name: string }) => b.name)).not.toContain('ada-data');
 });
 
 it("gives B's credentials nothing from A's Atelier or A's server", async () => {
-  for (const route of ['atelier/api/v1/status', 'atelier/api/v1/storage/endpoints/local/buckets', 'atelier/api/v1/jobs', 'api/contents', 'lab']) {
+  for (const route of [
+    'atelier/api/v1/status',
+    'atelier/api/v1/storage/endpoints/local/buckets',
+    'atelier/api/v1/jobs',
+    'api/contents',
+    'lab'
+  ]) {
     const res = await request(`${hub.url}user/ada/${route}`, { headers: as(bob) });
     expect([route, res.status === 200]).toEqual([route, false]);
     expect([route, res.body.includes('ada-data') || res.body.includes('"apiVersion"')]).toEqual([route, false]);
@@ -73,7 +82,9 @@ it("gives B's credentials nothing from A's Atelier or A's server", async () => {
     body: JSON.stringify({ name: 'bob-was-here' })
   });
   expect(write.status === 201).toBe(false);
-  const adaBuckets = (await request(`${hub.url}user/ada/atelier/api/v1/storage/endpoints/local/buckets`, { headers: as(ada) })).json();
+  const adaBuckets = (
+    await request(`${hub.url}user/ada/atelier/api/v1/storage/endpoints/local/buckets`, { headers: as(ada) })
+  ).json();
   expect(adaBuckets.buckets.map((b: { name: string }) => b.name)).not.toContain('bob-was-here');
   // No credentials at all: nothing either.
   const anonymous = await request(`${hub.url}user/ada/atelier/api/v1/status`);
@@ -86,7 +97,9 @@ function limitsOf(pid: number): { cpus: string; memoryBytes: number } {
   const cpus = /Cpus_allowed_list:\s*(\S+)/.exec(status)![1];
   const cgroups = fs.readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n');
   const v1 = cgroups.find(line => /^\d+:([^:]*,)?memory(,[^:]*)?:/.test(line));
-  const file = v1 ? `/sys/fs/cgroup/memory${v1.split(':')[2]}/memory.limit_in_bytes` : `/sys/fs/cgroup${cgroups.find(l => l.startsWith('0::'))!.slice(3)}/memory.max`;
+  const file = v1
+    ? `/sys/fs/cgroup/memory${v1.split(':')[2]}/memory.limit_in_bytes`
+    : `/sys/fs/cgroup${cgroups.find(l => l.startsWith('0::'))!.slice(3)}/memory.max`;
   return { cpus, memoryBytes: Number(fs.readFileSync(file, 'utf8').trim()) };
 }
 
@@ -136,7 +149,9 @@ describe('flavors under JupyterHub', () => {
   it("offers the Hub's profiles, the one the server runs under as current, with its limits applied", async () => {
     const list = (await api('flavors')).json();
     expect(list).toMatchObject({ current: 'small', switchable: true });
-    expect(list.flavors.map((f: { id: string; cpus: number; memoryMiB: number }) => [f.id, f.cpus, f.memoryMiB])).toEqual([
+    expect(
+      list.flavors.map((f: { id: string; cpus: number; memoryMiB: number }) => [f.id, f.cpus, f.memoryMiB])
+    ).toEqual([
       ['small', 1, 1024],
       ['large', 2, 2048],
       ['broken', 1, 1024]

@@ -52,7 +52,11 @@ export async function startHub(): Promise<IHub> {
   let log = '';
   const child: ChildProcess = spawn(path.join(VENV, 'bin', 'jupyterhub'), ['-f', HUB_CONFIG], {
     cwd: root,
-    env: { ...process.env, ...hubEnv(root, [port, hubPort, apiPort], token), PATH: `${path.join(VENV, 'bin')}:${process.env.PATH}` },
+    env: {
+      ...process.env,
+      ...hubEnv(root, [port, hubPort, apiPort], token),
+      PATH: `${path.join(VENV, 'bin')}:${process.env.PATH}`
+    },
     stdio: ['ignore', 'pipe', 'pipe']
   });
   child.stdout!.on('data', chunk => (log = (log + chunk).slice(-50000)));
@@ -61,7 +65,10 @@ export async function startHub(): Promise<IHub> {
   const api = (method: string, route: string, body?: unknown) =>
     request(`${url}hub/api/${route}`, {
       method,
-      headers: { Authorization: `token ${token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+      headers: {
+        Authorization: `token ${token}`,
+        ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
+      },
       body: body === undefined ? undefined : JSON.stringify(body)
     });
   const deadline = Date.now() + 60000;

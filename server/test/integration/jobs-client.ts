@@ -37,7 +37,9 @@ export class JobsClient {
       }
       await new Promise(resolve => setTimeout(resolve, 100));
     }
-    throw new Error(`job ${id} stayed ${job?.status?.phase} (${job?.status?.message ?? ''}), waiting for ${phases.join('/')}`);
+    throw new Error(
+      `job ${id} stayed ${job?.status?.phase} (${job?.status?.message ?? ''}), waiting for ${phases.join('/')}`
+    );
   }
 
   async log(id: string): Promise<string> {
@@ -45,7 +47,11 @@ export class JobsClient {
   }
 
   /** Reads the log stream (SSE) until `until` matches the text so far, or the stream ends. */
-  streamLog(id: string, until: (text: string) => boolean, timeoutMs = 60000): Promise<{ text: string; events: number; ended: boolean }> {
+  streamLog(
+    id: string,
+    until: (text: string) => boolean,
+    timeoutMs = 60000
+  ): Promise<{ text: string; events: number; ended: boolean }> {
     return new Promise((resolve, reject) => {
       let text = '';
       let events = 0;

@@ -42,7 +42,9 @@ test('a restart while two jobs run accounts for both, and runs neither twice', a
 
     // While the service is down, beta's program ends; alpha keeps running.
     fs.writeFileSync(path.join(svc.workspace, 'go-beta'), '');
-    const betaPid = Number((await JSON.parse(fs.readFileSync(path.join(root, 'data', 'jobs', b.id, 'job.json'), 'utf8'))).handle.externalId);
+    const betaPid = Number(
+      (await JSON.parse(fs.readFileSync(path.join(root, 'data', 'jobs', b.id, 'job.json'), 'utf8'))).handle.externalId
+    );
     const deadline = Date.now() + 20000;
     while (fs.existsSync(`/proc/${betaPid}`) && Date.now() < deadline) {
       await new Promise(resolve => setTimeout(resolve, 50));
@@ -72,7 +74,9 @@ test('a job whose process dies while the service is down is marked failed with t
     const job = await jobs.submit({ name: 'victim', bootFile: 'k/sleep.sh' });
     await jobs.streamLog(job.id, t => t.includes('sleeping'));
     await svc.close(true);
-    const pid = Number(JSON.parse(fs.readFileSync(path.join(root, 'data', 'jobs', job.id, 'job.json'), 'utf8')).handle.externalId);
+    const pid = Number(
+      JSON.parse(fs.readFileSync(path.join(root, 'data', 'jobs', job.id, 'job.json'), 'utf8')).handle.externalId
+    );
     process.kill(-pid, 'SIGKILL');
     svc = await startSidecar(settings, {}, { root });
     jobs = new JobsClient(svc.api);
@@ -88,7 +92,11 @@ test('jobs queue at the concurrency limit and start in order as others finish', 
   const svc = await startSidecar({ ...settings, 'jobs.maxConcurrent': 1 });
   try {
     const jobs = new JobsClient(svc.api);
-    write(svc.workspace, 'q/job.sh', `while [ ! -e "${svc.workspace}/go-$ATELIER_JOB_NAME" ]; do sleep 0.1; done\necho "ran $ATELIER_JOB_NAME"\n`);
+    write(
+      svc.workspace,
+      'q/job.sh',
+      `while [ ! -e "${svc.workspace}/go-$ATELIER_JOB_NAME" ]; do sleep 0.1; done\necho "ran $ATELIER_JOB_NAME"\n`
+    );
     const first = await jobs.submit({ name: 'first', bootFile: 'q/job.sh' });
     const second = await jobs.submit({ name: 'second', bootFile: 'q/job.sh' });
     const third = await jobs.submit({ name: 'third', bootFile: 'q/job.sh' });
@@ -105,7 +113,9 @@ test('jobs queue at the concurrency limit and start in order as others finish', 
     expect((await jobs.waitFor(first.id)).status.phase).toBe('Completed');
     const done = await jobs.waitFor(second.id);
     expect(done.status.phase).toBe('Completed');
-    expect(Date.parse(done.status.startedAt)).toBeGreaterThanOrEqual(Date.parse((await jobs.get(first.id)).status.finishedAt) - 1000);
+    expect(Date.parse(done.status.startedAt)).toBeGreaterThanOrEqual(
+      Date.parse((await jobs.get(first.id)).status.finishedAt) - 1000
+    );
     expect(await jobs.log(third.id)).toBe('');
     // Finished jobs can be deleted, with their folders; running ones cannot.
     expect((await jobs.call('DELETE', `jobs/${first.id}`)).status).toBe(204);

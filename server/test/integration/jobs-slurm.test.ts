@@ -11,7 +11,6 @@ import { ISlurm, slurmUnavailable, startSlurm } from '../../src/dev/slurm';
 const why = slurmUnavailable();
 const describeSlurm = why ? describe.skip : describe;
 if (why) {
-  // eslint-disable-next-line no-console
   console.warn(`Skipping the Slurm tests: ${why}.`);
 }
 
@@ -79,7 +78,10 @@ describeSlurm('the Slurm executor', () => {
   });
 
   test('stop ends a running job through scancel, also when it ignores SIGTERM', async () => {
-    write('stubborn.py', 'import signal, time\nsignal.signal(signal.SIGTERM, lambda *a: print("ignoring SIGTERM", flush=True))\nprint("started", flush=True)\nwhile True:\n    time.sleep(0.1)\n');
+    write(
+      'stubborn.py',
+      'import signal, time\nsignal.signal(signal.SIGTERM, lambda *a: print("ignoring SIGTERM", flush=True))\nprint("started", flush=True)\nwhile True:\n    time.sleep(0.1)\n'
+    );
     const job = await jobs.submit({ name: 'slurm-stop', bootFile: 'stubborn.py' });
     await jobs.streamLog(job.id, text => text.includes('started'));
     expect((await jobs.call('POST', `jobs/${job.id}/stop`)).status).toBe(200);

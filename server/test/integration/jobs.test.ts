@@ -77,7 +77,11 @@ test('a job that writes outputs and prints metrics completes, and its output lan
 
 test('a failing job is Failed with its exit code, and its outputs are still delivered', async () => {
   write('fail/run.sh', 'echo partial > "$ATELIER_OUTPUT_LOGS/partial.txt"\necho "about to fail" >&2\nexit 3\n');
-  const job = await jobs.submit({ name: 'fails', bootFile: 'fail/run.sh', outputs: [{ name: 'logs', uri: 'out/fail-logs' }] });
+  const job = await jobs.submit({
+    name: 'fails',
+    bootFile: 'fail/run.sh',
+    outputs: [{ name: 'logs', uri: 'out/fail-logs' }]
+  });
   const done = await jobs.waitFor(job.id);
   expect(done.status).toMatchObject({ phase: 'Failed', exitCode: 3, reason: 'The program exited with code 3.' });
   // It ran, however briefly: the timeline says so.
@@ -109,15 +113,31 @@ test('stop ends a job that ignores SIGTERM once the grace period is over', async
 test('a notebook job executes headless with its parameter and keeps the executed notebook', async () => {
   const notebook = {
     cells: [
-      { cell_type: 'code', metadata: { tags: ['parameters'] }, source: 'rate = 0.1', outputs: [], execution_count: null },
-      { cell_type: 'code', metadata: {}, source: 'print("rate is", rate)\nresult = rate * 10\nresult', outputs: [], execution_count: null }
+      {
+        cell_type: 'code',
+        metadata: { tags: ['parameters'] },
+        source: 'rate = 0.1',
+        outputs: [],
+        execution_count: null
+      },
+      {
+        cell_type: 'code',
+        metadata: {},
+        source: 'print("rate is", rate)\nresult = rate * 10\nresult',
+        outputs: [],
+        execution_count: null
+      }
     ],
     metadata: { kernelspec: { name: 'python3', display_name: 'Python 3', language: 'python' } },
     nbformat: 4,
     nbformat_minor: 5
   };
   write('nb/experiment.ipynb', JSON.stringify(notebook));
-  const job = await jobs.submit({ name: 'nb-run', notebook: 'nb/experiment.ipynb', parameters: [{ name: 'rate', value: '0.5' }] });
+  const job = await jobs.submit({
+    name: 'nb-run',
+    notebook: 'nb/experiment.ipynb',
+    parameters: [{ name: 'rate', value: '0.5' }]
+  });
   const done = await jobs.waitFor(job.id);
   expect(done.status.phase).toBe('Completed');
   expect(await jobs.log(job.id)).toContain('rate is 0.5');
@@ -131,7 +151,10 @@ test('a notebook job executes headless with its parameter and keeps the executed
 });
 
 test('the code directory is snapshotted at submission; CPU affinity and memory follow the flavor', async () => {
-  write('snap/main.py', 'import os, time\ntime.sleep(1)\nprint("version", open("version.txt").read(), "cpus", len(os.sched_getaffinity(0)))\n');
+  write(
+    'snap/main.py',
+    'import os, time\ntime.sleep(1)\nprint("version", open("version.txt").read(), "cpus", len(os.sched_getaffinity(0)))\n'
+  );
   write('snap/version.txt', 'first');
   const job = await jobs.submit({ name: 'snap', bootFile: 'snap/main.py', flavorId: 'one' });
   write('snap/version.txt', 'second');
@@ -140,7 +163,10 @@ test('the code directory is snapshotted at submission; CPU affinity and memory f
   expect(await jobs.log(job.id)).toContain('version first cpus 1');
 
   // The "one" flavor has 256 MiB: a program that takes 600 MiB does not get it.
-  write('hog/hog.py', 'x = bytearray(600 * 1024 * 1024)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\nprint("got it all")\n');
+  write(
+    'hog/hog.py',
+    'x = bytearray(600 * 1024 * 1024)\nfor i in range(0, len(x), 4096):\n    x[i] = 1\nprint("got it all")\n'
+  );
   const hog = await jobs.waitFor((await jobs.submit({ name: 'hog', bootFile: 'hog/hog.py', flavorId: 'one' })).id);
   expect(hog.status.phase).toBe('Failed');
   expect(await jobs.log(hog.id)).not.toContain('got it all');
@@ -154,8 +180,16 @@ test('bad requests get a 400 that names the field, and nothing is recorded', asy
     [{ name: 'x', bootFile: 'missing.py' }, 'bootFile', /does not exist/],
     [{ name: 'x', command: 'true', flavorId: 'huge' }, 'flavorId', /no flavor "huge"/],
     [{ name: 'x', command: 'true', nodeCount: 2 }, 'invalid_request', /one node/],
-    [{ name: 'x', command: 'true', inputs: [{ name: 'data', uri: 'nowhere/at/all' }] }, 'inputs.data', /does not exist/],
-    [{ name: 'x', command: 'true', outputs: [{ name: 'm', uri: 's3://BAD_bucket/x' }] }, 'outputs.m', /not a valid bucket/]
+    [
+      { name: 'x', command: 'true', inputs: [{ name: 'data', uri: 'nowhere/at/all' }] },
+      'inputs.data',
+      /does not exist/
+    ],
+    [
+      { name: 'x', command: 'true', outputs: [{ name: 'm', uri: 's3://BAD_bucket/x' }] },
+      'outputs.m',
+      /not a valid bucket/
+    ]
   ];
   for (const [body, field, message] of cases) {
     const res = await jobs.call('POST', 'jobs', body);
@@ -169,10 +203,13 @@ test('bad requests get a 400 that names the field, and nothing is recorded', asy
 });
 
 test('inputs from storage are staged into the job and named by variables', async () => {
-  const put = await fetch(`${svc.api}storage/endpoints/local/buckets/results/object?key=${encodeURIComponent('data/train.csv')}`, {
-    method: 'PUT',
-    body: 'a,b\n1,2\n'
-  });
+  const put = await fetch(
+    `${svc.api}storage/endpoints/local/buckets/results/object?key=${encodeURIComponent('data/train.csv')}`,
+    {
+      method: 'PUT',
+      body: 'a,b\n1,2\n'
+    }
+  );
   expect(put.status).toBeLessThan(300);
   write('io/read.sh', 'cat "$ATELIER_INPUT_DATA/train.csv"\nls "$ATELIER_INPUT_CONFIG"\n');
   write('io/config/settings.yaml', 'lr: 1\n');
@@ -215,7 +252,10 @@ test('the events stream tells of every change of a job', async () => {
   const events: any[] = [];
   const controller = new AbortController();
   const reading = (async () => {
-    const res = await fetch(`${svc.api}jobs/events`, { signal: controller.signal, headers: { Accept: 'text/event-stream' } });
+    const res = await fetch(`${svc.api}jobs/events`, {
+      signal: controller.signal,
+      headers: { Accept: 'text/event-stream' }
+    });
     const reader = res.body!.getReader();
     let text = '';
     for (;;) {
@@ -267,7 +307,11 @@ test('a job stopped while its inputs download never starts', async () => {
     fs.writeSync(fd, block);
   }
   fs.closeSync(fd);
-  const job = await jobs.submit({ name: 'never', command: 'echo "the program ran"', inputs: [{ name: 'data', uri: 's3://results/huge/', endpoint: 'local' }] });
+  const job = await jobs.submit({
+    name: 'never',
+    command: 'echo "the program ran"',
+    inputs: [{ name: 'data', uri: 's3://results/huge/', endpoint: 'local' }]
+  });
   await jobs.waitFor(job.id, ['Pending'], 10000);
   const deadline = Date.now() + 10000;
   while ((await jobs.get(job.id)).status.message !== 'Preparing inputs' && Date.now() < deadline) {

@@ -24,10 +24,24 @@ export async function executeUntilResult(ws: WebSocket, code: string): Promise<s
     });
     ws.send(
       JSON.stringify({
-        header: { msg_id: msgId, username: 'test', session: 'atelier-test', msg_type: 'execute_request', version: '5.3', date: new Date().toISOString() },
+        header: {
+          msg_id: msgId,
+          username: 'test',
+          session: 'atelier-test',
+          msg_type: 'execute_request',
+          version: '5.3',
+          date: new Date().toISOString()
+        },
         parent_header: {},
         metadata: {},
-        content: { code, silent: false, store_history: false, user_expressions: {}, allow_stdin: false, stop_on_error: true },
+        content: {
+          code,
+          silent: false,
+          store_history: false,
+          user_expressions: {},
+          allow_stdin: false,
+          stop_on_error: true
+        },
         channel: 'shell',
         buffers: []
       })

@@ -7,7 +7,10 @@ import { JobsClient } from './jobs-client';
 
 test('without cgroups, a job runs under an address-space limit of its flavor', async () => {
   process.env.ATELIER_MEMORY_LIMITS = 'rlimit';
-  const svc = await startSidecar({ 'jobs.python': '/usr/bin/python3', 'jobs.catalog': [{ id: 'one', cpus: 1, memoryMiB: 512 }] });
+  const svc = await startSidecar({
+    'jobs.python': '/usr/bin/python3',
+    'jobs.catalog': [{ id: 'one', cpus: 1, memoryMiB: 512 }]
+  });
   delete process.env.ATELIER_MEMORY_LIMITS;
   try {
     expect((svc.service.platform.jobs!.executor as unknown as { memoryMethod: string }).memoryMethod).toBe('rlimit');

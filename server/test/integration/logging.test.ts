@@ -21,7 +21,10 @@ async function linesAt(level: string, send: (api: string) => Promise<unknown>): 
       done();
     }
   });
-  const config = loadConfig({ env: {}, overrides: { port: 0, dataDir: path.join(root, 'data'), workspace: path.join(root, 'work') } });
+  const config = loadConfig({
+    env: {},
+    overrides: { port: 0, dataDir: path.join(root, 'data'), workspace: path.join(root, 'work') }
+  });
   const service = await AtelierService.start({ mode: 'sidecar', config, logger: createLogger(level, sink) });
   try {
     await send(`${service.url}atelier/api/v1/`);

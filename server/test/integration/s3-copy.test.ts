@@ -18,7 +18,16 @@ const MIB = 1024 * 1024;
 function store(endpoint: string, credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }): S3ObjectStore {
   return new S3ObjectStore(
     { id: 'test', name: 'test', kind: 's3', scheme: 's3' },
-    { endpoint, region: 'us-east-1', forcePathStyle: true, credentials, partSize: 5 * MIB, concurrency: 3, copyLimit: 1 * MIB, copyPartSize: 5 * MIB }
+    {
+      endpoint,
+      region: 'us-east-1',
+      forcePathStyle: true,
+      credentials,
+      partSize: 5 * MIB,
+      concurrency: 3,
+      copyLimit: 1 * MIB,
+      copyPartSize: 5 * MIB
+    }
   );
 }
 
@@ -76,18 +85,34 @@ describe('large copies against an endpoint with UploadPartCopy (contract)', () =
           res.end(`<?xml version="1.0" encoding="UTF-8"?>${text}`);
         };
         if (req.method === 'HEAD' && url.pathname === '/data/src/big.bin') {
-          res.writeHead(200, { 'Content-Length': String(SIZE), ETag: `"${ETAG}"`, 'x-amz-meta-atelier-crc32': CRC, 'Last-Modified': 'Sun, 22 Nov 2026 03:00:00 GMT' });
+          res.writeHead(200, {
+            'Content-Length': String(SIZE),
+            ETag: `"${ETAG}"`,
+            'x-amz-meta-atelier-crc32': CRC,
+            'Last-Modified': 'Sun, 22 Nov 2026 03:00:00 GMT'
+          });
           res.end();
         } else if (req.method === 'POST' && url.searchParams.has('uploads')) {
-          xml('<InitiateMultipartUploadResult><Bucket>data</Bucket><Key>dst/big.bin</Key><UploadId>up+1/x</UploadId></InitiateMultipartUploadResult>');
+          xml(
+            '<InitiateMultipartUploadResult><Bucket>data</Bucket><Key>dst/big.bin</Key><UploadId>up+1/x</UploadId></InitiateMultipartUploadResult>'
+          );
         } else if (req.method === 'PUT' && url.searchParams.has('partNumber')) {
           const n = url.searchParams.get('partNumber');
-          xml(`<CopyPartResult><LastModified>2026-11-22T03:00:00.000Z</LastModified><ETag>"part-${n}"</ETag></CopyPartResult>`);
+          xml(
+            `<CopyPartResult><LastModified>2026-11-22T03:00:00.000Z</LastModified><ETag>"part-${n}"</ETag></CopyPartResult>`
+          );
         } else if (req.method === 'POST' && url.searchParams.has('uploadId')) {
           copied = true;
-          xml('<CompleteMultipartUploadResult><Bucket>data</Bucket><Key>dst/big.bin</Key><ETag>"combined-3"</ETag></CompleteMultipartUploadResult>');
+          xml(
+            '<CompleteMultipartUploadResult><Bucket>data</Bucket><Key>dst/big.bin</Key><ETag>"combined-3"</ETag></CompleteMultipartUploadResult>'
+          );
         } else if (req.method === 'HEAD' && url.pathname === '/data/dst/big.bin' && copied) {
-          res.writeHead(200, { 'Content-Length': String(SIZE), ETag: '"combined-3"', 'x-amz-meta-atelier-crc32': CRC, 'Last-Modified': 'Sun, 22 Nov 2026 03:00:01 GMT' });
+          res.writeHead(200, {
+            'Content-Length': String(SIZE),
+            ETag: '"combined-3"',
+            'x-amz-meta-atelier-crc32': CRC,
+            'Last-Modified': 'Sun, 22 Nov 2026 03:00:01 GMT'
+          });
           res.end();
         } else {
           res.writeHead(501, { 'Content-Type': 'application/xml' });
@@ -139,7 +164,9 @@ describe('large copies against an endpoint with UploadPartCopy (contract)', () =
     expect(new Set(seen.map(r => r.headers['x-amz-content-sha256']))).toEqual(new Set(['UNSIGNED-PAYLOAD']));
 
     const complete = seen.find(r => r.method === 'POST' && r.url.includes('uploadId='))!;
-    const listed = [...complete.body.matchAll(/<Part><ETag>([^<]*)<\/ETag><PartNumber>(\d+)<\/PartNumber><\/Part>/g)].map(m => [m[2], m[1].replace(/&quot;/g, '"')]);
+    const listed = [
+      ...complete.body.matchAll(/<Part><ETag>([^<]*)<\/ETag><PartNumber>(\d+)<\/PartNumber><\/Part>/g)
+    ].map(m => [m[2], m[1].replace(/&quot;/g, '"')]);
     expect(listed).toEqual([
       ['1', '"part-1"'],
       ['2', '"part-2"'],

@@ -100,39 +100,42 @@ export function startCorruptingProxy(
       if (part) {
         damage.onPart?.();
       }
-      const forward = http.request({ host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers }, answer => {
-        res.writeHead(answer.statusCode ?? 502, answer.headers);
-        const object = answer.headers.etag !== undefined && (answer.statusCode === 200 || answer.statusCode === 206);
-        if (cuts > 0 && req.method === 'GET' && object) {
-          cuts -= 1;
-          const half = Number(answer.headers['content-length'] ?? 0) / 2;
-          let sent = 0;
-          answer.on('data', (chunk: Buffer) => {
-            if (sent < half) {
-              res.write(chunk);
-              sent += chunk.length;
-            } else {
-              answer.destroy();
-              res.socket?.destroy();
-            }
-          });
-          return;
-        }
-        if (!(damage.get && req.method === 'GET' && object)) {
-          answer.pipe(res);
-          return;
-        }
-        let first = true;
-        answer.on('data', (chunk: Buffer) => {
-          if (first && chunk.length > 0) {
-            chunk = Buffer.from(chunk);
-            chunk[0] ^= 0xff;
-            first = false;
+      const forward = http.request(
+        { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
+        answer => {
+          res.writeHead(answer.statusCode ?? 502, answer.headers);
+          const object = answer.headers.etag !== undefined && (answer.statusCode === 200 || answer.statusCode === 206);
+          if (cuts > 0 && req.method === 'GET' && object) {
+            cuts -= 1;
+            const half = Number(answer.headers['content-length'] ?? 0) / 2;
+            let sent = 0;
+            answer.on('data', (chunk: Buffer) => {
+              if (sent < half) {
+                res.write(chunk);
+                sent += chunk.length;
+              } else {
+                answer.destroy();
+                res.socket?.destroy();
+              }
+            });
+            return;
           }
-          res.write(chunk);
-        });
-        answer.on('end', () => res.end());
-      });
+          if (!(damage.get && req.method === 'GET' && object)) {
+            answer.pipe(res);
+            return;
+          }
+          let first = true;
+          answer.on('data', (chunk: Buffer) => {
+            if (first && chunk.length > 0) {
+              chunk = Buffer.from(chunk);
+              chunk[0] ^= 0xff;
+              first = false;
+            }
+            res.write(chunk);
+          });
+          answer.on('end', () => res.end());
+        }
+      );
       forward.on('error', () => res.destroy());
       if (part && damage.slowParts) {
         setTimeout(() => forward.end(body), damage.slowParts);
@@ -149,7 +152,12 @@ export function awscli(server: IS3Server, args: string[]): any {
   try {
     const aws = fs.existsSync('/usr/bin/aws') ? '/usr/bin/aws' : 'aws';
     const out = execFileSync(aws, ['--endpoint-url', server.endpoint, ...args], {
-      env: { ...process.env, AWS_ACCESS_KEY_ID: server.accessKeyId, AWS_SECRET_ACCESS_KEY: server.secretAccessKey, AWS_DEFAULT_REGION: 'us-east-1' },
+      env: {
+        ...process.env,
+        AWS_ACCESS_KEY_ID: server.accessKeyId,
+        AWS_SECRET_ACCESS_KEY: server.secretAccessKey,
+        AWS_DEFAULT_REGION: 'us-east-1'
+      },
       encoding: 'utf8'
     });
     return out.trim() ? JSON.parse(out) : {};

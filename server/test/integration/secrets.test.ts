@@ -64,7 +64,10 @@ it('keeps them out of the Jupyter server and of every kernel', async () => {
   // Something of the service's environment does reach it (the check above can fail).
   expect(present).toContain('PATH');
 
-  const seen = await evaluate(gw, `sorted(k for k in __import__('os').environ if k in ${JSON.stringify(Object.values(names))})`);
+  const seen = await evaluate(
+    gw,
+    `sorted(k for k in __import__('os').environ if k in ${JSON.stringify(Object.values(names))})`
+  );
   expect(seen).toBe('[]');
   const path = await evaluate(gw, `'PATH' in __import__('os').environ`);
   expect(path).toBe('True');
@@ -88,7 +91,9 @@ it('keeps them out of jobs, unless the job maps one in by name', async () => {
     job = (await request(`${gw.url}atelier/api/v1/jobs/${id}`, { headers: auth() })).json();
   }
   expect(job.status.phase).toBe('Completed');
-  const log = (await request(`${gw.url}atelier/api/v1/jobs/${id}/logs?offset=0&limit=65536`, { headers: auth() })).json().text;
+  const log = (
+    await request(`${gw.url}atelier/api/v1/jobs/${id}/logs?offset=0&limit=65536`, { headers: auth() })
+  ).json().text;
   expect(log).toContain(`${names.id} = <unset>`);
   expect(log).toContain(`${names.secret} = <unset>`);
   expect(log).toContain('MAPPED = chosen-by-the-user');

@@ -4,6 +4,7 @@
  * characters, and errors that must be said in the user's terms (never a server path).
  */
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
 import { IResponse, itDirect, request, startSidecar } from './harness';
@@ -15,9 +16,11 @@ let buckets: string;
 
 beforeAll(async () => {
   s3 = await startS3rver(['data']);
-  const dir = fs.mkdtempSync(path.join(require('os').tmpdir(), 'atelier-cred-'));
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cred-'));
   const credentials = path.join(dir, 'credentials.json');
-  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
+  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), {
+    mode: 0o600
+  });
   sidecar = await startSidecar({
     'storage.partSizeMiB': 5,
     'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }]
@@ -86,7 +89,9 @@ describe('races that used to end the service', () => {
       const [copy, del] = await Promise.all([
         call('POST', `${objects('local', 'safe')}/copy`, { from: `race/${round}.bin`, to: `race/copy-${round}.bin` }),
         // The delete lands at a different moment of the copy each round.
-        new Promise(resolve => setTimeout(resolve, round % 4)).then(() => call('DELETE', `${objects('local', 'safe')}/objects?${q({ key: `race/${round}.bin` })}`))
+        new Promise(resolve => setTimeout(resolve, round % 4)).then(() =>
+          call('DELETE', `${objects('local', 'safe')}/objects?${q({ key: `race/${round}.bin` })}`)
+        )
       ]);
       expectClean(copy, `copy ${round}`);
       expectClean(del, `delete ${round}`);
@@ -107,7 +112,13 @@ describe('races that used to end the service', () => {
       const rel = `vanish/${round}.bin`;
       fs.mkdirSync(path.join(sidecar.workspace, 'vanish'), { recursive: true });
       fs.writeFileSync(path.join(sidecar.workspace, rel), content);
-      const created = call('POST', 'transfers', { direction: 'upload', endpoint: 'local', bucket: 'safe', key: `vanish/${round}.bin`, path: rel });
+      const created = call('POST', 'transfers', {
+        direction: 'upload',
+        endpoint: 'local',
+        bucket: 'safe',
+        key: `vanish/${round}.bin`,
+        path: rel
+      });
       // Deleted while the request is checked, planned or run.
       await new Promise(resolve => setTimeout(resolve, round % 5));
       fs.rmSync(path.join(sidecar.workspace, rel), { force: true });
@@ -130,43 +141,54 @@ describe('races that used to end the service', () => {
     await alive();
   });
 
-  itDirect('turns an error in one request’s stream into a 500 for that request, or a failed transfer, while the service goes on', async () => {
-    // A fault injected into the real local store: reading "fault/…" gives a stream that fails
-    // (as a disk that reports an I/O error would) before anyone has read from it.
-    const store = sidecar.service.platform.storage!.get('local');
-    const read = store.read.bind(store);
-    store.read = async (bucket: string, key: string) => {
-      const result = await read(bucket, key);
-      if (key.startsWith('fault/')) {
-        result.stream.destroy();
-        const failing = new Readable({ read() {} });
-        setImmediate(() => failing.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })));
-        return { info: result.info, stream: failing };
+  itDirect(
+    'turns an error in one request’s stream into a 500 for that request, or a failed transfer, while the service goes on',
+    async () => {
+      // A fault injected into the real local store: reading "fault/…" gives a stream that fails
+      // (as a disk that reports an I/O error would) before anyone has read from it.
+      const store = sidecar.service.platform.storage!.get('local');
+      const read = store.read.bind(store);
+      store.read = async (bucket: string, key: string) => {
+        const result = await read(bucket, key);
+        if (key.startsWith('fault/')) {
+          result.stream.destroy();
+          const failing = new Readable({ read() {} });
+          setImmediate(() => failing.destroy(Object.assign(new Error('EIO: i/o error, read'), { code: 'EIO' })));
+          return { info: result.info, stream: failing };
+        }
+        return result;
+      };
+      try {
+        expect((await put('local', 'safe', 'fault/x.bin', 'some bytes')).status).toBe(201);
+        await new Promise(resolve => setTimeout(resolve, 20));
+        const get = await call('GET', `${objects('local', 'safe')}/object?${q({ key: 'fault/x.bin' })}`);
+        // Either an error answer before any byte, or a cut body: never a whole-looking answer.
+        expect(get.status === 500 || get.body.length < 'some bytes'.length).toBe(true);
+        const copy = await call('POST', `${objects('local', 'safe')}/copy`, { from: 'fault/x.bin', to: 'fault/y.bin' });
+        expect(copy.status).toBeGreaterThanOrEqual(400);
+        expect(copy.json().message).not.toContain(sidecar.root);
+        expect((await call('GET', `${objects('local', 'safe')}/stat?${q({ key: 'fault/y.bin' })}`)).status).toBe(404);
+        const transfer = await call('POST', 'transfers', {
+          direction: 'download',
+          endpoint: 'local',
+          bucket: 'safe',
+          key: 'fault/x.bin',
+          path: 'fault.bin'
+        });
+        expect(transfer.status).toBe(201);
+        const done = await settle(transfer.json().id);
+        expect(done.state).toBe('failed');
+        expect(done.error.message).not.toContain(sidecar.root);
+        expect(fs.existsSync(path.join(sidecar.workspace, 'fault.bin'))).toBe(false);
+      } finally {
+        store.read = read;
       }
-      return result;
-    };
-    try {
-      expect((await put('local', 'safe', 'fault/x.bin', 'some bytes')).status).toBe(201);
-      await new Promise(resolve => setTimeout(resolve, 20));
-      const get = await call('GET', `${objects('local', 'safe')}/object?${q({ key: 'fault/x.bin' })}`);
-      // Either an error answer before any byte, or a cut body: never a whole-looking answer.
-      expect(get.status === 500 || get.body.length < 'some bytes'.length).toBe(true);
-      const copy = await call('POST', `${objects('local', 'safe')}/copy`, { from: 'fault/x.bin', to: 'fault/y.bin' });
-      expect(copy.status).toBeGreaterThanOrEqual(400);
-      expect(copy.json().message).not.toContain(sidecar.root);
-      expect((await call('GET', `${objects('local', 'safe')}/stat?${q({ key: 'fault/y.bin' })}`)).status).toBe(404);
-      const transfer = await call('POST', 'transfers', { direction: 'download', endpoint: 'local', bucket: 'safe', key: 'fault/x.bin', path: 'fault.bin' });
-      expect(transfer.status).toBe(201);
-      const done = await settle(transfer.json().id);
-      expect(done.state).toBe('failed');
-      expect(done.error.message).not.toContain(sidecar.root);
-      expect(fs.existsSync(path.join(sidecar.workspace, 'fault.bin'))).toBe(false);
-    } finally {
-      store.read = read;
+      await alive();
+      expect((await call('GET', `${objects('local', 'safe')}/object?${q({ key: 'fault/x.bin' })}`)).body).toBe(
+        'some bytes'
+      );
     }
-    await alive();
-    expect((await call('GET', `${objects('local', 'safe')}/object?${q({ key: 'fault/x.bin' })}`)).body).toBe('some bytes');
-  });
+  );
 });
 
 describe('symbolic links in a local bucket', () => {
@@ -183,11 +205,30 @@ describe('symbolic links in a local bucket', () => {
   });
 
   it.each([
-    ['a listing', (p: string) => call('GET', `${objects('local', 'safe')}/objects?${q({ prefix: `${p}/`, delimiter: '/' })}`)],
-    ['a recursive listing', (p: string) => call('GET', `${objects('local', 'safe')}/objects?${q({ prefix: `${p}/`, delimiter: '' })}`)],
+    [
+      'a listing',
+      (p: string) => call('GET', `${objects('local', 'safe')}/objects?${q({ prefix: `${p}/`, delimiter: '/' })}`)
+    ],
+    [
+      'a recursive listing',
+      (p: string) => call('GET', `${objects('local', 'safe')}/objects?${q({ prefix: `${p}/`, delimiter: '' })}`)
+    ],
     ['a count', (p: string) => call('GET', `${objects('local', 'safe')}/count?${q({ prefix: `${p}/` })}`)],
-    ['a download transfer', (p: string) => call('POST', 'transfers', { direction: 'download', endpoint: 'local', bucket: 'safe', key: `${p}/`, path: `from-${p}` })],
-    ['a folder copy', (p: string) => call('POST', `${objects('local', 'safe')}/copy`, { from: `${p}/`, to: `copied-${p}/` })],
+    [
+      'a download transfer',
+      (p: string) =>
+        call('POST', 'transfers', {
+          direction: 'download',
+          endpoint: 'local',
+          bucket: 'safe',
+          key: `${p}/`,
+          path: `from-${p}`
+        })
+    ],
+    [
+      'a folder copy',
+      (p: string) => call('POST', `${objects('local', 'safe')}/copy`, { from: `${p}/`, to: `copied-${p}/` })
+    ],
     ['a folder delete', (p: string) => call('DELETE', `${objects('local', 'safe')}/objects?${q({ prefix: `${p}/` })}`)]
   ])('refuses %s through a link that leaves the bucket or leads into another', async (_what, send) => {
     for (const link of ['etcb', 'otherb']) {
@@ -266,16 +307,34 @@ describe('names the disk cannot hold, and names that clash', () => {
     }
     const count = await call('GET', `${objects('local', 'safe')}/count?${q({ prefix: `${long}/` })}`);
     expect(count.json()).toEqual({ objects: 0, bytes: 0 });
-    const download = await call('POST', 'transfers', { direction: 'download', endpoint: 'local', bucket: 'safe', key, path: 'x' });
+    const download = await call('POST', 'transfers', {
+      direction: 'download',
+      endpoint: 'local',
+      bucket: 'safe',
+      key,
+      path: 'x'
+    });
     expect(download.status).toBe(404);
-    const toLongPath = await call('POST', 'transfers', { direction: 'download', endpoint: 'local', bucket: 'safe', key: 'short.txt', path: `${long}.txt` });
+    const toLongPath = await call('POST', 'transfers', {
+      direction: 'download',
+      endpoint: 'local',
+      bucket: 'safe',
+      key: 'short.txt',
+      path: `${long}.txt`
+    });
     expect([toLongPath.status, toLongPath.json().code]).toEqual([400, 'name_too_long']);
   });
 
   it('downloads an object whose name is near the limit (its temporary file must fit too)', async () => {
     const name = `${'n'.repeat(250)}.txt`;
     expect((await put('local', 'safe', `near/${name}`, 'near the limit')).status).toBe(201);
-    const res = await call('POST', 'transfers', { direction: 'download', endpoint: 'local', bucket: 'safe', key: 'near/', path: 'near' });
+    const res = await call('POST', 'transfers', {
+      direction: 'download',
+      endpoint: 'local',
+      bucket: 'safe',
+      key: 'near/',
+      path: 'near'
+    });
     expect(res.status).toBe(201);
     const done = await settle(res.json().id);
     expect([done.state, done.error]).toEqual(['completed', undefined]);
@@ -299,18 +358,33 @@ describe('names the disk cannot hold, and names that clash', () => {
     expect((await put('local', 'safe', 'tree/a/b.txt', 'b')).status).toBe(201);
     fs.mkdirSync(path.join(sidecar.workspace, 'blocked'), { recursive: true });
     fs.writeFileSync(path.join(sidecar.workspace, 'blocked', 'a'), 'a file where a folder should go');
-    const res = await call('POST', 'transfers', { direction: 'download', endpoint: 'local', bucket: 'safe', key: 'tree/', path: 'blocked', overwrite: true });
+    const res = await call('POST', 'transfers', {
+      direction: 'download',
+      endpoint: 'local',
+      bucket: 'safe',
+      key: 'tree/',
+      path: 'blocked',
+      overwrite: true
+    });
     expect(res.status).toBe(201);
     const done = await settle(res.json().id);
     expect(done.state).toBe('failed');
-    expect(done.error.message).toBe('The transfer failed: "blocked/a" in the workspace is a file where a folder is needed.');
+    expect(done.error.message).toBe(
+      'The transfer failed: "blocked/a" in the workspace is a file where a folder is needed.'
+    );
   });
 
   it('leaves Atelier’s temporary download files out of a folder upload', async () => {
     fs.mkdirSync(path.join(sidecar.workspace, 'up'), { recursive: true });
     fs.writeFileSync(path.join(sidecar.workspace, 'up', 'real.txt'), 'real');
     fs.writeFileSync(path.join(sidecar.workspace, 'up', '.real2.txt.atelier-0123abcd.part'), 'half a download');
-    const res = await call('POST', 'transfers', { direction: 'upload', endpoint: 'local', bucket: 'safe', key: 'up/', path: 'up' });
+    const res = await call('POST', 'transfers', {
+      direction: 'upload',
+      endpoint: 'local',
+      bucket: 'safe',
+      key: 'up/',
+      path: 'up'
+    });
     expect(res.status).toBe(201);
     const done = await settle(res.json().id);
     expect([done.state, done.filesTotal]).toEqual(['completed', 1]);
@@ -322,14 +396,35 @@ describe('workspace paths and flags', () => {
     fs.writeFileSync(path.join(sidecar.workspace, 'train.py'), 'print(1)\n');
     const before = fs.readdirSync(sidecar.workspace).sort();
     for (const bad of ['ctl\u001bx.txt', 'tab\there', 'line\nbreak', 'del\u007f', 'dir/\u0007bell']) {
-      const download = await call('POST', 'transfers', { direction: 'download', endpoint: 'local', bucket: 'safe', key: 'short.txt', path: bad });
-      expect([JSON.stringify(bad), download.status, download.json().code]).toEqual([JSON.stringify(bad), 400, 'invalid_path']);
+      const download = await call('POST', 'transfers', {
+        direction: 'download',
+        endpoint: 'local',
+        bucket: 'safe',
+        key: 'short.txt',
+        path: bad
+      });
+      expect([JSON.stringify(bad), download.status, download.json().code]).toEqual([
+        JSON.stringify(bad),
+        400,
+        'invalid_path'
+      ]);
+      // eslint-disable-next-line no-control-regex
       expect(download.json().message).not.toMatch(/[\u0000-\u001f]/);
-      const upload = await call('POST', 'transfers', { direction: 'upload', endpoint: 'local', bucket: 'safe', key: 'x/', path: bad });
+      const upload = await call('POST', 'transfers', {
+        direction: 'upload',
+        endpoint: 'local',
+        bucket: 'safe',
+        key: 'x/',
+        path: bad
+      });
       expect(upload.status).toBe(400);
       const codeDir = await call('POST', 'jobs', { name: 'ctl', codeDir: bad, bootFile: 'train.py' });
       expect([JSON.stringify(bad), codeDir.status]).toEqual([JSON.stringify(bad), 400]);
-      const output = await call('POST', 'jobs', { name: 'ctl', bootFile: 'train.py', outputs: [{ name: 'out', uri: bad }] });
+      const output = await call('POST', 'jobs', {
+        name: 'ctl',
+        bootFile: 'train.py',
+        outputs: [{ name: 'out', uri: bad }]
+      });
       expect([JSON.stringify(bad), output.status]).toEqual([JSON.stringify(bad), 400]);
     }
     await new Promise(resolve => setTimeout(resolve, 200));
@@ -351,7 +446,10 @@ describe('workspace paths and flags', () => {
     }
     const wrong = await call('GET', `${base}&download=maybe`);
     expect(wrong.status).toBe(400);
-    const taken = await request(`${sidecar.api}${objects('local', 'safe')}/object?${q({ key: 'flags.csv', overwrite: '0' })}`, { method: 'PUT', body: 'new' });
+    const taken = await request(
+      `${sidecar.api}${objects('local', 'safe')}/object?${q({ key: 'flags.csv', overwrite: '0' })}`,
+      { method: 'PUT', body: 'new' }
+    );
     expect([taken.status, taken.json().code]).toEqual([409, 'exists']);
   });
 });

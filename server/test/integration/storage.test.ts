@@ -17,12 +17,18 @@ beforeAll(async () => {
   corruptor = await startCorruptingProxy(s3.endpoint, { put: true });
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cred-'));
   credentials = path.join(dir, 'credentials.json');
-  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
+  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), {
+    mode: 0o600
+  });
   gw = await startGateway({
     'storage.partSizeMiB': 5,
     'storage.endpoints': [
       { id: 's3', name: 'Test S3', endpoint: s3.endpoint, credentials: { file: credentials } },
-      { id: 'corrupt', endpoint: `http://127.0.0.1:${(corruptor.address() as AddressInfo).port}`, credentials: { file: credentials } }
+      {
+        id: 'corrupt',
+        endpoint: `http://127.0.0.1:${(corruptor.address() as AddressInfo).port}`,
+        credentials: { file: credentials }
+      }
     ]
   });
 });
@@ -53,7 +59,11 @@ async function get(endpoint: string, bucket: string, key: string): Promise<Buffe
     http.get(`${api(`${endpoint}/buckets/${bucket}/object`)}?${q({ key })}`, { headers: headers() }, res => {
       const chunks: Buffer[] = [];
       res.on('data', c => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${res.statusCode} ${Buffer.concat(chunks)}`))));
+      res.on('end', () =>
+        res.statusCode === 200
+          ? resolve(Buffer.concat(chunks))
+          : reject(new Error(`${res.statusCode} ${Buffer.concat(chunks)}`))
+      );
     });
   });
 }
@@ -62,7 +72,10 @@ async function listAll(endpoint: string, bucket: string, prefix: string, delimit
   const pages: any[] = [];
   let token: string | undefined;
   do {
-    const res = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix, delimiter, limit, ...(token ? { pageToken: token } : {}) })}`, { headers: headers() });
+    const res = await request(
+      `${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix, delimiter, limit, ...(token ? { pageToken: token } : {}) })}`,
+      { headers: headers() }
+    );
     expect(res.status).toBe(200);
     pages.push(res.json());
     token = res.json().nextToken;
@@ -96,7 +109,11 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
 
   it('creates buckets and refuses bad or duplicate names', async () => {
     const post = (name: string) =>
-      request(api(`${endpoint}/buckets`), { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/json' }, body: JSON.stringify({ name }) });
+      request(api(`${endpoint}/buckets`), {
+        method: 'POST',
+        headers: { ...headers(), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ name })
+      });
     expect((await post('second-bucket')).status).toBe(201);
     const list = await request(api(`${endpoint}/buckets`), { headers: headers() });
     expect(list.json().buckets.map((b: any) => b.name)).toEqual(expect.arrayContaining([bucket, 'second-bucket']));
@@ -132,7 +149,9 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
       const body = await get(endpoint, bucket, key);
       expect(body.toString()).toBe(key.endsWith('empty.bin') ? '' : `content of ${key}\n`);
     }
-    const stat = await request(`${api(`${endpoint}/buckets/${bucket}/stat`)}?${q({ key: 'hostile/empty.bin' })}`, { headers: headers() });
+    const stat = await request(`${api(`${endpoint}/buckets/${bucket}/stat`)}?${q({ key: 'hostile/empty.bin' })}`, {
+      headers: headers()
+    });
     expect(stat.json()).toMatchObject({ key: 'hostile/empty.bin', size: 0 });
   });
 
@@ -157,7 +176,10 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
     const small = await listAll(endpoint, bucket, 'many/item-0000', '/', 3);
     expect(small.length).toBe(4);
     expect(small.flatMap(p => p.objects.map((o: any) => o.key))).toEqual(names.slice(0, 10));
-    const bad = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix: 'many/', pageToken: endpoint === 'local' ? '!!' : 'bogus-token' })}`, { headers: headers() });
+    const bad = await request(
+      `${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix: 'many/', pageToken: endpoint === 'local' ? '!!' : 'bogus-token' })}`,
+      { headers: headers() }
+    );
     expect(bad.status).toBeGreaterThanOrEqual(400);
   });
 
@@ -174,7 +196,9 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
       }
     }
     const back = await get(endpoint, bucket, 'big/model.bin');
-    expect(crypto.createHash('sha256').update(back).digest('hex')).toBe(crypto.createHash('sha256').update(big).digest('hex'));
+    expect(crypto.createHash('sha256').update(back).digest('hex')).toBe(
+      crypto.createHash('sha256').update(big).digest('hex')
+    );
   });
 
   it('creates folders, hides their placeholder inside them, copies, moves and deletes recursively', async () => {
@@ -191,7 +215,11 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
     await put(endpoint, bucket, 'proj/src/a.txt', 'A');
     await put(endpoint, bucket, 'proj/src/sub/b.txt', 'BB');
     const copy = (body: object) =>
-      request(api(`${endpoint}/buckets/${bucket}/copy`), { method: 'POST', headers: { ...headers(), 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
+      request(api(`${endpoint}/buckets/${bucket}/copy`), {
+        method: 'POST',
+        headers: { ...headers(), 'Content-Type': 'application/json' },
+        body: JSON.stringify(body)
+      });
     expect((await copy({ from: 'proj/src/', to: 'proj/copy/' })).json()).toEqual({ copied: 2, moved: false });
     expect((await get(endpoint, bucket, 'proj/copy/sub/b.txt')).toString()).toBe('BB');
     const conflict = await copy({ from: 'proj/src/a.txt', to: 'proj/copy/a.txt' });
@@ -199,26 +227,43 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
     expect(conflict.json().code).toBe('exists');
     expect((await copy({ from: 'proj/src/a.txt', to: 'proj/copy/a.txt', overwrite: true })).status).toBe(200);
     expect((await copy({ from: 'proj/src/', to: 'proj/src/inner/' })).status).toBe(400);
-    expect((await copy({ from: 'proj/copy/', to: 'proj/moved/', move: true })).json()).toEqual({ copied: 2, moved: true });
+    expect((await copy({ from: 'proj/copy/', to: 'proj/moved/', move: true })).json()).toEqual({
+      copied: 2,
+      moved: true
+    });
     expect((await listAll(endpoint, bucket, 'proj/copy/'))[0].objects).toEqual([]);
 
-    const count = await request(`${api(`${endpoint}/buckets/${bucket}/count`)}?${q({ prefix: 'proj/' })}`, { headers: headers() });
+    const count = await request(`${api(`${endpoint}/buckets/${bucket}/count`)}?${q({ prefix: 'proj/' })}`, {
+      headers: headers()
+    });
     expect(count.json()).toEqual({ objects: 4, bytes: 6 });
-    const del = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix: 'proj/' })}`, { method: 'DELETE', headers: headers() });
+    const del = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix: 'proj/' })}`, {
+      method: 'DELETE',
+      headers: headers()
+    });
     expect(del.json()).toEqual({ deleted: 4 });
     const after = (await listAll(endpoint, bucket, 'proj/'))[0];
     expect(after.objects).toEqual([]);
-    const gone = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ key: 'proj/src/a.txt' })}`, { method: 'DELETE', headers: headers() });
+    const gone = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ key: 'proj/src/a.txt' })}`, {
+      method: 'DELETE',
+      headers: headers()
+    });
     expect(gone.status).toBe(404);
   });
 
   it('previews small objects only, and serves objects as inert downloads', async () => {
     await put(endpoint, bucket, 'view/page.html', '<script>alert(1)</script>');
-    const res = await request(`${api(`${endpoint}/buckets/${bucket}/object`)}?${q({ key: 'view/page.html', download: true })}`, { headers: headers() });
+    const res = await request(
+      `${api(`${endpoint}/buckets/${bucket}/object`)}?${q({ key: 'view/page.html', download: true })}`,
+      { headers: headers() }
+    );
     expect(res.headers['content-disposition']).toContain('attachment');
     expect(res.headers['content-security-policy']).toContain('sandbox');
     expect(res.headers['x-content-type-options']).toBe('nosniff');
-    const tooBig = await request(`${api(`${endpoint}/buckets/${bucket}/object`)}?${q({ key: 'big/model.bin', preview: true })}`, { headers: headers() });
+    const tooBig = await request(
+      `${api(`${endpoint}/buckets/${bucket}/object`)}?${q({ key: 'big/model.bin', preview: true })}`,
+      { headers: headers() }
+    );
     expect(tooBig.status).toBe(413);
     expect(tooBig.json().code).toBe('too_large_to_preview');
   });
@@ -253,7 +298,9 @@ describe('integrity', () => {
       }, 300);
     });
     await new Promise(resolve => setTimeout(resolve, 300));
-    const stat = await request(`${api('local/buckets/made-here/stat')}?${q({ key: 'partial/cut.bin' })}`, { headers: headers() });
+    const stat = await request(`${api('local/buckets/made-here/stat')}?${q({ key: 'partial/cut.bin' })}`, {
+      headers: headers()
+    });
     expect(stat.status).toBe(404);
     const tmp = path.join(gw.dataDir, 'buckets', '.atelier-tmp');
     expect(fs.readdirSync(tmp)).toEqual([]);

@@ -20,7 +20,9 @@ let storageConfig: Record<string, unknown>;
 beforeAll(async () => {
   s3 = await startS3rver(['data']);
   const credentials = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cred-')), 'credentials.json');
-  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
+  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), {
+    mode: 0o600
+  });
   damaging = await startCorruptingProxy(s3.endpoint, { get: true });
   flaky = await startCorruptingProxy(s3.endpoint, { cut: 2 });
   slow = await startCorruptingProxy(s3.endpoint, { slowParts: 400, onPart: () => onSlowPart() });
@@ -29,11 +31,23 @@ beforeAll(async () => {
     'storage.endpoints': [
       { id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } },
       // The same server behind a faulty network that damages what is read.
-      { id: 'damaged', endpoint: `http://127.0.0.1:${(damaging.address() as AddressInfo).port}`, credentials: { file: credentials } },
+      {
+        id: 'damaged',
+        endpoint: `http://127.0.0.1:${(damaging.address() as AddressInfo).port}`,
+        credentials: { file: credentials }
+      },
       // …and behind one that drops the first two connections that read an object, halfway.
-      { id: 'flaky', endpoint: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`, credentials: { file: credentials } },
+      {
+        id: 'flaky',
+        endpoint: `http://127.0.0.1:${(flaky.address() as AddressInfo).port}`,
+        credentials: { file: credentials }
+      },
       // …and behind one on which every part upload takes 400 ms.
-      { id: 'slow', endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`, credentials: { file: credentials } }
+      {
+        id: 'slow',
+        endpoint: `http://127.0.0.1:${(slow.address() as AddressInfo).port}`,
+        credentials: { file: credentials }
+      }
     ]
   };
   gw = await startGateway(storageConfig);
@@ -78,11 +92,17 @@ function write(rel: string, content: string | Buffer) {
 
 async function objectBody(endpoint: string, bucket: string, key: string): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    http.get(`${gw.url}atelier/api/v1/storage/endpoints/${endpoint}/buckets/${bucket}/object?key=${encodeURIComponent(key)}`, { headers: headers() }, res => {
-      const chunks: Buffer[] = [];
-      res.on('data', c => chunks.push(c));
-      res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${res.statusCode}`))));
-    });
+    http.get(
+      `${gw.url}atelier/api/v1/storage/endpoints/${endpoint}/buckets/${bucket}/object?key=${encodeURIComponent(key)}`,
+      { headers: headers() },
+      res => {
+        const chunks: Buffer[] = [];
+        res.on('data', c => chunks.push(c));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${res.statusCode}`))
+        );
+      }
+    );
   });
 }
 
@@ -93,14 +113,32 @@ describe.each([
   it('uploads a workspace file and downloads it back under another name, verified', async () => {
     const content = crypto.randomBytes(7 * 1024 * 1024 + 5);
     write(`${endpoint}/model.bin`, content);
-    const created = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'models/', path: `${endpoint}/model.bin` });
+    const created = await post('transfers', {
+      direction: 'upload',
+      endpoint,
+      bucket,
+      key: 'models/',
+      path: `${endpoint}/model.bin`
+    });
     expect(created.status).toBe(201);
     expect(created.json()).toMatchObject({ state: expect.stringMatching(/queued|running/), key: 'models/' });
     const done = await waitFor(created.json().id);
-    expect(done).toMatchObject({ state: 'completed', filesTotal: 1, filesDone: 1, bytesTotal: content.length, bytesDone: content.length });
+    expect(done).toMatchObject({
+      state: 'completed',
+      filesTotal: 1,
+      filesDone: 1,
+      bytesTotal: content.length,
+      bytesDone: content.length
+    });
     expect((await objectBody(endpoint, bucket, 'models/model.bin')).equals(content)).toBe(true);
 
-    const back = await post('transfers', { direction: 'download', endpoint, bucket, key: 'models/model.bin', path: `${endpoint}/copy of model.bin` });
+    const back = await post('transfers', {
+      direction: 'download',
+      endpoint,
+      bucket,
+      key: 'models/model.bin',
+      path: `${endpoint}/copy of model.bin`
+    });
     expect(back.status).toBe(201);
     expect((await waitFor(back.json().id)).state).toBe('completed');
     expect(fs.readFileSync(path.join(gw.workspace, endpoint, 'copy of model.bin')).equals(content)).toBe(true);
@@ -118,32 +156,71 @@ describe.each([
     for (const [rel, content] of Object.entries(files)) {
       write(`${endpoint}/${rel}`, content);
     }
-    const up = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'sets/v1/', path: `${endpoint}/dataset` });
+    const up = await post('transfers', {
+      direction: 'upload',
+      endpoint,
+      bucket,
+      key: 'sets/v1/',
+      path: `${endpoint}/dataset`
+    });
     expect(up.status).toBe(201);
     expect(await waitFor(up.json().id)).toMatchObject({ state: 'completed', filesTotal: 4, filesDone: 4 });
     for (const [rel, content] of Object.entries(files)) {
       expect((await objectBody(endpoint, bucket, `sets/v1/${rel.slice('dataset/'.length)}`)).toString()).toBe(content);
     }
-    const down = await post('transfers', { direction: 'download', endpoint, bucket, key: 'sets/v1/', path: `${endpoint}/restored` });
+    const down = await post('transfers', {
+      direction: 'download',
+      endpoint,
+      bucket,
+      key: 'sets/v1/',
+      path: `${endpoint}/restored`
+    });
     expect(await waitFor(down.json().id)).toMatchObject({ state: 'completed', filesDone: 4 });
     for (const [rel, content] of Object.entries(files)) {
-      expect(fs.readFileSync(path.join(gw.workspace, endpoint, 'restored', rel.slice('dataset/'.length)), 'utf8')).toBe(content);
+      expect(fs.readFileSync(path.join(gw.workspace, endpoint, 'restored', rel.slice('dataset/'.length)), 'utf8')).toBe(
+        content
+      );
     }
   });
 
   it('refuses to overwrite unless asked, before anything moves', async () => {
     write(`${endpoint}/note.txt`, 'first');
-    const first = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'notes/note.txt', path: `${endpoint}/note.txt` });
+    const first = await post('transfers', {
+      direction: 'upload',
+      endpoint,
+      bucket,
+      key: 'notes/note.txt',
+      path: `${endpoint}/note.txt`
+    });
     await waitFor(first.json().id);
     write(`${endpoint}/note.txt`, 'second');
-    const again = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'notes/note.txt', path: `${endpoint}/note.txt` });
+    const again = await post('transfers', {
+      direction: 'upload',
+      endpoint,
+      bucket,
+      key: 'notes/note.txt',
+      path: `${endpoint}/note.txt`
+    });
     expect(again.status).toBe(409);
     expect(again.json().message).toMatch(/already exists/);
     expect((await objectBody(endpoint, bucket, 'notes/note.txt')).toString()).toBe('first');
-    const forced = await post('transfers', { direction: 'upload', endpoint, bucket, key: 'notes/note.txt', path: `${endpoint}/note.txt`, overwrite: true });
+    const forced = await post('transfers', {
+      direction: 'upload',
+      endpoint,
+      bucket,
+      key: 'notes/note.txt',
+      path: `${endpoint}/note.txt`,
+      overwrite: true
+    });
     await waitFor(forced.json().id);
     expect((await objectBody(endpoint, bucket, 'notes/note.txt')).toString()).toBe('second');
-    const down = await post('transfers', { direction: 'download', endpoint, bucket, key: 'notes/note.txt', path: `${endpoint}/note.txt` });
+    const down = await post('transfers', {
+      direction: 'download',
+      endpoint,
+      bucket,
+      key: 'notes/note.txt',
+      path: `${endpoint}/note.txt`
+    });
     expect(down.status).toBe(409);
   });
 });
@@ -162,9 +239,21 @@ describe('workspace confinement', () => {
       expect(res.status).toBe(400);
       expect(res.json().code).toBe('outside_workspace');
     }
-    const missing = await post('transfers', { direction: 'upload', endpoint: 'local', bucket: 'local-data', key: 'x', path: 'no/such/file' });
+    const missing = await post('transfers', {
+      direction: 'upload',
+      endpoint: 'local',
+      bucket: 'local-data',
+      key: 'x',
+      path: 'no/such/file'
+    });
     expect(missing.status).toBe(404);
-    const badKey = await post('transfers', { direction: 'upload', endpoint: 'local', bucket: 'local-data', key: '../x', path: 'local' });
+    const badKey = await post('transfers', {
+      direction: 'upload',
+      endpoint: 'local',
+      bucket: 'local-data',
+      key: '../x',
+      path: 'local'
+    });
     expect(badKey.status).toBe(400);
   });
 });
@@ -174,7 +263,11 @@ describe('progress, cancel and restart', () => {
     write('events/big.bin', crypto.randomBytes(12 * 1024 * 1024));
     const events: any[] = [];
     const stream = await new Promise<http.IncomingMessage>(resolve =>
-      http.get(`${gw.url}atelier/api/v1/transfers/events`, { headers: { ...headers(), Accept: 'text/event-stream' } }, resolve)
+      http.get(
+        `${gw.url}atelier/api/v1/transfers/events`,
+        { headers: { ...headers(), Accept: 'text/event-stream' } },
+        resolve
+      )
     );
     expect(stream.headers['content-type']).toContain('text/event-stream');
     let buffer = '';
@@ -190,7 +283,13 @@ describe('progress, cancel and restart', () => {
         }
       }
     });
-    const created = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'events/big.bin', path: 'events/big.bin' });
+    const created = await post('transfers', {
+      direction: 'upload',
+      endpoint: 's3',
+      bucket: 'data',
+      key: 'events/big.bin',
+      path: 'events/big.bin'
+    });
     await waitFor(created.json().id);
     await new Promise(resolve => setTimeout(resolve, 200));
     stream.destroy();
@@ -203,9 +302,21 @@ describe('progress, cancel and restart', () => {
 
   it('cancels a download and leaves no partial file', async () => {
     write('cancel/source.bin', crypto.randomBytes(40 * 1024 * 1024));
-    const up = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'cancel/source.bin', path: 'cancel/source.bin' });
+    const up = await post('transfers', {
+      direction: 'upload',
+      endpoint: 's3',
+      bucket: 'data',
+      key: 'cancel/source.bin',
+      path: 'cancel/source.bin'
+    });
     await waitFor(up.json().id);
-    const down = await post('transfers', { direction: 'download', endpoint: 's3', bucket: 'data', key: 'cancel/source.bin', path: 'cancel/target.bin' });
+    const down = await post('transfers', {
+      direction: 'download',
+      endpoint: 's3',
+      bucket: 'data',
+      key: 'cancel/source.bin',
+      path: 'cancel/target.bin'
+    });
     const cancelled = await post(`transfers/${down.json().id}/cancel`, {});
     expect(cancelled.status === 200 || cancelled.status === 409).toBe(true);
     const final = await waitFor(down.json().id);
@@ -221,7 +332,13 @@ describe('progress, cancel and restart', () => {
     for (let i = 0; i < count; i++) {
       write(`restart/f-${String(i).padStart(4, '0')}.txt`, `file ${i}\n`);
     }
-    const created = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'restart/', path: 'restart' });
+    const created = await post('transfers', {
+      direction: 'upload',
+      endpoint: 's3',
+      bucket: 'data',
+      key: 'restart/',
+      path: 'restart'
+    });
     const id = created.json().id;
     // Stop the service while the transfer is under way.
     for (let i = 0; i < 400; i++) {
@@ -258,7 +375,13 @@ describe('progress, cancel and restart', () => {
   it('resumes one large file part by part after the service restarts', async () => {
     const data = crypto.randomBytes(60 * 1024 * 1024 + 11);
     write('bigresume/model.bin', data);
-    const created = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'bigresume/model.bin', path: 'bigresume/model.bin' });
+    const created = await post('transfers', {
+      direction: 'upload',
+      endpoint: 's3',
+      bucket: 'data',
+      key: 'bigresume/model.bin',
+      path: 'bigresume/model.bin'
+    });
     const id = created.json().id;
     for (let i = 0; i < 1000; i++) {
       const t = (await request(`${gw.url}atelier/api/v1/transfers/${id}`, { headers: headers() })).json();
@@ -299,7 +422,13 @@ describe('verified downloads', () => {
   it('stores the CRC-32 of a large upload and checks it when the object comes down in ranges', async () => {
     const content = crypto.randomBytes(12 * 1024 * 1024 + 3); // three ranges of 5 MiB
     write('crc/data.bin', content);
-    const up = await post('transfers', { direction: 'upload', endpoint: 's3', bucket: 'data', key: 'crc/data.bin', path: 'crc/data.bin' });
+    const up = await post('transfers', {
+      direction: 'upload',
+      endpoint: 's3',
+      bucket: 'data',
+      key: 'crc/data.bin',
+      path: 'crc/data.bin'
+    });
     expect((await waitFor(up.json().id)).state).toBe('completed');
     const expected = Buffer.alloc(4);
     expected.writeUInt32BE(zlib.crc32(content));
@@ -308,14 +437,28 @@ describe('verified downloads', () => {
     if (head) {
       expect(head.Metadata).toEqual({ 'atelier-crc32': expected.toString('base64') });
     }
-    const stat = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=crc%2Fdata.bin`, { headers: headers() });
+    const stat = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=crc%2Fdata.bin`, {
+      headers: headers()
+    });
     expect(stat.json().crc32).toBe(expected.toString('base64'));
 
-    const down = await post('transfers', { direction: 'download', endpoint: 's3', bucket: 'data', key: 'crc/data.bin', path: 'crc/back.bin' });
+    const down = await post('transfers', {
+      direction: 'download',
+      endpoint: 's3',
+      bucket: 'data',
+      key: 'crc/data.bin',
+      path: 'crc/back.bin'
+    });
     expect((await waitFor(down.json().id)).state).toBe('completed');
     expect(fs.readFileSync(path.join(gw.workspace, 'crc/back.bin')).equals(content)).toBe(true);
 
-    const damaged = await post('transfers', { direction: 'download', endpoint: 'damaged', bucket: 'data', key: 'crc/data.bin', path: 'crc/damaged.bin' });
+    const damaged = await post('transfers', {
+      direction: 'download',
+      endpoint: 'damaged',
+      bucket: 'data',
+      key: 'crc/data.bin',
+      path: 'crc/damaged.bin'
+    });
     const failed = await waitFor(damaged.json().id);
     expect(failed.state).toBe('failed');
     expect(failed.error).toMatchObject({ code: 'checksum_mismatch', message: expect.stringContaining('CRC-32') });
@@ -323,7 +466,13 @@ describe('verified downloads', () => {
     expect(partFiles('crc')).toEqual([]);
 
     // Ranges whose connection drops halfway are fetched again, whole.
-    const again = await post('transfers', { direction: 'download', endpoint: 'flaky', bucket: 'data', key: 'crc/data.bin', path: 'crc/again.bin' });
+    const again = await post('transfers', {
+      direction: 'download',
+      endpoint: 'flaky',
+      bucket: 'data',
+      key: 'crc/data.bin',
+      path: 'crc/again.bin'
+    });
     const retried = await waitFor(again.json().id);
     expect(retried.state).toBe('completed');
     expect(fs.readFileSync(path.join(gw.workspace, 'crc/again.bin')).equals(content)).toBe(true);
@@ -338,18 +487,35 @@ describe('verified downloads', () => {
       body: content
     });
     expect(put.status).toBe(201);
-    const stat = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=md5%2Fdata.bin`, { headers: headers() });
-    expect(stat.json()).toMatchObject({ size: content.length, etag: crypto.createHash('md5').update(content).digest('hex') });
+    const stat = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=md5%2Fdata.bin`, {
+      headers: headers()
+    });
+    expect(stat.json()).toMatchObject({
+      size: content.length,
+      etag: crypto.createHash('md5').update(content).digest('hex')
+    });
     expect(stat.json().crc32).toBeUndefined();
 
     fs.mkdirSync(path.join(gw.workspace, 'md5'), { recursive: true });
-    const damaged = await post('transfers', { direction: 'download', endpoint: 'damaged', bucket: 'data', key: 'md5/data.bin', path: 'md5/damaged.bin' });
+    const damaged = await post('transfers', {
+      direction: 'download',
+      endpoint: 'damaged',
+      bucket: 'data',
+      key: 'md5/data.bin',
+      path: 'md5/damaged.bin'
+    });
     const failed = await waitFor(damaged.json().id);
     expect(failed.error).toMatchObject({ code: 'checksum_mismatch', message: expect.stringContaining('MD5') });
     expect(fs.existsSync(path.join(gw.workspace, 'md5/damaged.bin'))).toBe(false);
     expect(partFiles('md5')).toEqual([]);
 
-    const down = await post('transfers', { direction: 'download', endpoint: 's3', bucket: 'data', key: 'md5/data.bin', path: 'md5/back.bin' });
+    const down = await post('transfers', {
+      direction: 'download',
+      endpoint: 's3',
+      bucket: 'data',
+      key: 'md5/data.bin',
+      path: 'md5/back.bin'
+    });
     expect((await waitFor(down.json().id)).state).toBe('completed');
     expect(fs.readFileSync(path.join(gw.workspace, 'md5/back.bin')).equals(content)).toBe(true);
   });
@@ -369,15 +535,27 @@ describe('verified downloads', () => {
       }
     };
     try {
-      const up = await post('transfers', { direction: 'upload', endpoint: 'slow', bucket: 'data', key: 'changing/data.bin', path: 'changing/data.bin' });
+      const up = await post('transfers', {
+        direction: 'upload',
+        endpoint: 'slow',
+        bucket: 'data',
+        key: 'changing/data.bin',
+        path: 'changing/data.bin'
+      });
       const failed = await waitFor(up.json().id);
       expect(rewritten).toBe(true);
       expect(failed.state).toBe('failed');
-      expect(failed.error).toMatchObject({ code: 'changed', message: expect.stringContaining('changed during the transfer') });
+      expect(failed.error).toMatchObject({
+        code: 'changed',
+        message: expect.stringContaining('changed during the transfer')
+      });
     } finally {
       onSlowPart = () => undefined;
     }
-    const stat = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=changing%2Fdata.bin`, { headers: headers() });
+    const stat = await request(
+      `${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/stat?key=changing%2Fdata.bin`,
+      { headers: headers() }
+    );
     expect(stat.status).toBe(404);
   });
 });

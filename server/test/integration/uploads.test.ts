@@ -14,8 +14,13 @@ const MiB = 1024 * 1024;
 beforeAll(async () => {
   s3 = await startS3rver(['data']);
   const credentials = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-cred-')), 'credentials.json');
-  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), { mode: 0o600 });
-  storageConfig = { 'storage.partSizeMiB': 5, 'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }] };
+  fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: s3.accessKeyId, secretAccessKey: s3.secretAccessKey }), {
+    mode: 0o600
+  });
+  storageConfig = {
+    'storage.partSizeMiB': 5,
+    'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }]
+  };
   gw = await startGateway(storageConfig);
   expect((await call('POST', 'storage/endpoints/local/buckets', { name: 'local-data' })).status).toBe(201);
 });
@@ -28,7 +33,10 @@ afterAll(async () => {
 function call(method: string, p: string, body?: unknown) {
   return request(`${gw.url}atelier/api/v1/${p}`, {
     method,
-    headers: { Authorization: `token ${gw.token}`, ...(body === undefined ? {} : { 'Content-Type': 'application/json' }) },
+    headers: {
+      Authorization: `token ${gw.token}`,
+      ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
+    },
     body: body === undefined ? undefined : JSON.stringify(body)
   });
 }
@@ -36,7 +44,11 @@ function call(method: string, p: string, body?: unknown) {
 function putPart(id: string, n: number, body: Buffer) {
   return request(`${gw.url}atelier/api/v1/storage/uploads/${id}/parts/${n}`, {
     method: 'PUT',
-    headers: { Authorization: `token ${gw.token}`, 'Content-Type': 'application/octet-stream', 'Content-Length': body.length },
+    headers: {
+      Authorization: `token ${gw.token}`,
+      'Content-Type': 'application/octet-stream',
+      'Content-Length': body.length
+    },
     body
   });
 }
@@ -49,7 +61,9 @@ function download(endpoint: string, bucket: string, key: string): Promise<Buffer
       res => {
         const chunks: Buffer[] = [];
         res.on('data', c => chunks.push(c));
-        res.on('end', () => (res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(String(res.statusCode)))));
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(String(res.statusCode)))
+        );
       }
     );
   });
@@ -71,7 +85,9 @@ describe.each([
     expect((await putPart(upload.id, 3, part(3))).json().partsDone).toEqual([3]);
     expect((await putPart(upload.id, 1, part(1))).json().partsDone).toEqual([1, 3]);
     // Not visible before completion, and completion refuses while a part is missing.
-    expect((await call('GET', `storage/endpoints/${endpoint}/buckets/${bucket}/stat?key=${encodeURIComponent(key)}`)).status).toBe(404);
+    expect(
+      (await call('GET', `storage/endpoints/${endpoint}/buckets/${bucket}/stat?key=${encodeURIComponent(key)}`)).status
+    ).toBe(404);
     const early = await call('POST', `storage/uploads/${upload.id}/complete`);
     expect(early.status).toBe(409);
     expect(early.json().message).toMatch(/part 2/);
@@ -95,21 +111,41 @@ describe.each([
   });
 
   it('cancels: nothing appears, the session is gone, and a taken name is refused up front', async () => {
-    const created = await call('POST', 'storage/uploads', { endpoint, bucket, key: 'resumable/cancelled.bin', size: 6 * MiB });
+    const created = await call('POST', 'storage/uploads', {
+      endpoint,
+      bucket,
+      key: 'resumable/cancelled.bin',
+      size: 6 * MiB
+    });
     const upload = created.json();
     await putPart(upload.id, 1, crypto.randomBytes(5 * MiB));
     expect((await call('DELETE', `storage/uploads/${upload.id}`)).status).toBe(204);
     expect((await call('GET', `storage/uploads/${upload.id}`)).status).toBe(404);
-    expect((await call('GET', `storage/endpoints/${endpoint}/buckets/${bucket}/stat?key=resumable/cancelled.bin`)).status).toBe(404);
-    const existing = await request(`${gw.url}atelier/api/v1/storage/endpoints/${endpoint}/buckets/${bucket}/object?key=resumable/taken.txt`, {
-      method: 'PUT',
-      headers: { Authorization: `token ${gw.token}`, 'Content-Type': 'text/plain', 'Content-Length': 5 },
-      body: 'taken'
-    });
+    expect(
+      (await call('GET', `storage/endpoints/${endpoint}/buckets/${bucket}/stat?key=resumable/cancelled.bin`)).status
+    ).toBe(404);
+    const existing = await request(
+      `${gw.url}atelier/api/v1/storage/endpoints/${endpoint}/buckets/${bucket}/object?key=resumable/taken.txt`,
+      {
+        method: 'PUT',
+        headers: { Authorization: `token ${gw.token}`, 'Content-Type': 'text/plain', 'Content-Length': 5 },
+        body: 'taken'
+      }
+    );
     expect(existing.status).toBe(201);
     const taken = await call('POST', 'storage/uploads', { endpoint, bucket, key: 'resumable/taken.txt', size: 10 });
     expect(taken.status).toBe(409);
-    expect((await call('POST', 'storage/uploads', { endpoint, bucket, key: 'resumable/taken.txt', size: 10, overwrite: true })).status).toBe(201);
+    expect(
+      (
+        await call('POST', 'storage/uploads', {
+          endpoint,
+          bucket,
+          key: 'resumable/taken.txt',
+          size: 10,
+          overwrite: true
+        })
+      ).status
+    ).toBe(201);
     expect((await call('POST', 'storage/uploads', { endpoint, bucket, key: '../escape', size: 10 })).status).toBe(400);
     expect((await call('GET', 'storage/uploads/not-an-id')).status).toBe(404);
     const tooBig = await putPart(upload.id, 1, Buffer.alloc(6 * MiB));

@@ -14,8 +14,14 @@ function tornadoCookie(token: Buffer, mask: Buffer): string {
 
 describe('credentialsOf', () => {
   it('takes the token from the header first, then the query, then the cookie', () => {
-    expect(credentialsOf(request('GET', '/api?token=q', { authorization: 'token h', cookie: 'c=1' }))).toEqual({ kind: 'token', token: 'h' });
-    expect(credentialsOf(request('GET', '/api?token=q', { authorization: 'Bearer b' }))).toEqual({ kind: 'token', token: 'b' });
+    expect(credentialsOf(request('GET', '/api?token=q', { authorization: 'token h', cookie: 'c=1' }))).toEqual({
+      kind: 'token',
+      token: 'h'
+    });
+    expect(credentialsOf(request('GET', '/api?token=q', { authorization: 'Bearer b' }))).toEqual({
+      kind: 'token',
+      token: 'b'
+    });
     expect(credentialsOf(request('GET', '/api?token=q', { cookie: 'c=1' }))).toEqual({ kind: 'token', token: 'q' });
     expect(credentialsOf(request('GET', '/api', { cookie: 'c=1' }))).toEqual({ kind: 'cookie', cookie: 'c=1' });
     expect(credentialsOf(request('GET', '/api', {}))).toEqual({ kind: 'none' });

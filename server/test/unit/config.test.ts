@@ -24,8 +24,15 @@ describe('loadConfig', () => {
   });
 
   it('reads YAML, then lets the environment and flags override it', () => {
-    const file = tempFile('atelier.yaml', 'port: 9000\nbaseUrl: /user/ada\nflavors:\n  default: tiny\n  catalog:\n    - {id: tiny, cpus: 1, memoryMiB: 512}\n');
-    const config = loadConfig({ file, env: { ATELIER_PORT: '9100', ATELIER_LOG_LEVEL: 'debug' }, overrides: { host: '0.0.0.0' } });
+    const file = tempFile(
+      'atelier.yaml',
+      'port: 9000\nbaseUrl: /user/ada\nflavors:\n  default: tiny\n  catalog:\n    - {id: tiny, cpus: 1, memoryMiB: 512}\n'
+    );
+    const config = loadConfig({
+      file,
+      env: { ATELIER_PORT: '9100', ATELIER_LOG_LEVEL: 'debug' },
+      overrides: { host: '0.0.0.0' }
+    });
     expect(config.port).toBe(9100);
     expect(config.logLevel).toBe('debug');
     expect(config.host).toBe('0.0.0.0');
@@ -56,7 +63,9 @@ describe('loadConfig', () => {
 
   it('explains a file that does not parse, or does not exist', () => {
     expect(() => loadConfig({ file: tempFile('broken.json', '{"port": '), env: {} })).toThrow(/not valid JSON/);
-    expect(() => loadConfig({ file: '/nonexistent/atelier.yaml', env: {} })).toThrow(/Cannot read the configuration file/);
+    expect(() => loadConfig({ file: '/nonexistent/atelier.yaml', env: {} })).toThrow(
+      /Cannot read the configuration file/
+    );
   });
 
   it('rejects a non-numeric port in the environment', () => {

@@ -36,7 +36,11 @@ describe('local flavors', () => {
     ]);
     const gpuMachine = { cpus: 8, memoryMiB: 65536, gpus: 2 };
     const small = { id: 'small', name: 'Small', cpus: 1, memoryMiB: 4096, gpus: 0, selectable: true };
-    expect(resourcesOf(small, gpuMachine).env).toMatchObject({ CUDA_VISIBLE_DEVICES: '', NVIDIA_VISIBLE_DEVICES: 'none', ATELIER_FLAVOR: 'small' });
+    expect(resourcesOf(small, gpuMachine).env).toMatchObject({
+      CUDA_VISIBLE_DEVICES: '',
+      NVIDIA_VISIBLE_DEVICES: 'none',
+      ATELIER_FLAVOR: 'small'
+    });
     expect(resourcesOf({ ...small, id: 'gpu', gpus: 1 }, gpuMachine).env.CUDA_VISIBLE_DEVICES).toBe('0');
     expect(resourcesOf(small, machine).env.CUDA_VISIBLE_DEVICES).toBeUndefined();
     expect(resourcesOf(small, machine).cpus).toHaveLength(1);
@@ -64,7 +68,14 @@ describe('local flavors', () => {
   it('rejects a default that is not in the catalog, and duplicate ids', () => {
     expect(() => new LocalFlavors({ machine, defaultId: 'nope' })).toThrow(/"nope" is not in the catalog/);
     expect(
-      () => new LocalFlavors({ machine, catalog: [{ id: 'a', cpus: 1, memoryMiB: 64 }, { id: 'a', cpus: 1, memoryMiB: 64 }] })
+      () =>
+        new LocalFlavors({
+          machine,
+          catalog: [
+            { id: 'a', cpus: 1, memoryMiB: 64 },
+            { id: 'a', cpus: 1, memoryMiB: 64 }
+          ]
+        })
     ).toThrow(/unique/);
   });
 });

@@ -22,14 +22,25 @@ describe('JupyterHub profiles as flavors', () => {
         slug: 'gpu',
         default: true,
         description: 'One T4',
-        kubespawner_override: { cpu_guarantee: 4, mem_guarantee: '16G', extra_resource_limits: { 'nvidia.com/gpu': '1' } }
+        kubespawner_override: {
+          cpu_guarantee: 4,
+          mem_guarantee: '16G',
+          extra_resource_limits: { 'nvidia.com/gpu': '1' }
+        }
       },
       { display_name: 'Whatever the cluster gives' }
     ]);
     expect(profiles.map(p => p.flavor)).toEqual([
       { id: 'data-science-2-cpus', name: 'Data science (2 CPUs)', cpus: 2, memoryMiB: 4096, gpus: 0, selectable: true },
       { id: 'gpu', name: 'GPU', description: 'One T4', cpus: 4, memoryMiB: 16384, gpus: 1, selectable: true },
-      { id: 'whatever-the-cluster-gives', name: 'Whatever the cluster gives', cpus: 0, memoryMiB: 0, gpus: 0, selectable: true }
+      {
+        id: 'whatever-the-cluster-gives',
+        name: 'Whatever the cluster gives',
+        cpus: 0,
+        memoryMiB: 0,
+        gpus: 0,
+        selectable: true
+      }
     ]);
     expect(defaultProfile(profiles).slug).toBe('gpu');
     expect(defaultProfile(profiles.filter(p => p.slug !== 'gpu')).slug).toBe('data-science-2-cpus');
@@ -40,8 +51,15 @@ describe('JupyterHub profiles as flavors', () => {
     expect(() => parseProfiles({})).toThrow(/non-empty JSON array/);
     expect(() => parseProfiles(['x'])).toThrow('Profile 1 is not an object.');
     expect(() => parseProfiles([{ slug: 'a' }])).toThrow('Profile 1 has no display_name.');
-    expect(() => parseProfiles([{ display_name: 'A', slug: 'a' }, { display_name: 'B', slug: 'a' }])).toThrow(/Profile 2 \("B"\).*must be unique/);
-    expect(() => parseProfiles([{ display_name: 'A', slug: '../x' }])).toThrow(/Profile 1 \("A"\) has the slug "..\/x"/);
+    expect(() =>
+      parseProfiles([
+        { display_name: 'A', slug: 'a' },
+        { display_name: 'B', slug: 'a' }
+      ])
+    ).toThrow(/Profile 2 \("B"\).*must be unique/);
+    expect(() => parseProfiles([{ display_name: 'A', slug: '../x' }])).toThrow(
+      /Profile 1 \("A"\) has the slug "..\/x"/
+    );
   });
 
   it('offers a switch only when the server token may restart its server and issue a token', () => {

@@ -32,10 +32,16 @@ beforeAll(async () => {
     seen.push({ method: req.method!, host: req.headers.host!, url: req.url!, headers: req.headers });
     if (req.url!.includes('missing')) {
       res.writeHead(404, { 'Content-Type': 'application/xml' });
-      res.end('<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>');
+      res.end(
+        '<?xml version="1.0"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>'
+      );
       return;
     }
-    res.writeHead(200, { ETag: '"0123456789abcdef0123456789abcdef"', 'Content-Length': '5', 'Last-Modified': 'Sun, 22 Nov 2026 03:00:00 GMT' });
+    res.writeHead(200, {
+      ETag: '"0123456789abcdef0123456789abcdef"',
+      'Content-Length': '5',
+      'Last-Modified': 'Sun, 22 Nov 2026 03:00:00 GMT'
+    });
     res.end(req.method === 'HEAD' ? undefined : 'hello');
   });
   await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
@@ -99,13 +105,17 @@ test('path style, and for dotted bucket names (which TLS wildcards do not cover)
 test('a PUT sends its length and Content-MD5, and leaves its payload out of the signature', async () => {
   seen.length = 0;
   const body = Buffer.from('hello');
-  (await client(false).request('PUT', 'b1', 'k', { body, headers: { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==' } })).body.resume();
+  (
+    await client(false).request('PUT', 'b1', 'k', { body, headers: { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==' } })
+  ).body.resume();
   expect(seen[0].headers).toMatchObject({
     'content-length': '5',
     'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==',
     'x-amz-content-sha256': 'UNSIGNED-PAYLOAD'
   });
-  expect(seen[0].headers.authorization).toContain('SignedHeaders=content-length;content-md5;host;x-amz-content-sha256;x-amz-date');
+  expect(seen[0].headers.authorization).toContain(
+    'SignedHeaders=content-length;content-md5;host;x-amz-content-sha256;x-amz-date'
+  );
 });
 
 /**
@@ -113,7 +123,9 @@ test('a PUT sends its length and Content-MD5, and leaves its payload out of the 
  * algorithm (canonical request, string to sign, derived key), written out independently.
  */
 function expectedSignature(request: ISeen, secret: string): string {
-  const auth = /Credential=[^/]+\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=/.exec(String(request.headers.authorization))!;
+  const auth = /Credential=[^/]+\/(\d{8})\/([^/]+)\/s3\/aws4_request, SignedHeaders=([^,]+), Signature=/.exec(
+    String(request.headers.authorization)
+  )!;
   const [, date, region, signedHeaders] = auth;
   const [pathPart, queryPart = ''] = request.url.split('?');
   const query = queryPart
@@ -127,9 +139,21 @@ function expectedSignature(request: ISeen, secret: string): string {
     .split(';')
     .map(name => `${name}:${String(request.headers[name]).trim()}\n`)
     .join('');
-  const canonical = [request.method, pathPart, query, headers, signedHeaders, request.headers['x-amz-content-sha256']].join('\n');
+  const canonical = [
+    request.method,
+    pathPart,
+    query,
+    headers,
+    signedHeaders,
+    request.headers['x-amz-content-sha256']
+  ].join('\n');
   const scope = `${date}/${region}/s3/aws4_request`;
-  const toSign = ['AWS4-HMAC-SHA256', request.headers['x-amz-date'], scope, createHash('sha256').update(canonical).digest('hex')].join('\n');
+  const toSign = [
+    'AWS4-HMAC-SHA256',
+    request.headers['x-amz-date'],
+    scope,
+    createHash('sha256').update(canonical).digest('hex')
+  ].join('\n');
   const hmac = (key: string | Buffer, data: string) => createHmac('sha256', key).update(data).digest();
   const key = hmac(hmac(hmac(hmac(`AWS4${secret}`, date), region), 's3'), 'aws4_request');
   return createHmac('sha256', key).update(toSign).digest('hex');
@@ -140,9 +164,18 @@ test('a part goes up with its query signed, protected by Content-MD5', async () 
   const body = Buffer.from('hello');
   const lean = client(false);
   const query = { partNumber: '3', uploadId: 'a/b+c=' };
-  (await lean.request('PUT', 'b1', 'big file.bin', { body, query, headers: { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==' } })).body.resume();
+  (
+    await lean.request('PUT', 'b1', 'big file.bin', {
+      body,
+      query,
+      headers: { 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==' }
+    })
+  ).body.resume();
   expect(seen[0].url).toBe('/big%20file.bin?partNumber=3&uploadId=a%2Fb%2Bc%3D');
-  expect(seen[0].headers).toMatchObject({ 'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==', 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' });
+  expect(seen[0].headers).toMatchObject({
+    'content-md5': 'XUFAKrxLKna5cZ2REBfFkg==',
+    'x-amz-content-sha256': 'UNSIGNED-PAYLOAD'
+  });
   const signature = /Signature=([0-9a-f]{64})$/.exec(String(seen[0].headers.authorization))![1];
   expect(signature).toBe(expectedSignature(seen[0], 'secret'));
   // Without Content-MD5 nothing would protect the body: refused before anything is sent.
@@ -151,7 +184,11 @@ test('a part goes up with its query signed, protected by Content-MD5', async () 
 
 test('a signature as a server checks it, with the headers of a ranged read', async () => {
   seen.length = 0;
-  (await client(true).request('GET', 'bucket', 'dir/ü (1).txt', { headers: { range: 'bytes=0-4', 'if-match': '"abc"' } })).body.resume();
+  (
+    await client(true).request('GET', 'bucket', 'dir/ü (1).txt', {
+      headers: { range: 'bytes=0-4', 'if-match': '"abc"' }
+    })
+  ).body.resume();
   const signature = /Signature=([0-9a-f]{64})$/.exec(String(seen[0].headers.authorization))![1];
   expect(signature).toBe(expectedSignature(seen[0], 'secret'));
   expect(signature).not.toBe(expectedSignature(seen[0], 'another secret'));

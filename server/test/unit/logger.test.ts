@@ -18,7 +18,12 @@ describe('logging never shows credentials', () => {
     const logger = createLogger('info', sink);
     logger.info(
       {
-        req: { method: 'GET', url: '/lab?token=s3cret', headers: { authorization: 'token s3cret', cookie: 'username=s3cret' }, socket: {} },
+        req: {
+          method: 'GET',
+          url: '/lab?token=s3cret',
+          headers: { authorization: 'token s3cret', cookie: 'username=s3cret' },
+          socket: {}
+        },
         platform: { secretKey: 's3cret', accessKey: 's3cret' },
         token: 's3cret'
       },

@@ -39,7 +39,9 @@ function useLog(client: IAtelierClient, id: string): { text: string; error: stri
           offset = chunk.nextOffset;
           setState(s => {
             const text = s.text + chunk.text;
-            return text.length > KEEP_LOG ? { text: text.slice(text.length - KEEP_LOG), error: '', cut: true } : { ...s, text, error: '' };
+            return text.length > KEEP_LOG
+              ? { text: text.slice(text.length - KEEP_LOG), error: '', cut: true }
+              : { ...s, text, error: '' };
           });
         }
         if (chunk.complete) {
@@ -69,7 +71,10 @@ function LogView(props: { client: IAtelierClient; id: string; trans: Translation
   const [search, setSearch] = React.useState('');
   const pre = React.useRef<HTMLPreElement>(null);
   const term = search.trim().toLowerCase();
-  const lines = React.useMemo(() => (term ? text.split('\n').filter(l => l.toLowerCase().includes(term)) : null), [text, term]);
+  const lines = React.useMemo(
+    () => (term ? text.split('\n').filter(l => l.toLowerCase().includes(term)) : null),
+    [text, term]
+  );
   React.useEffect(() => {
     if (follow && pre.current) {
       pre.current.scrollTop = pre.current.scrollHeight;
@@ -90,7 +95,11 @@ function LogView(props: { client: IAtelierClient; id: string; trans: Translation
           value={search}
           onChange={e => setSearch(e.target.value)}
         />
-        {lines && <span className="jp-Atelier-JobDetail-matches">{trans._n('%1 matching line', '%1 matching lines', lines.length)}</span>}
+        {lines && (
+          <span className="jp-Atelier-JobDetail-matches">
+            {trans._n('%1 matching line', '%1 matching lines', lines.length)}
+          </span>
+        )}
         <a className="jp-Button jp-mod-styled jp-mod-reject" href={props.client.jobLogUrl(props.id)} download>
           {trans.__('Download Log')}
         </a>
@@ -100,7 +109,11 @@ function LogView(props: { client: IAtelierClient; id: string; trans: Translation
           {error}
         </div>
       )}
-      {cut && <div className="jp-Atelier-JobDetail-cut">{trans.__('Only the end of the log is shown; download it for all of it.')}</div>}
+      {cut && (
+        <div className="jp-Atelier-JobDetail-cut">
+          {trans.__('Only the end of the log is shown; download it for all of it.')}
+        </div>
+      )}
       <pre
         ref={pre}
         className="jp-Atelier-JobDetail-log"
@@ -137,20 +150,35 @@ function JobDetail(props: IDetailProps): JSX.Element {
     };
   }, [props.id]);
   if (!job) {
-    return <div className="jp-Atelier-JobDetail">{missing ? trans.__('This job no longer exists.') : trans.__('Loading…')}</div>;
+    return (
+      <div className="jp-Atelier-JobDetail">
+        {missing ? trans.__('This job no longer exists.') : trans.__('Loading…')}
+      </div>
+    );
   }
   const { spec, status } = job;
   const finished = isFinished(job);
-  const program = spec.notebook ? trans.__('Notebook %1', spec.notebook) : spec.command ? trans.__('Command %1', spec.command) : trans.__('Boot file %1', spec.bootFile ?? '');
+  const program = spec.notebook
+    ? trans.__('Notebook %1', spec.notebook)
+    : spec.command
+      ? trans.__('Command %1', spec.command)
+      : trans.__('Boot file %1', spec.bootFile ?? '');
   return (
     <div className="jp-Atelier-JobDetail" data-job-id={job.id}>
       <header className="jp-Atelier-JobDetail-header">
         <h2>{job.metadata.name}</h2>
         <PhaseBadge job={job} trans={trans} />
-        <span className="jp-Atelier-JobDetail-duration">{status.startedAt ? formatDuration(status.duration) : status.message ?? ''}</span>
+        <span className="jp-Atelier-JobDetail-duration">
+          {status.startedAt ? formatDuration(status.duration) : (status.message ?? '')}
+        </span>
         <div className="jp-Atelier-JobDetail-actions">
           {!finished && (
-            <button type="button" className="jp-Button jp-mod-styled jp-mod-warn" onClick={() => props.stop(job)} disabled={status.phase === 'Stopping'}>
+            <button
+              type="button"
+              className="jp-Button jp-mod-styled jp-mod-warn"
+              onClick={() => props.stop(job)}
+              disabled={status.phase === 'Stopping'}
+            >
               {trans.__('Stop')}
             </button>
           )}
@@ -192,9 +220,7 @@ function JobDetail(props: IDetailProps): JSX.Element {
             <dt>{trans.__('Code directory')}</dt>
             <dd>{spec.codeDir || trans.__('(the folder of the file)')}</dd>
             <dt>{trans.__('Flavor')}</dt>
-            <dd>
-              {flavorSummary(job.flavor, trans)}
-            </dd>
+            <dd>{flavorSummary(job.flavor, trans)}</dd>
             <dt>{trans.__('Nodes')}</dt>
             <dd>{spec.nodeCount}</dd>
             <dt>{trans.__('Executor')}</dt>
@@ -230,7 +256,12 @@ function JobDetail(props: IDetailProps): JSX.Element {
                 <span>
                   {output.name}: {output.uri}
                 </span>{' '}
-                <button type="button" className="jp-Button jp-mod-styled jp-mod-reject" disabled={!finished} onClick={() => props.openOutput(job, output)}>
+                <button
+                  type="button"
+                  className="jp-Button jp-mod-styled jp-mod-reject"
+                  disabled={!finished}
+                  onClick={() => props.openOutput(job, output)}
+                >
                   {trans.__('Open output %1', output.name)}
                 </button>
               </li>
@@ -238,7 +269,12 @@ function JobDetail(props: IDetailProps): JSX.Element {
             {spec.notebook && (
               <li>
                 <span>{trans.__('Executed notebook')}</span>{' '}
-                <button type="button" className="jp-Button jp-mod-styled jp-mod-reject" disabled={!finished} onClick={() => props.openNotebook(job)}>
+                <button
+                  type="button"
+                  className="jp-Button jp-mod-styled jp-mod-reject"
+                  disabled={!finished}
+                  onClick={() => props.openNotebook(job)}
+                >
                   {trans.__('Open Executed Notebook')}
                 </button>
               </li>

@@ -111,8 +111,16 @@ export function toRequest(values: IJobFormValues, trans: TranslationBundle): { r
       seen.add(key.toUpperCase());
     });
   };
-  pairs('parameters', PARAM_NAME, trans.__('A name starts with a letter or "_" and has letters, digits, "_", "." or "-".'));
-  pairs('environments', ENV_NAME, trans.__('A variable name has letters, digits and "_", and does not start with a digit.'));
+  pairs(
+    'parameters',
+    PARAM_NAME,
+    trans.__('A name starts with a letter or "_" and has letters, digits, "_", "." or "-".')
+  );
+  pairs(
+    'environments',
+    ENV_NAME,
+    trans.__('A variable name has letters, digits and "_", and does not start with a digit.')
+  );
   pairs('inputs', DATA_NAME, trans.__('A name starts with a letter and has letters, digits and "_".'));
   pairs('outputs', DATA_NAME, trans.__('A name starts with a letter and has letters, digits and "_".'));
   const nodeCount = Number(values.nodeCount);
@@ -175,7 +183,13 @@ interface IFormProps {
   cancel(): void;
 }
 
-function Field(props: { id: string; label: string; error?: string; hint?: string; children: React.ReactNode }): JSX.Element {
+function Field(props: {
+  id: string;
+  label: string;
+  error?: string;
+  hint?: string;
+  children: React.ReactNode;
+}): JSX.Element {
   return (
     <div className="jp-Atelier-JobForm-field" data-field={props.id}>
       <label htmlFor={`jp-atelier-job-${props.id}`}>{props.label}</label>
@@ -201,7 +215,8 @@ function PairTable(props: {
   onChange(rows: IPair[]): void;
 }): JSX.Element {
   const { rows, trans, kind } = props;
-  const set = (i: number, change: Partial<IPair>) => props.onChange(rows.map((row, j) => (j === i ? { ...row, ...change } : row)));
+  const set = (i: number, change: Partial<IPair>) =>
+    props.onChange(rows.map((row, j) => (j === i ? { ...row, ...change } : row)));
   return (
     <fieldset className="jp-Atelier-JobForm-table" data-kind={kind}>
       <legend>{props.title}</legend>
@@ -242,7 +257,11 @@ function PairTable(props: {
           {props.errors[kind]}
         </div>
       )}
-      <button type="button" className="jp-Button jp-mod-styled jp-mod-reject jp-Atelier-JobForm-add" onClick={() => props.onChange([...rows, { name: '', value: '' }])}>
+      <button
+        type="button"
+        className="jp-Button jp-mod-styled jp-mod-reject jp-Atelier-JobForm-add"
+        onClick={() => props.onChange([...rows, { name: '', value: '' }])}
+      >
         {trans.__('Add')}
       </button>
     </fieldset>
@@ -264,9 +283,22 @@ export function JobForm(props: IFormProps): JSX.Element {
   const set = <K extends keyof IJobFormValues>(key: K, value: IJobFormValues[K]) => {
     setValues(v => ({ ...v, [key]: value }));
     // An edited field's error is stale: drop it (and those of its rows).
-    setErrors(e => Object.fromEntries(Object.entries(e).filter(([k]) => k !== key && !k.startsWith(`${String(key)}.`))));
+    setErrors(e =>
+      Object.fromEntries(Object.entries(e).filter(([k]) => k !== key && !k.startsWith(`${String(key)}.`)))
+    );
   };
-  const text = (key: 'name' | 'description' | 'codeDir' | 'bootFile' | 'notebook' | 'command' | 'image' | 'maxRuntimeMinutes' | 'nodeCount') => ({
+  const text = (
+    key:
+      | 'name'
+      | 'description'
+      | 'codeDir'
+      | 'bootFile'
+      | 'notebook'
+      | 'command'
+      | 'image'
+      | 'maxRuntimeMinutes'
+      | 'nodeCount'
+  ) => ({
     id: `jp-atelier-job-${key}`,
     className: 'jp-mod-styled',
     value: values[key],
@@ -320,26 +352,53 @@ export function JobForm(props: IFormProps): JSX.Element {
         <div role="radiogroup" className="jp-Atelier-JobForm-choices">
           {programs.map(([kind, label]) => (
             <label key={kind}>
-              <input type="radio" name="program" value={kind} checked={values.program === kind} onChange={() => set('program', kind)} /> {label}
+              <input
+                type="radio"
+                name="program"
+                value={kind}
+                checked={values.program === kind}
+                onChange={() => set('program', kind)}
+              />{' '}
+              {label}
             </label>
           ))}
         </div>
         {values.program === 'bootFile' && (
-          <Field id="bootFile" label={trans.__('Boot file')} error={errors.bootFile} hint={trans.__('A .py or .sh file in the workspace; hyperparameters reach it as --name=value.')}>
+          <Field
+            id="bootFile"
+            label={trans.__('Boot file')}
+            error={errors.bootFile}
+            hint={trans.__('A .py or .sh file in the workspace; hyperparameters reach it as --name=value.')}
+          >
             <input {...text('bootFile')} placeholder="train/train.py" />
           </Field>
         )}
         {values.program === 'notebook' && (
-          <Field id="notebook" label={trans.__('Notebook')} error={errors.notebook} hint={trans.__('Executed headless; hyperparameters are set in a cell after the one tagged "parameters".')}>
+          <Field
+            id="notebook"
+            label={trans.__('Notebook')}
+            error={errors.notebook}
+            hint={trans.__('Executed headless; hyperparameters are set in a cell after the one tagged "parameters".')}
+          >
             <input {...text('notebook')} placeholder="experiments/train.ipynb" />
           </Field>
         )}
         {values.program === 'command' && (
-          <Field id="command" label={trans.__('Command')} error={errors.command} hint={trans.__('Run by /bin/sh in the code directory, with the hyperparameters appended.')}>
+          <Field
+            id="command"
+            label={trans.__('Command')}
+            error={errors.command}
+            hint={trans.__('Run by /bin/sh in the code directory, with the hyperparameters appended.')}
+          >
             <input {...text('command')} placeholder="python3 -m trainer" />
           </Field>
         )}
-        <Field id="codeDir" label={trans.__('Code directory')} error={errors.codeDir} hint={trans.__("Copied when you submit, so later edits do not change the job. Default: the file's folder.")}>
+        <Field
+          id="codeDir"
+          label={trans.__('Code directory')}
+          error={errors.codeDir}
+          hint={trans.__("Copied when you submit, so later edits do not change the job. Default: the file's folder.")}
+        >
           <input {...text('codeDir')} placeholder={trans.__('(the folder of the file)')} />
         </Field>
       </fieldset>
@@ -359,7 +418,12 @@ export function JobForm(props: IFormProps): JSX.Element {
       <fieldset className="jp-Atelier-JobForm-resources">
         <legend>{trans.__('Resources')}</legend>
         <Field id="flavorId" label={trans.__('Flavor')} error={errors.flavorId || catalogError}>
-          <select id="jp-atelier-job-flavorId" className="jp-mod-styled" value={values.flavorId} onChange={e => set('flavorId', e.target.value)}>
+          <select
+            id="jp-atelier-job-flavorId"
+            className="jp-mod-styled"
+            value={values.flavorId}
+            onChange={e => set('flavorId', e.target.value)}
+          >
             <option value="">{trans.__('Smallest that fits')}</option>
             {(catalog?.flavors ?? []).map(f => (
               <option key={f.id} value={f.id} disabled={!f.selectable} title={f.reason ?? f.description ?? ''}>
@@ -369,10 +433,24 @@ export function JobForm(props: IFormProps): JSX.Element {
             ))}
           </select>
         </Field>
-        <Field id="nodeCount" label={trans.__('Nodes')} error={errors.nodeCount} hint={catalog && !catalog.multiNode ? trans.__('The %1 executor runs one node per job.', catalog.executor) : undefined}>
+        <Field
+          id="nodeCount"
+          label={trans.__('Nodes')}
+          error={errors.nodeCount}
+          hint={
+            catalog && !catalog.multiNode
+              ? trans.__('The %1 executor runs one node per job.', catalog.executor)
+              : undefined
+          }
+        >
           <input {...text('nodeCount')} type="number" min={1} step={1} />
         </Field>
-        <Field id="image" label={trans.__('Image')} error={errors.image} hint={trans.__('Only for executors that run containers.')}>
+        <Field
+          id="image"
+          label={trans.__('Image')}
+          error={errors.image}
+          hint={trans.__('Only for executors that run containers.')}
+        >
           <input {...text('image')} placeholder={trans.__('(none)')} />
         </Field>
         <Field id="maxRuntimeMinutes" label={trans.__('Maximum runtime (minutes)')} error={errors.maxRuntimeMinutes}>

@@ -64,10 +64,22 @@ function JobsList(props: IListProps): JSX.Element {
   return (
     <div className="jp-Atelier-Jobs">
       <div className="jp-Atelier-Jobs-toolbar">
-        <button type="button" className="jp-Button jp-mod-minimal jp-ToolbarButtonComponent" title={trans.__('New Training Job…')} aria-label={trans.__('New Training Job…')} onClick={props.create}>
+        <button
+          type="button"
+          className="jp-Button jp-mod-minimal jp-ToolbarButtonComponent"
+          title={trans.__('New Training Job…')}
+          aria-label={trans.__('New Training Job…')}
+          onClick={props.create}
+        >
           <addIcon.react tag="span" />
         </button>
-        <button type="button" className="jp-Button jp-mod-minimal jp-ToolbarButtonComponent" title={trans.__('Refresh Training Jobs')} aria-label={trans.__('Refresh Training Jobs')} onClick={() => void model.refresh()}>
+        <button
+          type="button"
+          className="jp-Button jp-mod-minimal jp-ToolbarButtonComponent"
+          title={trans.__('Refresh Training Jobs')}
+          aria-label={trans.__('Refresh Training Jobs')}
+          onClick={() => void model.refresh()}
+        >
           <refreshIcon.react tag="span" />
         </button>
         <input
@@ -78,7 +90,12 @@ function JobsList(props: IListProps): JSX.Element {
           defaultValue={model.filter}
           onChange={e => model.setView({ filter: e.target.value })}
         />
-        <select className="jp-mod-styled" aria-label={trans.__('Sort jobs')} defaultValue={model.sort} onChange={e => model.setView({ sort: e.target.value as JobSort })}>
+        <select
+          className="jp-mod-styled"
+          aria-label={trans.__('Sort jobs')}
+          defaultValue={model.sort}
+          onChange={e => model.setView({ sort: e.target.value as JobSort })}
+        >
           {sorts.map(([key, label]) => (
             <option key={key} value={key}>
               {label}
@@ -90,10 +107,21 @@ function JobsList(props: IListProps): JSX.Element {
         {() => {
           const jobs = model.visible;
           if (!model.jobs.length) {
-            return <div className="jp-Atelier-Jobs-empty">{trans.__('No training jobs yet. Start one with "+", from a notebook\'s toolbar or from a .py file\'s context menu.')}</div>;
+            return (
+              <div className="jp-Atelier-Jobs-empty">
+                {trans.__(
+                  'No training jobs yet. Start one with "+", from a notebook\'s toolbar or from a .py file\'s context menu.'
+                )}
+              </div>
+            );
           }
           return (
-            <ul className="jp-Atelier-Jobs-list" role="listbox" aria-label={trans.__('Training jobs')} onKeyDown={e => onKey(e, jobs)}>
+            <ul
+              className="jp-Atelier-Jobs-list"
+              role="listbox"
+              aria-label={trans.__('Training jobs')}
+              onKeyDown={e => onKey(e, jobs)}
+            >
               {jobs.map(job => (
                 <li
                   key={job.id}
@@ -110,7 +138,9 @@ function JobsList(props: IListProps): JSX.Element {
                   <div className="jp-Atelier-Jobs-name">{job.metadata.name}</div>
                   <PhaseBadge job={job} trans={trans} />
                   <div className="jp-Atelier-Jobs-meta">
-                    <span>{job.status.startedAt ? formatDuration(job.status.duration) : job.status.message ?? ''}</span>
+                    <span>
+                      {job.status.startedAt ? formatDuration(job.status.duration) : (job.status.message ?? '')}
+                    </span>
                     <span>{job.flavor.name}</span>
                   </div>
                 </li>

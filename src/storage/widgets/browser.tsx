@@ -105,7 +105,11 @@ export class StorageBrowser extends ReactWidget {
 
 const DRAG_EVENTS = ['lm-dragenter', 'lm-dragleave', 'lm-dragover', 'lm-drop'];
 
-function BrowserView(props: { model: StorageBrowserModel; trans: TranslationBundle; actions: IBrowserActions }): JSX.Element {
+function BrowserView(props: {
+  model: StorageBrowserModel;
+  trans: TranslationBundle;
+  actions: IBrowserActions;
+}): JSX.Element {
   const { model, trans, actions } = props;
   const fileInput = React.useRef<HTMLInputElement>(null);
   const [filter, setFilter] = React.useState(model.filter);
@@ -157,8 +161,18 @@ function BrowserView(props: { model: StorageBrowserModel; trans: TranslationBund
       </div>
       <div className={`${CLASS}-toolbar`} role="toolbar" aria-label={trans.__('Object storage')}>
         <ToolbarButton icon={refreshIcon} label={trans.__('Refresh')} onClick={() => void model.refreshAll()} />
-        <ToolbarButton icon={newFolderIcon} label={trans.__('New Folder')} onClick={actions.newFolder} disabled={!model.bucket} />
-        <ToolbarButton icon={fileUploadIcon} label={trans.__('Upload Files')} onClick={() => fileInput.current?.click()} disabled={!model.bucket} />
+        <ToolbarButton
+          icon={newFolderIcon}
+          label={trans.__('New Folder')}
+          onClick={actions.newFolder}
+          disabled={!model.bucket}
+        />
+        <ToolbarButton
+          icon={fileUploadIcon}
+          label={trans.__('Upload Files')}
+          onClick={() => fileInput.current?.click()}
+          disabled={!model.bucket}
+        />
         <ToolbarButton icon={addIcon} label={trans.__('New Bucket')} onClick={actions.newBucket} disabled={!endpoint} />
         <input
           ref={fileInput}
@@ -195,7 +209,8 @@ function BrowserView(props: { model: StorageBrowserModel; trans: TranslationBund
         ) : model.loading ? (
           trans.__('Loading…')
         ) : (
-          trans._n('%1 item', '%1 items', model.items.length) + (model.hasMore ? trans.__(' (more when you scroll)') : '')
+          trans._n('%1 item', '%1 items', model.items.length) +
+          (model.hasMore ? trans.__(' (more when you scroll)') : '')
         )}
       </div>
     </div>
@@ -211,7 +226,12 @@ function shortDate(iso: string): string {
     : date.toLocaleDateString(undefined, { year: '2-digit', month: 'short', day: 'numeric' });
 }
 
-function ToolbarButton(props: { icon: typeof refreshIcon; label: string; onClick: () => void; disabled?: boolean }): JSX.Element {
+function ToolbarButton(props: {
+  icon: typeof refreshIcon;
+  label: string;
+  onClick: () => void;
+  disabled?: boolean;
+}): JSX.Element {
   return (
     <button
       type="button"
@@ -231,7 +251,12 @@ function Breadcrumbs(props: { model: StorageBrowserModel; trans: TranslationBund
   const parts = model.prefix.split('/').filter(Boolean);
   return (
     <nav className={`${CLASS}-breadcrumbs`} aria-label={trans.__('Folder')}>
-      <button type="button" className={`${CLASS}-crumb`} onClick={() => void model.cd('')} title={model.bucket ? model.uriOf('') : ''}>
+      <button
+        type="button"
+        className={`${CLASS}-crumb`}
+        onClick={() => void model.cd('')}
+        title={model.bucket ? model.uriOf('') : ''}
+      >
         {model.bucket ?? '—'}
       </button>
       {parts.map((part, i) => {
@@ -239,7 +264,12 @@ function Breadcrumbs(props: { model: StorageBrowserModel; trans: TranslationBund
         return (
           <React.Fragment key={prefix}>
             <span className={`${CLASS}-separator`}>/</span>
-            <button type="button" className={`${CLASS}-crumb`} onClick={() => void model.cd(prefix)} title={model.uriOf(prefix)}>
+            <button
+              type="button"
+              className={`${CLASS}-crumb`}
+              onClick={() => void model.cd(prefix)}
+              title={model.uriOf(prefix)}
+            >
               {part}
             </button>
           </React.Fragment>
@@ -267,7 +297,11 @@ function SortHeader(props: { model: StorageBrowserModel; column: SortKey; label:
   );
 }
 
-function ItemList(props: { model: StorageBrowserModel; trans: TranslationBundle; actions: IBrowserActions }): JSX.Element {
+function ItemList(props: {
+  model: StorageBrowserModel;
+  trans: TranslationBundle;
+  actions: IBrowserActions;
+}): JSX.Element {
   const { model, trans, actions } = props;
   const items = model.items;
   const parentRef = React.useRef<HTMLDivElement>(null);
@@ -359,7 +393,14 @@ function ItemList(props: { model: StorageBrowserModel; trans: TranslationBundle;
               data-key={item.key}
               data-kind={item.kind}
               title={model.uriOf(item.key)}
-              style={{ position: 'absolute', top: 0, left: 0, width: '100%', height: ROW_HEIGHT, transform: `translateY(${row.start}px)` }}
+              style={{
+                position: 'absolute',
+                top: 0,
+                left: 0,
+                width: '100%',
+                height: ROW_HEIGHT,
+                transform: `translateY(${row.start}px)`
+              }}
               onClick={() => model.select(item.key)}
               onContextMenu={() => model.select(item.key)}
               onDoubleClick={() => open(item)}
@@ -380,7 +421,12 @@ function ItemList(props: { model: StorageBrowserModel; trans: TranslationBundle;
                 dragStart.current = null;
                 model.select(start.item.key);
                 const mimeData = new MimeData();
-                mimeData.setData(STORAGE_MIME, { endpoint: model.endpoint?.id, bucket: model.bucket, key: start.item.key, kind: start.item.kind });
+                mimeData.setData(STORAGE_MIME, {
+                  endpoint: model.endpoint?.id,
+                  bucket: model.bucket,
+                  key: start.item.key,
+                  kind: start.item.kind
+                });
                 const drag = new Drag({
                   mimeData,
                   dragImage: (event.currentTarget as HTMLElement).cloneNode(true) as HTMLElement,
@@ -394,7 +440,10 @@ function ItemList(props: { model: StorageBrowserModel; trans: TranslationBundle;
               <Icon.react tag="span" className={`${CLASS}-itemIcon`} />
               <span className={`${CLASS}-itemName`}>{item.name}</span>
               <span className={`${CLASS}-itemSize`}>{item.size === undefined ? '' : formatBytes(item.size)}</span>
-              <span className={`${CLASS}-itemModified`} title={item.lastModified ? new Date(item.lastModified).toLocaleString() : ''}>
+              <span
+                className={`${CLASS}-itemModified`}
+                title={item.lastModified ? new Date(item.lastModified).toLocaleString() : ''}
+              >
                 {item.lastModified ? shortDate(item.lastModified) : ''}
               </span>
             </div>

@@ -27,9 +27,17 @@ test.beforeEach(async ({ page }) => {
   }
 });
 
-test('switching profiles from the status bar restarts the server through the Hub; the page follows and keeps what was typed', async ({ page }) => {
+test('switching profiles from the status bar restarts the server through the Hub; the page follows and keeps what was typed', async ({
+  page
+}) => {
   const file = `hub-switch-${Date.now()}.txt`;
-  expect((await page.request.put(`/user/${USER}/api/contents/${file}`, { data: { type: 'file', format: 'text', content: 'saved\n' } })).ok()).toBe(true);
+  expect(
+    (
+      await page.request.put(`/user/${USER}/api/contents/${file}`, {
+        data: { type: 'file', format: 'text', content: 'saved\n' }
+      })
+    ).ok()
+  ).toBe(true);
   await page.goto(`${LAB}/tree/${file}`);
   const item = page.locator('.jp-Atelier-StatusItem');
   await expect(item).toContainText('Small · 1 CPU · 1 GiB', { timeout: 60000 });
@@ -50,7 +58,9 @@ test('switching profiles from the status bar restarts the server through the Hub
   await expect(confirm).toContainText('Switch to Large?');
   await expect(confirm.locator('.jp-Atelier-FlavorConfirm li')).toHaveText([file]);
   await confirm.getByRole('button', { name: 'Switch' }).click();
-  await expect(page.locator('.Toastify__toast', { hasText: 'the Hub is restarting your server' })).toBeVisible({ timeout: 60000 });
+  await expect(page.locator('.Toastify__toast', { hasText: 'the Hub is restarting your server' })).toBeVisible({
+    timeout: 60000
+  });
   await page.screenshot({ path: test.info().outputPath('hub-switch-outage.png') });
   const done = page.locator('.Toastify__toast', { hasText: 'runs under Large' });
   await expect(done).toBeVisible({ timeout: 180000 });

@@ -8,7 +8,9 @@ import { atelierLoaded, watchPage } from '../helpers';
  * `jupyter lab`; the service runs behind jupyter-server-proxy at {base_url}atelier/.
  */
 test.describe('Atelier in a plain jupyter lab (pip install)', () => {
-  test('the status item shows the platform and flavor, and explains that switching needs the gateway', async ({ page }) => {
+  test('the status item shows the platform and flavor, and explains that switching needs the gateway', async ({
+    page
+  }) => {
     watchPage(page);
     await page.reload();
     await atelierLoaded(page);
@@ -33,11 +35,16 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
   test('the storage panel lists what the service holds', async ({ page, request }) => {
     watchPage(page);
     const bucket = `addon-${Date.now()}`;
-    expect((await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()).toBe(201);
-    const put = await request.put(`/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=${encodeURIComponent('iris sample.csv')}`, {
-      data: 'a,b\n1,2\n',
-      headers: { 'Content-Type': 'text/csv' }
-    });
+    expect(
+      (await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()
+    ).toBe(201);
+    const put = await request.put(
+      `/atelier/api/v1/storage/endpoints/local/buckets/${bucket}/object?key=${encodeURIComponent('iris sample.csv')}`,
+      {
+        data: 'a,b\n1,2\n',
+        headers: { 'Content-Type': 'text/csv' }
+      }
+    );
     expect(put.status()).toBe(201);
     await page.reload();
     await atelierLoaded(page);
@@ -48,10 +55,16 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
     await expect(panel.locator('[data-key="iris sample.csv"]')).toBeVisible();
   });
 
-  test('an object larger than the proxy passes is not offered as a broken download but brought to the workspace', async ({ page, request, tmpPath }) => {
+  test('an object larger than the proxy passes is not offered as a broken download but brought to the workspace', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
     watchPage(page);
     const bucket = `big-${Date.now().toString(36)}`;
-    expect((await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()).toBe(201);
+    expect(
+      (await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()
+    ).toBe(201);
     expect((await (await request.get('/atelier/api/v1/status')).json()).maxResponseBytes).toBe(100 * 1024 * 1024);
     // 101 MiB in the local store (a sparse file: the size is what counts here).
     const folder = path.join(__dirname, '..', '..', 'build', 'sidecar', 'home', 'data', 'atelier', 'buckets', bucket);
@@ -83,15 +96,25 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
       .toBe(101 * 1024 * 1024);
   });
 
-  test('a job submitted here runs, and the Training Jobs sidebar shows it Completed with its log', async ({ page, request, tmpPath }) => {
+  test('a job submitted here runs, and the Training Jobs sidebar shows it Completed with its log', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
     watchPage(page);
-    const put = await request.put(`/api/contents/${tmpPath}/hello.py`, { data: { type: 'file', format: 'text', content: 'print("hello from a job")\n' } });
+    const put = await request.put(`/api/contents/${tmpPath}/hello.py`, {
+      data: { type: 'file', format: 'text', content: 'print("hello from a job")\n' }
+    });
     expect(put.ok()).toBe(true);
-    const submitted = await request.post('/atelier/api/v1/jobs', { data: { name: 'addon-job', bootFile: `${tmpPath}/hello.py` } });
+    const submitted = await request.post('/atelier/api/v1/jobs', {
+      data: { name: 'addon-job', bootFile: `${tmpPath}/hello.py` }
+    });
     expect(submitted.status()).toBe(201);
     const id = (await submitted.json()).id;
     await expect
-      .poll(async () => (await (await request.get(`/atelier/api/v1/jobs/${id}`)).json()).status.phase, { timeout: 60000 })
+      .poll(async () => (await (await request.get(`/atelier/api/v1/jobs/${id}`)).json()).status.phase, {
+        timeout: 60000
+      })
       .toBe('Completed');
     await page.reload();
     await atelierLoaded(page);

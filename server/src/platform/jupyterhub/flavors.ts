@@ -35,7 +35,8 @@ export interface IHubFlavorsOptions {
 
 /** The scopes a switch needs, and whether `held` (as the Hub expands a token's scopes) has them. */
 export function switchScopesHeld(held: string[], user: string): boolean {
-  const covers = (scope: string) => held.includes(scope) || held.includes(`${scope}!user=${user}`) || held.includes(`${scope}!user`);
+  const covers = (scope: string) =>
+    held.includes(scope) || held.includes(`${scope}!user=${user}`) || held.includes(`${scope}!user`);
   return covers('servers') && covers('tokens');
 }
 
@@ -82,7 +83,13 @@ export class HubFlavors implements IFlavorProvider {
   async usage(): Promise<IUsage> {
     const flavor = await this.current();
     const { cpuPercent, memoryUsedMiB } = this._sampler.sample(this._observed);
-    return { cpuPercent, cpus: flavor.cpus, memoryUsedMiB, memoryLimitMiB: flavor.memoryMiB, at: new Date().toISOString() };
+    return {
+      cpuPercent,
+      cpus: flavor.cpus,
+      memoryUsedMiB,
+      memoryLimitMiB: flavor.memoryMiB,
+      at: new Date().toISOString()
+    };
   }
 
   async switchTo(id: string, progress: SwitchProgress, switchId: string): Promise<IFlavor> {
@@ -138,7 +145,12 @@ export class HubFlavors implements IFlavorProvider {
           reject(new Error('The record of the switch is gone.'));
           return;
         }
-        if (state.state === 'running' && `${state.step}\n${state.message}` !== seen && state.step !== 'ready' && state.step !== 'failed') {
+        if (
+          state.state === 'running' &&
+          `${state.step}\n${state.message}` !== seen &&
+          state.step !== 'ready' &&
+          state.step !== 'failed'
+        ) {
           seen = `${state.step}\n${state.message}`;
           progress(state.step, state.message);
         }
@@ -154,7 +166,11 @@ export class HubFlavors implements IFlavorProvider {
           return;
         }
         if (state.host !== os.hostname() || !alive(state.pid)) {
-          reject(new Error('The worker that restarts the server stopped before it finished; if your server is not running, start it from the Hub\'s home page.'));
+          reject(
+            new Error(
+              "The worker that restarts the server stopped before it finished; if your server is not running, start it from the Hub's home page."
+            )
+          );
           return;
         }
         setTimeout(tick, this._options.pollMs ?? 300);
@@ -173,7 +189,10 @@ export class HubFlavors implements IFlavorProvider {
       const state = readSwitchState(this._stateFile);
       if (state?.switchId === order.switchId && state.pid === process.pid) {
         const error = `The worker that restarts the server could not start: ${e.message}`;
-        writeAtomicSync(this._stateFile, JSON.stringify({ ...initial, state: 'failed', step: 'failed', message: error, error }));
+        writeAtomicSync(
+          this._stateFile,
+          JSON.stringify({ ...initial, state: 'failed', step: 'failed', message: error, error })
+        );
       }
     };
     const [file, ...args] = this._options.workerCommand ?? [process.execPath, process.argv[1], 'hub-switch'];
@@ -193,9 +212,15 @@ export class HubFlavors implements IFlavorProvider {
 
   private async _forgetToken(state: ISwitchState): Promise<void> {
     try {
-      await this._api.call('DELETE', `users/${encodeURIComponent(this._options.hub.user)}/tokens/${encodeURIComponent(state.tokenId)}`);
+      await this._api.call(
+        'DELETE',
+        `users/${encodeURIComponent(this._options.hub.user)}/tokens/${encodeURIComponent(state.tokenId)}`
+      );
     } catch (e) {
-      this._options.logger?.debug({ err: { message: (e as Error).message } }, 'the switch worker\'s token was not deleted (it expires by itself)');
+      this._options.logger?.debug(
+        { err: { message: (e as Error).message } },
+        "the switch worker's token was not deleted (it expires by itself)"
+      );
     }
   }
 
@@ -217,7 +242,10 @@ export class HubFlavors implements IFlavorProvider {
         return found;
       }
     } catch (e) {
-      this._options.logger?.debug({ err: { message: (e as Error).message } }, 'the Hub did not say which profile this server runs under');
+      this._options.logger?.debug(
+        { err: { message: (e as Error).message } },
+        'the Hub did not say which profile this server runs under'
+      );
     }
     return defaultProfile(profiles);
   }

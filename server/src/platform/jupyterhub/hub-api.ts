@@ -61,9 +61,14 @@ export class HubApi {
 
   /** This user's server, or null while it is stopped. */
   async server(): Promise<IHubServer | null> {
-    const user = (await this.call('GET', `users/${encodeURIComponent(this.connection.user)}`)) as { servers?: Record<string, IHubServer> };
+    const user = (await this.call('GET', `users/${encodeURIComponent(this.connection.user)}`)) as {
+      servers?: Record<string, IHubServer>;
+    };
     if (!user.servers) {
-      throw new HubError(403, "The Hub's answer holds no servers: the token lacks the read:servers scope for its user.");
+      throw new HubError(
+        403,
+        "The Hub's answer holds no servers: the token lacks the read:servers scope for its user."
+      );
     }
     return user.servers[this.connection.serverName] ?? null;
   }
@@ -85,7 +90,10 @@ export class HubApi {
     }
     if (!res.ok) {
       const message = (parsed as { message?: unknown } | null)?.message;
-      throw new HubError(res.status, `The Hub answered ${method} ${route} with ${res.status}${typeof message === 'string' && message ? `: ${message}` : ''}.`);
+      throw new HubError(
+        res.status,
+        `The Hub answered ${method} ${route} with ${res.status}${typeof message === 'string' && message ? `: ${message}` : ''}.`
+      );
     }
     return parsed;
   }
@@ -132,7 +140,10 @@ export class HubApi {
   }
 
   private async _fetch(method: string, route: string, body: unknown, timeoutMs = this._timeoutMs): Promise<Response> {
-    const headers: Record<string, string> = { Authorization: `token ${this.connection.token}`, Accept: 'application/json' };
+    const headers: Record<string, string> = {
+      Authorization: `token ${this.connection.token}`,
+      Accept: 'application/json'
+    };
     if (body !== undefined) {
       headers['Content-Type'] = 'application/json';
     }

@@ -50,7 +50,9 @@ function positive(value: unknown): number {
  */
 export function parseProfiles(list: unknown): IHubProfile[] {
   if (!Array.isArray(list) || list.length === 0) {
-    throw new Error('The JupyterHub profile list must be a non-empty JSON array of profiles, as KubeSpawner\'s profile_list.');
+    throw new Error(
+      "The JupyterHub profile list must be a non-empty JSON array of profiles, as KubeSpawner's profile_list."
+    );
   }
   const seen = new Set<string>();
   return list.map((entry, index) => {
@@ -65,20 +67,24 @@ export function parseProfiles(list: unknown): IHubProfile[] {
     }
     const slug = typeof profile.slug === 'string' && profile.slug ? profile.slug : slugOf(name);
     if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/.test(slug)) {
-      throw new Error(`${where} ("${name}") has the slug "${slug}"; use letters, digits, ".", "_" and "-", at most 64.`);
+      throw new Error(
+        `${where} ("${name}") has the slug "${slug}"; use letters, digits, ".", "_" and "-", at most 64.`
+      );
     }
     if (seen.has(slug)) {
       throw new Error(`${where} ("${name}") has the slug "${slug}" of an earlier profile; slugs must be unique.`);
     }
     seen.add(slug);
-    const override = (profile.kubespawner_override && typeof profile.kubespawner_override === 'object' ? profile.kubespawner_override : {}) as Record<
-      string,
-      unknown
-    >;
-    const extra = (override.extra_resource_limits && typeof override.extra_resource_limits === 'object' ? override.extra_resource_limits : {}) as Record<
-      string,
-      unknown
-    >;
+    const override = (
+      profile.kubespawner_override && typeof profile.kubespawner_override === 'object'
+        ? profile.kubespawner_override
+        : {}
+    ) as Record<string, unknown>;
+    const extra = (
+      override.extra_resource_limits && typeof override.extra_resource_limits === 'object'
+        ? override.extra_resource_limits
+        : {}
+    ) as Record<string, unknown>;
     const memory = parseBytes(override.mem_limit) ?? parseBytes(override.mem_guarantee) ?? 0;
     const flavor: IFlavor = {
       id: slug,

@@ -28,10 +28,18 @@ export class LocalExecutor implements IJobExecutor {
 
   check(launch: Pick<IJobLaunch, 'nodeCount' | 'image'>): void {
     if (launch.nodeCount !== 1) {
-      throw new ApiError(400, 'invalid_request', 'The local executor runs jobs on one node; set the node count to 1 or use the Slurm executor.');
+      throw new ApiError(
+        400,
+        'invalid_request',
+        'The local executor runs jobs on one node; set the node count to 1 or use the Slurm executor.'
+      );
     }
     if (launch.image) {
-      throw new ApiError(400, 'invalid_request', 'The local executor runs processes, not container images; leave the image empty.');
+      throw new ApiError(
+        400,
+        'invalid_request',
+        'The local executor runs processes, not container images; leave the image empty.'
+      );
     }
   }
 
@@ -46,11 +54,25 @@ export class LocalExecutor implements IJobExecutor {
       cgroup = null; // the rlimit below still bounds it
     }
     const memoryPrefix = cgroup ? [] : this._memory.prefix(bytes);
-    const argv = ['taskset', '-c', formatCpuList(cpus), ...(cgroup ? [] : memoryPrefix), '/bin/sh', wrapper, launch.dir, ...launch.argv];
+    const argv = [
+      'taskset',
+      '-c',
+      formatCpuList(cpus),
+      ...(cgroup ? [] : memoryPrefix),
+      '/bin/sh',
+      wrapper,
+      launch.dir,
+      ...launch.argv
+    ];
     const log = fs.openSync(launch.logFile, 'a', 0o600);
     try {
       const env = { ...launch.env, ...(cgroup ? { ATELIER_CGROUP: cgroup } : {}) };
-      const child = spawn(argv[0], argv.slice(1), { cwd: launch.cwd, env, detached: true, stdio: ['ignore', log, log] });
+      const child = spawn(argv[0], argv.slice(1), {
+        cwd: launch.cwd,
+        env,
+        detached: true,
+        stdio: ['ignore', log, log]
+      });
       const pid = await new Promise<number>((resolve, reject) => {
         child.on('error', reject); // every 'error', also one after the spawn, has a listener
         child.once('spawn', () => resolve(child.pid!));
@@ -95,7 +117,10 @@ export class LocalExecutor implements IJobExecutor {
     if (code !== null) {
       return { phase: 'exited', exitCode: code };
     }
-    return { phase: 'lost', reason: 'The process ended without recording an exit code (killed, or the machine restarted).' };
+    return {
+      phase: 'lost',
+      reason: 'The process ended without recording an exit code (killed, or the machine restarted).'
+    };
   }
 
   async terminate(handle: IJobHandle): Promise<void> {

@@ -71,7 +71,13 @@ export function defaultCatalog(machine: IMachine): IFlavorConfig[] {
   if (machine.gpus > 0) {
     candidates.push({ id: 'gpu', name: 'One GPU', ...half, gpus: 1 });
   }
-  candidates.push({ id: 'whole', name: 'Whole machine', cpus: machine.cpus, memoryMiB: machine.memoryMiB, ...(machine.gpus ? { gpus: machine.gpus } : {}) });
+  candidates.push({
+    id: 'whole',
+    name: 'Whole machine',
+    cpus: machine.cpus,
+    memoryMiB: machine.memoryMiB,
+    ...(machine.gpus ? { gpus: machine.gpus } : {})
+  });
   const seen = new Set<string>();
   return candidates.filter(f => {
     const key = `${f.cpus}/${f.memoryMiB}/${f.gpus ?? 0}`;
@@ -167,10 +173,17 @@ export class LocalFlavors implements IFlavorProvider {
     this._observed = pid;
   }
 
-  async switchTo(id: string, progress: (step: 'stopping' | 'starting' | 'rolling-back', message: string) => void): Promise<IFlavor> {
+  async switchTo(
+    id: string,
+    progress: (step: 'stopping' | 'starting' | 'rolling-back', message: string) => void
+  ): Promise<IFlavor> {
     const control = this._control;
     if (!control) {
-      throw new ApiError(409, 'not_owned', 'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.');
+      throw new ApiError(
+        409,
+        'not_owned',
+        'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.'
+      );
     }
     const target = this._flavors.find(f => f.id === id);
     if (!target) {
@@ -179,13 +192,17 @@ export class LocalFlavors implements IFlavorProvider {
     const previous = await this.current();
     progress('stopping', `Stopping the notebook server (${previous.name})`);
     try {
-      await control.restartUnder(target, () => progress('starting', `Starting the notebook server under ${target.name}`));
+      await control.restartUnder(target, () =>
+        progress('starting', `Starting the notebook server under ${target.name}`)
+      );
     } catch (e) {
       progress('rolling-back', `${target.name} failed; starting the notebook server under ${previous.name} again`);
       try {
         await control.restartUnder(previous, () => undefined);
       } catch (again) {
-        throw new Error(`${(e as Error).message} Going back to ${previous.name} failed as well: ${(again as Error).message}`);
+        throw new Error(
+          `${(e as Error).message} Going back to ${previous.name} failed as well: ${(again as Error).message}`
+        );
       }
       throw e;
     }
@@ -197,7 +214,13 @@ export class LocalFlavors implements IFlavorProvider {
   async usage(): Promise<IUsage> {
     const flavor = await this.current();
     const { cpuPercent, memoryUsedMiB } = this._sampler.sample(this._control?.pid ?? this._observed);
-    const usage: IUsage = { cpuPercent, cpus: flavor.cpus, memoryUsedMiB, memoryLimitMiB: flavor.memoryMiB, at: new Date().toISOString() };
+    const usage: IUsage = {
+      cpuPercent,
+      cpus: flavor.cpus,
+      memoryUsedMiB,
+      memoryLimitMiB: flavor.memoryMiB,
+      at: new Date().toISOString()
+    };
     if (this._machine.gpus > 0) {
       const gpus = await readGpus();
       if (gpus) {

@@ -168,7 +168,10 @@ export class LocalObjectStore implements IObjectStore {
     if (!opened) {
       throw notFound(bucket, key);
     }
-    return { info: { key, size: opened.stat.size, lastModified: opened.stat.mtime.toISOString() }, stream: opened.stream };
+    return {
+      info: { key, size: opened.stat.size, lastModified: opened.stat.mtime.toISOString() },
+      stream: opened.stream
+    };
   }
 
   async write(bucket: string, key: string, source: Readable, options: IWriteOptions = {}): Promise<IObjectInfo> {
@@ -189,9 +192,15 @@ export class LocalObjectStore implements IObjectStore {
       }
     });
     try {
-      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 }), { signal: options.signal });
+      await pipeline(source, meter, fs.createWriteStream(tmp, { flags: 'wx', mode: 0o644 }), {
+        signal: options.signal
+      });
       if (options.size !== undefined && bytes !== options.size) {
-        throw new ApiError(400, 'size_mismatch', `Received ${bytes} bytes for "${key}" but ${options.size} were announced; nothing was stored.`);
+        throw new ApiError(
+          400,
+          'size_mismatch',
+          `Received ${bytes} bytes for "${key}" but ${options.size} were announced; nothing was stored.`
+        );
       }
       await this._ensureParent(bucket, target, key);
       const existing = await fs.promises.lstat(target).catch(() => null);
@@ -233,7 +242,11 @@ export class LocalObjectStore implements IObjectStore {
             throw e;
           }
         });
-      for (let parent = key.slice(0, key.lastIndexOf('/') + 1); parent; parent = parent.slice(0, parent.slice(0, -1).lastIndexOf('/') + 1)) {
+      for (
+        let parent = key.slice(0, key.lastIndexOf('/') + 1);
+        parent;
+        parent = parent.slice(0, parent.slice(0, -1).lastIndexOf('/') + 1)
+      ) {
         if (folders.some(f => parent.startsWith(f))) {
           emptied.add(parent);
         }
@@ -256,7 +269,12 @@ export class LocalObjectStore implements IObjectStore {
     const dir = await this._path(bucket, key, 'write');
     await this._ensureParent(bucket, dir, key);
     // S3 keeps "a" and "a/" apart; on a disk one name is either a file or a folder.
-    const clash = () => new ApiError(409, 'conflict', `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`);
+    const clash = () =>
+      new ApiError(
+        409,
+        'conflict',
+        `An object named "${key.slice(0, -1)}" exists; a folder cannot have the same name.`
+      );
     // Without the trailing slash: lstat of "file/" fails instead of finding the file.
     const existing = await fs.promises.lstat(dir.replace(/[/\\]+$/, '')).catch(() => null);
     if (existing && !existing.isDirectory()) {
@@ -289,14 +307,24 @@ export class LocalObjectStore implements IObjectStore {
     return { partNumber, etag: `"${md5}"`, md5 };
   }
 
-  async completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number): Promise<IObjectInfo> {
+  async completeMultipart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: IPart[],
+    size: number
+  ): Promise<IObjectInfo> {
     const dir = await this._multipartDir(bucket, key, uploadId);
     const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
     async function* concatenated(): AsyncGenerator<Buffer> {
       for (const part of sorted) {
         const body = await fs.promises.readFile(path.join(dir, `${part.partNumber}.part`));
         if (crypto.createHash('md5').update(body).digest('hex') !== part.md5) {
-          throw new ApiError(502, 'checksum_mismatch', `Part ${part.partNumber} of "${key}" is damaged on disk; upload it again.`);
+          throw new ApiError(
+            502,
+            'checksum_mismatch',
+            `Part ${part.partNumber} of "${key}" is damaged on disk; upload it again.`
+          );
         }
         yield body;
       }
@@ -415,7 +443,12 @@ export class LocalObjectStore implements IObjectStore {
   }
 
   /** Every file, and every empty folder, under dirPart whose key starts with dirPart+namePrefix. */
-  private async _walk(root: string, dirPart: string, namePrefix: string, out: { key: string; folder: boolean; file?: string }[]): Promise<void> {
+  private async _walk(
+    root: string,
+    dirPart: string,
+    namePrefix: string,
+    out: { key: string; folder: boolean; file?: string }[]
+  ): Promise<void> {
     const entries = await this._readdir(root, dirPart);
     if (entries.length === 0 && dirPart !== '' && namePrefix === '') {
       out.push({ key: dirPart, folder: true });

@@ -37,7 +37,14 @@ export class BulkWorker {
    * Rejects with an SDK-shaped error for error answers, or a Node-style one (`code`) for
    * network failures; a cancelled request rejects once none of its writes is in flight.
    */
-  fetchRange(request: ISignedRequest, fd: number, position: number, length: number, onBytes: (bytes: number) => void, signal?: AbortSignal): Promise<IRangeResult> {
+  fetchRange(
+    request: ISignedRequest,
+    fd: number,
+    position: number,
+    length: number,
+    onBytes: (bytes: number) => void,
+    signal?: AbortSignal
+  ): Promise<IRangeResult> {
     const worker = this._start();
     const id = this._nextId++;
     return new Promise<IRangeResult>((resolve, reject) => {
@@ -107,7 +114,12 @@ export class BulkWorker {
     }
     this._pending.delete(message.id);
     if (message.type === 'done') {
-      pending.resolve({ crc: message.crc, received: message.received, etag: message.etag, contentRange: message.contentRange });
+      pending.resolve({
+        crc: message.crc,
+        received: message.received,
+        etag: message.etag,
+        contentRange: message.contentRange
+      });
     } else if (message.status) {
       pending.reject(s3Error(message.status, message.body ?? ''));
     } else {

@@ -27,7 +27,9 @@ function bytes(data: SourceData): string | Uint8Array {
   if (typeof data === 'string') {
     return data;
   }
-  return data instanceof ArrayBuffer ? new Uint8Array(data) : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  return data instanceof ArrayBuffer
+    ? new Uint8Array(data)
+    : new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
 }
 
 /** SHA-256 for the signer, from Node's crypto. */
@@ -49,10 +51,7 @@ class Sha256 {
 
 /** S3's encoding of a key in a path: every byte but unreserved characters, '/' kept. */
 export function encodeKey(key: string): string {
-  return key
-    .split('/')
-    .map(encodeStrict)
-    .join('/');
+  return key.split('/').map(encodeStrict).join('/');
 }
 
 /** The payload hash of SigV4 requests whose body is not hashed for the signature. */
@@ -152,7 +151,12 @@ export class LeanS3 {
   }
 
   /** The request as it goes on the wire, signed, for a sender elsewhere (the bulk worker). */
-  async sign(method: 'GET' | 'HEAD' | 'PUT', bucket: string, key: string, options: ILeanRequest = {}): Promise<ISignedRequest> {
+  async sign(
+    method: 'GET' | 'HEAD' | 'PUT',
+    bucket: string,
+    key: string,
+    options: ILeanRequest = {}
+  ): Promise<ISignedRequest> {
     const url = this._url;
     const base = url.pathname.replace(/\/$/, '');
     // Virtual-hosted style unless asked for path style (or the bucket name has dots, which
@@ -176,7 +180,15 @@ export class LeanS3 {
       ...(body ? { 'content-length': String(body.length) } : {}),
       ...options.headers
     };
-    const signed = await this._signer.sign({ method, protocol: url.protocol, hostname, port: url.port ? Number(url.port) : undefined, path, headers, query });
+    const signed = await this._signer.sign({
+      method,
+      protocol: url.protocol,
+      hostname,
+      port: url.port ? Number(url.port) : undefined,
+      path,
+      headers,
+      query
+    });
     const secure = url.protocol === 'https:';
     return {
       method,
@@ -189,7 +201,12 @@ export class LeanS3 {
     };
   }
 
-  private async _once(method: 'GET' | 'HEAD' | 'PUT', bucket: string, key: string, options: ILeanRequest): Promise<ILeanResponse> {
+  private async _once(
+    method: 'GET' | 'HEAD' | 'PUT',
+    bucket: string,
+    key: string,
+    options: ILeanRequest
+  ): Promise<ILeanResponse> {
     const signed = await this.sign(method, bucket, key, options);
     const secure = signed.protocol === 'https:';
     return new Promise((resolve, reject) => {
@@ -209,7 +226,9 @@ export class LeanS3 {
         }
       );
       req.on('error', reject);
-      req.setTimeout(60000, () => req.destroy(Object.assign(new Error('The storage endpoint did not answer in time.'), { code: 'ETIMEDOUT' })));
+      req.setTimeout(60000, () =>
+        req.destroy(Object.assign(new Error('The storage endpoint did not answer in time.'), { code: 'ETIMEDOUT' }))
+      );
       req.end(options.body);
     });
   }

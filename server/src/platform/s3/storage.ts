@@ -31,7 +31,17 @@ import { crc32, crc32FromBase64, crc32ToBase64 } from '../../crc32';
 import { BulkWorker } from './bulk';
 import { LeanS3, UNSIGNED_PAYLOAD, withRetries } from './lean';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
-import { checkBucket, checkKey, checkPrefix, IListOptions, IObjectStore, IPart, IWriteOptions, multipartEtag, notFound } from '../storage';
+import {
+  checkBucket,
+  checkKey,
+  checkPrefix,
+  IListOptions,
+  IObjectStore,
+  IPart,
+  IWriteOptions,
+  multipartEtag,
+  notFound
+} from '../storage';
 
 export interface IS3Options {
   endpoint: string;
@@ -66,7 +76,9 @@ const CRC32_META = 'x-amz-meta-atelier-crc32';
  */
 function infoFrom(key: string, headers: http.IncomingHttpHeaders): IObjectInfo {
   const modified = headers['last-modified'] ? new Date(headers['last-modified']) : new Date(0);
-  const checksum = crc32FromBase64(headers['x-amz-checksum-crc32'] as string | undefined) ?? crc32FromBase64(headers[CRC32_META] as string | undefined);
+  const checksum =
+    crc32FromBase64(headers['x-amz-checksum-crc32'] as string | undefined) ??
+    crc32FromBase64(headers[CRC32_META] as string | undefined);
   return {
     key,
     size: Number(headers['content-length'] ?? 0),
@@ -148,13 +160,17 @@ export class S3ObjectStore implements IObjectStore {
   async list(bucket: string, options: IListOptions): Promise<IListing> {
     checkBucket(bucket);
     const prefix = checkPrefix(options.prefix);
-    const out = await this._send(() => this._client.send(new ListObjectsV2Command({
-        Bucket: bucket,
-        Prefix: prefix || undefined,
-        Delimiter: options.delimiter || undefined,
-        ContinuationToken: options.token,
-        MaxKeys: options.limit
-      })),
+    const out = await this._send(
+      () =>
+        this._client.send(
+          new ListObjectsV2Command({
+            Bucket: bucket,
+            Prefix: prefix || undefined,
+            Delimiter: options.delimiter || undefined,
+            ContinuationToken: options.token,
+            MaxKeys: options.limit
+          })
+        ),
       bucket
     );
     return {
@@ -176,7 +192,11 @@ export class S3ObjectStore implements IObjectStore {
   async stat(bucket: string, key: string): Promise<IObjectInfo> {
     checkBucket(bucket);
     checkKey(key);
-    const res = await this._send(() => this._lean.request('HEAD', bucket, key, { headers: { 'x-amz-checksum-mode': 'ENABLED' } }), bucket, key);
+    const res = await this._send(
+      () => this._lean.request('HEAD', bucket, key, { headers: { 'x-amz-checksum-mode': 'ENABLED' } }),
+      bucket,
+      key
+    );
     res.body.resume();
     return infoFrom(key, res.headers);
   }
@@ -228,7 +248,11 @@ export class S3ObjectStore implements IObjectStore {
       throw new ApiError(409, 'changed', `"${key}" changed while it was being read; start the transfer again.`);
     }
     if (result.received !== length) {
-      throw new ApiError(502, 'size_mismatch', `Bytes ${start}-${end} of "${key}" arrived as ${result.received} bytes instead of ${length}; nothing was written.`);
+      throw new ApiError(
+        502,
+        'size_mismatch',
+        `Bytes ${start}-${end} of "${key}" arrived as ${result.received} bytes instead of ${length}; nothing was written.`
+      );
     }
     return result.crc;
   }
@@ -258,7 +282,19 @@ export class S3ObjectStore implements IObjectStore {
     if (from.size > (this._options.copyLimit ?? 5 * GIB)) {
       return this._copyInParts(bucket, fromKey, from, source, toBucket, toKey);
     }
-    await this._send(() => this._client.send(new CopyObjectCommand({ Bucket: toBucket, Key: toKey, CopySource: source, CopySourceIfMatch: from.etag ? `"${from.etag}"` : undefined })), bucket, fromKey);
+    await this._send(
+      () =>
+        this._client.send(
+          new CopyObjectCommand({
+            Bucket: toBucket,
+            Key: toKey,
+            CopySource: source,
+            CopySourceIfMatch: from.etag ? `"${from.etag}"` : undefined
+          })
+        ),
+      bucket,
+      fromKey
+    );
     return this._checkCopy(from, toBucket, toKey);
   }
 
@@ -268,7 +304,14 @@ export class S3ObjectStore implements IObjectStore {
    * UploadPartCopy (NotImplemented, or an answer without a CopyPartResult) get a streamed copy
    * instead, through the service, verified as every upload is.
    */
-  private async _copyInParts(bucket: string, fromKey: string, from: IObjectInfo, source: string, toBucket: string, toKey: string): Promise<IObjectInfo> {
+  private async _copyInParts(
+    bucket: string,
+    fromKey: string,
+    from: IObjectInfo,
+    source: string,
+    toBucket: string,
+    toKey: string
+  ): Promise<IObjectInfo> {
     const partSize = Math.max(this._options.copyPartSize ?? 512 * 1024 * 1024, Math.ceil(from.size / 10000));
     const count = Math.ceil(from.size / partSize);
     const uploadId = await this.createMultipart(toBucket, toKey, { crc32: crc32FromBase64(from.crc32) });
@@ -317,7 +360,15 @@ export class S3ObjectStore implements IObjectStore {
     }
     parts.sort((a, b) => a.PartNumber - b.PartNumber);
     await this._send(
-      () => this._client.send(new CompleteMultipartUploadCommand({ Bucket: toBucket, Key: toKey, UploadId: uploadId, MultipartUpload: { Parts: parts } })),
+      () =>
+        this._client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: toBucket,
+            Key: toKey,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts }
+          })
+        ),
       toBucket,
       toKey
     );
@@ -327,9 +378,16 @@ export class S3ObjectStore implements IObjectStore {
   /** The copy has the source's size, and its CRC-32 where the source has one; else it goes. */
   private async _checkCopy(from: IObjectInfo, toBucket: string, toKey: string): Promise<IObjectInfo> {
     const info = await this.stat(toBucket, toKey);
-    if (info.size !== from.size || (from.crc32 !== undefined && info.crc32 !== undefined && info.crc32 !== from.crc32)) {
+    if (
+      info.size !== from.size ||
+      (from.crc32 !== undefined && info.crc32 !== undefined && info.crc32 !== from.crc32)
+    ) {
       await this.delete(toBucket, [toKey]).catch(() => undefined);
-      throw new ApiError(502, 'checksum_mismatch', `The storage endpoint copied "${from.key}" wrongly (${info.size} of ${from.size} bytes); the copy was removed.`);
+      throw new ApiError(
+        502,
+        'checksum_mismatch',
+        `The storage endpoint copied "${from.key}" wrongly (${info.size} of ${from.size} bytes); the copy was removed.`
+      );
     }
     return info;
   }
@@ -339,7 +397,11 @@ export class S3ObjectStore implements IObjectStore {
     for (let i = 0; i < keys.length; i += 1000) {
       const batch = keys.slice(i, i + 1000);
       batch.forEach(k => checkKey(k));
-      const out = await this._send(() => this._client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true } })),
+      const out = await this._send(
+        () =>
+          this._client.send(
+            new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map(Key => ({ Key })), Quiet: true } })
+          ),
         bucket
       );
       const failed = (out.Errors ?? []).filter(e => e.Code !== 'NoSuchKey');
@@ -356,7 +418,11 @@ export class S3ObjectStore implements IObjectStore {
   async createFolder(bucket: string, prefix: string): Promise<void> {
     checkBucket(bucket);
     const key = checkKey(prefix.endsWith('/') ? prefix : `${prefix}/`);
-    await this._send(() => this._client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.alloc(0), ContentLength: 0 })), bucket);
+    await this._send(
+      () =>
+        this._client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.alloc(0), ContentLength: 0 })),
+      bucket
+    );
   }
 
   close(): void {
@@ -367,8 +433,14 @@ export class S3ObjectStore implements IObjectStore {
   async createMultipart(bucket: string, key: string, options: { crc32?: number } = {}): Promise<string> {
     checkBucket(bucket);
     checkKey(key);
-    const metadata = options.crc32 === undefined ? undefined : { [CRC32_META.slice('x-amz-meta-'.length)]: crc32ToBase64(options.crc32) };
-    const out = await this._send(() => this._client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata })), bucket);
+    const metadata =
+      options.crc32 === undefined
+        ? undefined
+        : { [CRC32_META.slice('x-amz-meta-'.length)]: crc32ToBase64(options.crc32) };
+    const out = await this._send(
+      () => this._client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, Metadata: metadata })),
+      bucket
+    );
     return out.UploadId!;
   }
 
@@ -387,7 +459,11 @@ export class S3ObjectStore implements IObjectStore {
     const quoted = String(res.headers.etag ?? '');
     const etag = bareEtag(quoted);
     if (etag !== md5.toString('hex')) {
-      throw new ApiError(502, 'checksum_mismatch', `Part ${partNumber} of "${key}" was stored with checksum ${etag}, not ${md5.toString('hex')}.`);
+      throw new ApiError(
+        502,
+        'checksum_mismatch',
+        `Part ${partNumber} of "${key}" was stored with checksum ${etag}, not ${md5.toString('hex')}.`
+      );
     }
     return { partNumber, etag: quoted, md5: etag };
   }
@@ -396,7 +472,14 @@ export class S3ObjectStore implements IObjectStore {
    * Assembles the parts and checks the result: its size, and its ETag (S3's md5-of-md5s; or,
    * from servers that answer with the whole object's MD5, that MD5 when `wholeMd5` is known).
    */
-  async completeMultipart(bucket: string, key: string, uploadId: string, parts: IPart[], size: number, wholeMd5?: string): Promise<IObjectInfo> {
+  async completeMultipart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: IPart[],
+    size: number,
+    wholeMd5?: string
+  ): Promise<IObjectInfo> {
     const sorted = [...parts].sort((a, b) => a.partNumber - b.partNumber);
     const out = await this._send(
       () =>
@@ -415,15 +498,26 @@ export class S3ObjectStore implements IObjectStore {
     const expected = multipartEtag(sorted);
     const etag = bareEtag(out.ETag) || info.etag || '';
     const plain = /^[0-9a-f]{32}$/.test(etag);
-    if (info.size !== size || (etag.includes('-') && etag !== expected) || (plain && wholeMd5 !== undefined && etag !== wholeMd5)) {
+    if (
+      info.size !== size ||
+      (etag.includes('-') && etag !== expected) ||
+      (plain && wholeMd5 !== undefined && etag !== wholeMd5)
+    ) {
       await this.delete(bucket, [key]).catch(() => undefined);
-      throw new ApiError(502, 'checksum_mismatch', `The storage endpoint assembled "${key}" wrongly (${info.size} bytes, checksum ${etag}); the object was removed.`);
+      throw new ApiError(
+        502,
+        'checksum_mismatch',
+        `The storage endpoint assembled "${key}" wrongly (${info.size} bytes, checksum ${etag}); the object was removed.`
+      );
     }
     return info;
   }
 
   async abortMultipart(bucket: string, key: string, uploadId: string): Promise<void> {
-    await this._send(() => this._client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })), bucket).catch(e => {
+    await this._send(
+      () => this._client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
+      bucket
+    ).catch(e => {
       if (!(e instanceof ApiError && e.statusCode === 404)) {
         throw e;
       }
@@ -439,18 +533,28 @@ export class S3ObjectStore implements IObjectStore {
       );
     }
     const md5 = crypto.createHash('md5').update(body).digest();
-    const headers: Record<string, string> = { 'content-md5': md5.toString('base64'), [CRC32_META]: crc32ToBase64(crc32(body)) };
+    const headers: Record<string, string> = {
+      'content-md5': md5.toString('base64'),
+      [CRC32_META]: crc32ToBase64(crc32(body))
+    };
     if (options.contentType) {
       headers['content-type'] = options.contentType;
     }
-    const res = await this._send(() => this._lean.request('PUT', bucket, key, { headers, body, signal: options.signal }), bucket);
+    const res = await this._send(
+      () => this._lean.request('PUT', bucket, key, { headers, body, signal: options.signal }),
+      bucket
+    );
     res.body.resume();
     options.onProgress?.(body.length);
     const etag = bareEtag(res.headers.etag as string | undefined);
     if (etag && etag !== md5.toString('hex')) {
       // A server that does not check Content-MD5 stored damaged data: take it away again.
       await this.delete(bucket, [key]).catch(() => undefined);
-      throw new ApiError(502, 'checksum_mismatch', `The storage endpoint stored "${key}" with checksum ${etag}, not ${md5.toString('hex')}; the damaged object was removed.`);
+      throw new ApiError(
+        502,
+        'checksum_mismatch',
+        `The storage endpoint stored "${key}" with checksum ${etag}, not ${md5.toString('hex')}; the damaged object was removed.`
+      );
     }
     return { key, size: body.length, lastModified: new Date().toISOString(), etag: md5.toString('hex') };
   }
@@ -512,7 +616,11 @@ export class S3ObjectStore implements IObjectStore {
         throw failure;
       }
       if (options.size !== undefined && bytes !== options.size) {
-        throw new ApiError(400, 'size_mismatch', `Received ${bytes} bytes for "${key}" but ${options.size} were announced; nothing was stored.`);
+        throw new ApiError(
+          400,
+          'size_mismatch',
+          `Received ${bytes} bytes for "${key}" but ${options.size} were announced; nothing was stored.`
+        );
       }
       return await this.completeMultipart(bucket, key, uploadId, done, bytes, whole.digest('hex'));
     } catch (e) {
@@ -537,7 +645,13 @@ export class S3ObjectStore implements IObjectStore {
     if (e instanceof ApiError) {
       return e;
     }
-    const err = e as { name?: string; Code?: string; code?: string; message?: string; $metadata?: { httpStatusCode?: number } };
+    const err = e as {
+      name?: string;
+      Code?: string;
+      code?: string;
+      message?: string;
+      $metadata?: { httpStatusCode?: number };
+    };
     const name = err.name ?? err.Code ?? '';
     const status = err.$metadata?.httpStatusCode;
     const where = `the storage endpoint "${this.info.name}"`;
@@ -550,8 +664,17 @@ export class S3ObjectStore implements IObjectStore {
     if (name === 'BucketAlreadyOwnedByYou' || name === 'BucketAlreadyExists') {
       return new ApiError(409, 'exists', `The bucket "${bucket}" already exists.`);
     }
-    if (name === 'AccessDenied' || name === 'InvalidAccessKeyId' || name === 'SignatureDoesNotMatch' || status === 403) {
-      return new ApiError(403, 'access_denied', `${where} refused the request (${name || status}); check the endpoint's credentials in the service configuration.`);
+    if (
+      name === 'AccessDenied' ||
+      name === 'InvalidAccessKeyId' ||
+      name === 'SignatureDoesNotMatch' ||
+      status === 403
+    ) {
+      return new ApiError(
+        403,
+        'access_denied',
+        `${where} refused the request (${name || status}); check the endpoint's credentials in the service configuration.`
+      );
     }
     if (name === 'PreconditionFailed' || status === 412) {
       return new ApiError(409, 'changed', `"${key ?? '?'}" changed while it was being read; start the transfer again.`);
@@ -563,15 +686,26 @@ export class S3ObjectStore implements IObjectStore {
       return new ApiError(499, 'cancelled', 'The transfer was cancelled.');
     }
     const code = err.code ?? '';
-    if (['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH'].includes(code) || name === 'TimeoutError') {
+    if (
+      ['ECONNREFUSED', 'ENOTFOUND', 'ETIMEDOUT', 'ECONNRESET', 'EHOSTUNREACH'].includes(code) ||
+      name === 'TimeoutError'
+    ) {
       return new ApiError(502, 'endpoint_unreachable', `Cannot reach ${where} (${code || name}).`);
     }
     if (status !== undefined && status >= 500) {
       // The endpoint failed on its side: say so, with what was asked, rather than a bare code.
       const subject = key ? `"${key.slice(0, 200)}" in "${bucket}"` : bucket ? `the bucket "${bucket}"` : 'the request';
-      return new ApiError(502, 'endpoint_error', `${where} failed with an internal error (HTTP ${status}${name && !/^HTTP\d+$/.test(name) ? `, ${name}` : ''}) on ${subject}; try again later, or ask its operator.`);
+      return new ApiError(
+        502,
+        'endpoint_error',
+        `${where} failed with an internal error (HTTP ${status}${name && !/^HTTP\d+$/.test(name) ? `, ${name}` : ''}) on ${subject}; try again later, or ask its operator.`
+      );
     }
-    return new ApiError(502, 'endpoint_error', `${where} answered with an error: ${name || status || 'unknown'}${err.message ? ` (${err.message.slice(0, 200)})` : ''}.`);
+    return new ApiError(
+      502,
+      'endpoint_error',
+      `${where} answered with an error: ${name || status || 'unknown'}${err.message ? ` (${err.message.slice(0, 200)})` : ''}.`
+    );
   }
 
   private _client: S3Client;

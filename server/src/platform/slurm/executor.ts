@@ -21,7 +21,17 @@ export interface ISlurmOptions {
   extraArgs?: string[];
 }
 
-const PENDING = new Set(['PENDING', 'CONFIGURING', 'REQUEUED', 'REQUEUE_HOLD', 'REQUEUE_FED', 'RESV_DEL_HOLD', 'SUSPENDED', 'STOPPED', 'RESIZING']);
+const PENDING = new Set([
+  'PENDING',
+  'CONFIGURING',
+  'REQUEUED',
+  'REQUEUE_HOLD',
+  'REQUEUE_FED',
+  'RESV_DEL_HOLD',
+  'SUSPENDED',
+  'STOPPED',
+  'RESIZING'
+]);
 const RUNNING = new Set(['RUNNING', 'COMPLETING', 'SIGNALING', 'STAGE_OUT']);
 const REASONS: Record<string, string> = {
   TIMEOUT: 'Slurm ended the job at its time limit.',
@@ -52,7 +62,11 @@ export class SlurmExecutor implements IJobExecutor {
 
   check(launch: Pick<IJobLaunch, 'image'>): void {
     if (launch.image) {
-      throw new ApiError(400, 'invalid_request', 'The Slurm executor runs programs on the nodes, not container images; leave the image empty.');
+      throw new ApiError(
+        400,
+        'invalid_request',
+        'The Slurm executor runs programs on the nodes, not container images; leave the image empty.'
+      );
     }
   }
 
