@@ -14,8 +14,8 @@ export PATH="$(pwd)/.venv/bin:$PATH"
 work="$(pwd)/.ci-work"
 rm -rf "$work" && mkdir -p "$work"
 
-echo "== lint: Prettier, ESLint, stylelint (npm run lint fixes what it can)"
-npm run --silent lint:check
+echo "== lint: Prettier, ESLint, stylelint (npm run lint fixes what it can); docs/api.md and docs/configuration.md as the schemas say"
+npm run --silent lint:check && node scripts/docs.js --check
 lint_rc=$?
 
 echo "== jest: front end, service, integration"

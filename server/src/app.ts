@@ -10,6 +10,7 @@ import Fastify, {
   FastifyServerFactory,
   LogController
 } from 'fastify';
+import swagger from '@fastify/swagger';
 import type { Logger } from 'pino';
 import type { IAuthenticator } from './auth';
 import * as path from 'path';
@@ -17,12 +18,14 @@ import { ApiError } from './errors';
 import { fsApiError, isFsError } from './fs-errors';
 import type { JupyterServer } from './jupyter';
 import type { IPlatform } from './platform';
+import { VERSION } from './paths';
 import { ErrorBody } from './schemas/common';
 import flavorRoutes from './routes/flavors';
 import jobRoutes from './routes/jobs';
 import jupyterRoutes from './routes/jupyter';
 import statusRoutes from './routes/status';
 import storageRoutes from './routes/storage';
+import { ROUTE_SUMMARIES } from './routes/summaries';
 import transferRoutes from './routes/transfers';
 import type { FlavorSwitcher } from './flavor-switch';
 import type { JobManager } from './jobs';
@@ -179,6 +182,36 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     jobs: options.jobs,
     flavorSwitch: options.flavorSwitch
   };
+  // The OpenAPI document is made from the routes' own schemas (GET …/openapi.json).
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Atelier API',
+        version: VERSION,
+        description:
+          "Atelier's REST API under {base_url}atelier/api/v1/: status, compute flavors, object storage and transfers, training jobs. Authentication is Jupyter's (a token header, or the login cookie with the XSRF check)."
+      },
+      tags: [
+        { name: 'status', description: 'The service, its platform and its Jupyter server' },
+        { name: 'flavors', description: "The notebook server's compute flavor" },
+        { name: 'storage', description: 'Endpoints, buckets, objects and resumable uploads' },
+        { name: 'transfers', description: 'Copies between the workspace and storage' },
+        { name: 'jobs', description: 'Training jobs' }
+      ]
+    }
+  });
+  const prefix = apiPrefix(options.config.baseUrl);
+  app.addHook('onRoute', route => {
+    // Tag and summary for the OpenAPI document, by the route's path under the API.
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    const rel = route.url.startsWith(prefix) ? route.url.slice(prefix.length) : route.url;
+    const key = `${methods[0]} ${rel.replace(/:(\w+)/g, '{$1}').replace(/\*$/, '{*}')}`;
+    const summary = ROUTE_SUMMARIES[key];
+    if (route.url.startsWith(prefix)) {
+      route.schema = { ...route.schema, tags: [rel.split('/')[1]], ...(summary ? { summary } : {}) };
+    }
+  });
   await app.register(
     async api => {
       await api.register(statusRoutes, context);
@@ -188,7 +221,7 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
       await api.register(transferRoutes, context);
       await api.register(jobRoutes, context);
     },
-    { prefix: apiPrefix(options.config.baseUrl) }
+    { prefix }
   );
   return app;
 }

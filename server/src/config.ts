@@ -12,13 +12,16 @@ import YAML from 'yaml';
 
 const FlavorConfig = Type.Object(
   {
-    id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
-    name: Type.Optional(Type.String()),
-    description: Type.Optional(Type.String()),
-    cpus: Type.Number({ exclusiveMinimum: 0 }),
-    memoryMiB: Type.Integer({ minimum: 16 }),
-    gpus: Type.Optional(Type.Integer({ minimum: 0 })),
-    gpuType: Type.Optional(Type.String())
+    id: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$', description: 'Short id used in the API.' }),
+    name: Type.Optional(Type.String({ description: 'Display name. Default: the id.' })),
+    description: Type.Optional(Type.String({ description: 'One line for the picker.' })),
+    cpus: Type.Number({
+      exclusiveMinimum: 0,
+      description: 'CPUs (the server gets this many, rounded up, as its CPU set).'
+    }),
+    memoryMiB: Type.Integer({ minimum: 16, description: 'Memory limit in MiB.' }),
+    gpus: Type.Optional(Type.Integer({ minimum: 0, description: 'GPUs it may see (where nvidia-smi lists any).' })),
+    gpuType: Type.Optional(Type.String({ description: 'The GPU model, for display (e.g. T4).' }))
   },
   { additionalProperties: false }
 );
@@ -27,13 +30,16 @@ export type IFlavorConfig = Static<typeof FlavorConfig>;
 const S3EndpointConfig = Type.Object(
   {
     id: Type.String({ pattern: '^[a-z0-9][a-z0-9-]{0,31}$', description: 'Short id used in the API and the UI.' }),
-    name: Type.Optional(Type.String()),
+    name: Type.Optional(Type.String({ description: 'Its name in the storage panel. Default: the id.' })),
     endpoint: Type.String({
       pattern: '^https?://',
       description: 'The S3 API URL, e.g. http://127.0.0.1:4568 or https://obs.cn-north-4.myhuaweicloud.com'
     }),
-    region: Type.String({ default: 'us-east-1' }),
-    forcePathStyle: Type.Boolean({ default: true }),
+    region: Type.String({ default: 'us-east-1', description: 'The region requests are signed for.' }),
+    forcePathStyle: Type.Boolean({
+      default: true,
+      description: 'Bucket in the path (true) or in the host name (false).'
+    }),
     scheme: Type.Union([Type.Literal('s3'), Type.Literal('obs')], {
       default: 's3',
       description: 'How paths are shown: s3://… or obs://…'
@@ -44,8 +50,14 @@ const S3EndpointConfig = Type.Object(
           default: 'AWS_ACCESS_KEY_ID',
           description: 'Environment variable holding the access key id.'
         }),
-        secretAccessKeyEnv: Type.String({ default: 'AWS_SECRET_ACCESS_KEY' }),
-        sessionTokenEnv: Type.String({ default: 'AWS_SESSION_TOKEN' }),
+        secretAccessKeyEnv: Type.String({
+          default: 'AWS_SECRET_ACCESS_KEY',
+          description: 'Environment variable holding the secret access key.'
+        }),
+        sessionTokenEnv: Type.String({
+          default: 'AWS_SESSION_TOKEN',
+          description: 'Environment variable holding a session token, if any.'
+        }),
         file: Type.Optional(
           Type.String({
             description:
@@ -76,7 +88,8 @@ export const ConfigSchema = Type.Object(
     }),
     dataDir: Type.String({
       default: '',
-      description: 'Where Atelier keeps its state. Default: $XDG_DATA_HOME/atelier.'
+      description:
+        "Where Atelier keeps its state: local buckets, transfers, uploads, jobs, logs, Jupyter's private folders. Default: $XDG_DATA_HOME/atelier (~/.local/share/atelier)."
     }),
     workspace: Type.String({
       default: '',
@@ -84,7 +97,7 @@ export const ConfigSchema = Type.Object(
     }),
     logLevel: Type.Union(
       ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map(l => Type.Literal(l)),
-      { default: 'info' }
+      { default: 'info', description: 'Log level; request lines are logged at debug.' }
     ),
     jupyter: Type.Object(
       {
@@ -93,7 +106,11 @@ export const ConfigSchema = Type.Object(
           description:
             'gateway: the Python with JupyterLab 4 (jupyterlab on jupyter_server 2) that runs the notebook server; default: python3 on PATH.'
         }),
-        startTimeoutSeconds: Type.Number({ minimum: 1, default: 90 }),
+        startTimeoutSeconds: Type.Number({
+          minimum: 1,
+          default: 90,
+          description: 'gateway: how long the Jupyter server may take to answer.'
+        }),
         extraArgs: Type.Array(Type.String(), { default: [], description: 'Extra arguments for the Jupyter server.' }),
         url: Type.Optional(
           Type.String({
@@ -123,7 +140,7 @@ export const ConfigSchema = Type.Object(
               default: true,
               description: 'Offer the local endpoint: buckets as folders under {dataDir}/buckets.'
             }),
-            name: Type.String({ default: 'Local storage' })
+            name: Type.String({ default: 'Local storage', description: 'Its name in the storage panel.' })
           },
           { default: {}, additionalProperties: false }
         ),
@@ -131,12 +148,17 @@ export const ConfigSchema = Type.Object(
           default: [],
           description: 'S3-compatible endpoints (any S3 server, OBS).'
         }),
-        partSizeMiB: Type.Integer({ minimum: 5, maximum: 5120, default: 16, description: 'Multipart part size.' }),
+        partSizeMiB: Type.Integer({
+          minimum: 5,
+          maximum: 5120,
+          default: 16,
+          description: 'Multipart part size (smaller objects go in one PUT), and the range size of large downloads.'
+        }),
         concurrency: Type.Integer({
           minimum: 1,
           maximum: 64,
           default: 8,
-          description: 'Parts or files in flight at once.'
+          description: 'Parts, ranges or files in flight at once, per transfer (twice as many for small files).'
         }),
         previewMaxBytes: Type.Integer({
           minimum: 1024,
@@ -155,7 +177,7 @@ export const ConfigSchema = Type.Object(
         }),
         python: Type.String({
           default: '',
-          description: 'Python for boot files and notebooks. Default: jupyter.python.'
+          description: 'Python for boot files and notebooks (needs nbclient for notebooks). Default: jupyter.python.'
         }),
         graceSeconds: Type.Number({
           minimum: 0,
@@ -173,8 +195,8 @@ export const ConfigSchema = Type.Object(
         ),
         slurm: Type.Object(
           {
-            partition: Type.Optional(Type.String()),
-            account: Type.Optional(Type.String()),
+            partition: Type.Optional(Type.String({ description: 'sbatch --partition.' })),
+            account: Type.Optional(Type.String({ description: 'sbatch --account.' })),
             conf: Type.Optional(Type.String({ description: 'slurm.conf for the client commands (SLURM_CONF).' })),
             binDir: Type.Optional(
               Type.String({ description: 'Folder of sbatch, scontrol, squeue, scancel. Default: PATH.' })
@@ -188,9 +210,17 @@ export const ConfigSchema = Type.Object(
     ),
     flavors: Type.Object(
       {
-        default: Type.Optional(Type.String({ description: 'The flavor to start with.' })),
+        default: Type.Optional(
+          Type.String({
+            description:
+              'The flavor to start with. Default: the largest that fits; a flavor chosen in the UI wins while it is offered and fits.'
+          })
+        ),
         catalog: Type.Optional(
-          Type.Array(FlavorConfig, { description: 'Replaces the catalog generated from the machine.' })
+          Type.Array(FlavorConfig, {
+            description:
+              'Replaces the catalog generated from the machine (small: 1 CPU; half; the whole machine; a GPU flavor where GPUs exist).'
+          })
         )
       },
       { default: {}, additionalProperties: false }
@@ -211,6 +241,17 @@ export const ENV_OVERRIDES: Record<string, { key: string[]; type: 'string' | 'in
   ATELIER_LOG_LEVEL: { key: ['logLevel'], type: 'string' },
   ATELIER_PYTHON: { key: ['jupyter', 'python'], type: 'string' },
   ATELIER_JOBS_EXECUTOR: { key: ['jobs', 'executor'], type: 'string' }
+};
+
+/** Environment variables read besides the configuration keys, for the reference. */
+export const OTHER_ENVIRONMENT: Record<string, string> = {
+  ATELIER_CONFIG: 'The configuration file (as --config).',
+  ATELIER_MEMORY_LIMITS:
+    'rlimit: use the address-space limit for flavors and jobs even where memory cgroups could be created (tests of the fallback).',
+  ATELIER_TOKEN:
+    "gateway: the Jupyter token to use; default: a random one. Removed from the Jupyter server's and the jobs' environments.",
+  ATELIER_HUB_PROFILES:
+    "Under JupyterHub: the Hub's profile list (KubeSpawner's profile_list as JSON); its profiles become the flavors (docs/jupyterhub.md)."
 };
 
 export class ConfigError extends Error {

@@ -3,7 +3,7 @@
  * flavor). CPUs: an affinity mask (`taskset`), so `os.sched_getaffinity(0)` shows the
  * flavor's CPUs. Memory: a memory cgroup when the service may create one (cgroup v2, else
  * v1), otherwise an address-space limit (`prlimit --as`), which counts virtual memory and is
- * therefore looser than it looks: stated in the README.
+ * therefore looser than it looks: stated in docs/flavors.md.
  */
 import * as fs from 'fs';
 import * as os from 'os';

@@ -36,4 +36,7 @@ export default async function statusRoutes(app: FastifyInstance, ctx: IRouteCont
       return status;
     }
   );
+
+  /** This API as an OpenAPI 3 document, made from the routes' schemas. */
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 }
