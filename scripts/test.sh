@@ -24,7 +24,7 @@ jest_rc=$?
 
 echo "== jest: the capabilities' integration suites through jupyter-server-proxy (plain jupyter lab + the wheel)"
 ATELIER_TEST_VIA=proxy npx jest --ci --maxWorkers=2 --json --outputFile="$work/jest-proxy.json" \
-  --selectProjects integration --testPathPattern '/(storage|storage-safety|transfers|uploads|jobs|jobs-restart|jobs-slurm)\.test\.ts$'
+  --selectProjects integration --testPathPattern '/(storage|storage-safety|transfers|uploads|jobs|jobs-restart|jobs-slurm|openapi)\.test\.ts$'
 proxy_rc=$?
 
 echo "== playwright: JupyterLab in Chromium"

@@ -6,7 +6,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { startSidecar } from './harness';
 import { JobsClient } from './jobs-client';
-import { ISlurm, slurmUnavailable, startSlurm } from '../../src/dev/slurm';
+import { ISlurm, slurmUnavailable, startSlurm } from './slurm';
 
 const why = slurmUnavailable();
 const describeSlurm = why ? describe.skip : describe;

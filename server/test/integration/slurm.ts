@@ -8,7 +8,7 @@ import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort } from '../jupyter';
+import { freePort } from '../../src/jupyter';
 
 export interface ISlurm {
   dir: string;
