@@ -24,7 +24,8 @@ const root = path.resolve(__dirname, '..');
 const { loadConfig } = require(path.join(root, 'server/lib/config'));
 const { createLogger } = require(path.join(root, 'server/lib/logger'));
 const { AtelierService } = require(path.join(root, 'server/lib/service'));
-const { slurmUnavailable, startSlurm } = require(path.join(root, 'server/lib/dev/slurm'));
+const { requireTypeScript } = require('./lib/typescript');
+const { slurmUnavailable, startSlurm } = requireTypeScript(path.join(root, 'server/test/integration/slurm.ts'));
 const { json, median } = require('./lib/http');
 
 const { values } = parseArgs({
