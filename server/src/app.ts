@@ -16,8 +16,6 @@ import type { IAuthenticator } from './auth';
 import * as path from 'path';
 import { ApiError } from './errors';
 import { fsApiError, isFsError } from './fs-errors';
-import type { JupyterServer } from './jupyter';
-import type { IPlatform } from './platform';
 import { VERSION } from './paths';
 import { ErrorBody } from './schemas/common';
 import flavorRoutes from './routes/flavors';
@@ -27,33 +25,10 @@ import statusRoutes from './routes/status';
 import storageRoutes from './routes/storage';
 import { ROUTE_SUMMARIES } from './routes/summaries';
 import transferRoutes from './routes/transfers';
-import type { FlavorSwitcher } from './flavor-switch';
-import type { JobManager } from './jobs';
-import type { TransferManager } from './transfers';
-import type { UploadSessions } from './uploads';
 import type { IConfig } from './config';
+import type { IRouteContext } from './routes/context';
 
-declare module 'fastify' {
-  // eslint-disable-next-line @typescript-eslint/naming-convention -- fastify's own interface, augmented
-  interface FastifyInstance {
-    atelierConfig: IConfig;
-  }
-}
-
-export interface IRouteContext {
-  mode: 'gateway' | 'sidecar';
-  platform: IPlatform;
-  /** The Jupyter server the service owns (gateway mode), else null. */
-  jupyter: JupyterServer | null;
-  /** Transfers between the workspace and storage, when the platform has storage. */
-  transfers: TransferManager | null;
-  /** Resumable uploads from the browser, when the platform has storage. */
-  uploads: UploadSessions | null;
-  /** Training jobs, when the platform runs them. */
-  jobs: JobManager | null;
-  /** Flavor switches, when the service can restart the notebook server. */
-  flavorSwitch: FlavorSwitcher | null;
-}
+export type { IRouteContext } from './routes/context';
 
 export interface IAppOptions extends IRouteContext {
   config: IConfig;

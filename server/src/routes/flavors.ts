@@ -13,7 +13,7 @@ import {
   SwitchRequest,
   Usage
 } from '../schemas/flavors';
-import type { IRouteContext } from '../app';
+import type { IRouteContext } from './context';
 
 export default async function flavorRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
   const provider = (): IFlavorProvider => {

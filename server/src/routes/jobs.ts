@@ -6,9 +6,9 @@ import { openFile } from '../streams';
 import type { JobManager } from '../jobs';
 import { ErrorBody, IQueryFlag, isSet, QueryFlag } from '../schemas/common';
 import { CreateJob, ICreateJob, IJob, Job, JobFlavors, JobList, LogChunk } from '../schemas/jobs';
-import type { IRouteContext } from '../app';
+import type { IRouteContext } from './context';
 import { eventStream } from './sse';
-import { inert } from './storage';
+import { inert } from './files';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 const IdParams = Type.Object({ id: Type.String() });

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
 import { ErrorBody } from '../schemas/common';
 import { JupyterInfo, IJupyterInfo } from '../schemas/status';
-import type { IRouteContext } from '../app';
+import type { IRouteContext } from './context';
 
 /** The Jupyter server the gateway owns: its state, and a restart on demand. */
 export default async function jupyterRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {

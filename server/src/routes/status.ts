@@ -4,7 +4,7 @@ import { capabilitiesOf } from '../platform';
 import { ErrorBody } from '../schemas/common';
 import { Status, IStatus } from '../schemas/status';
 import { VERSION } from '../paths';
-import type { IRouteContext } from '../app';
+import type { IRouteContext } from './context';
 
 /**
  * jupyter-server-proxy reads each response with Tornado's HTTP client, whose body limit

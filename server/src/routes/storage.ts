@@ -1,6 +1,5 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import * as path from 'path';
 import type { Readable } from 'stream';
 import { ApiError } from '../errors';
 import type { IObjectStore, IStorageProvider } from '../platform/storage';
@@ -25,42 +24,12 @@ import {
   ObjectQuery
 } from '../schemas/storage';
 import { CreateUpload, ICreateUpload, Upload } from '../schemas/uploads';
-import type { IRouteContext } from '../app';
+import type { IRouteContext } from './context';
+import { contentTypeOf, inert } from './files';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
 const EndpointParams = Type.Object({ endpoint: Type.String() });
 const BucketParams = Type.Object({ endpoint: Type.String(), bucket: Type.String() });
-
-const CONTENT_TYPES: Record<string, string> = {
-  '.txt': 'text/plain; charset=utf-8',
-  '.log': 'text/plain; charset=utf-8',
-  '.md': 'text/markdown; charset=utf-8',
-  '.py': 'text/x-python; charset=utf-8',
-  '.csv': 'text/csv; charset=utf-8',
-  '.tsv': 'text/tab-separated-values; charset=utf-8',
-  '.json': 'application/json',
-  '.ipynb': 'application/x-ipynb+json',
-  '.yaml': 'text/yaml; charset=utf-8',
-  '.yml': 'text/yaml; charset=utf-8',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-  '.svg': 'image/svg+xml',
-  '.pdf': 'application/pdf'
-};
-
-export function contentTypeOf(key: string): string {
-  return CONTENT_TYPES[path.extname(key).toLowerCase()] ?? 'application/octet-stream';
-}
-
-/** `attachment; filename=...` that survives any name (RFC 6266 / 5987). */
-export function contentDisposition(key: string): string {
-  const name = key.split('/').filter(Boolean).pop() ?? 'download';
-  const ascii = name.replace(/[^\x20-\x7e]|["\\]/g, '_');
-  return `attachment; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(name)}`;
-}
 
 /** Every key under a prefix, page by page (recursive, placeholders included). */
 export async function* listAll(
@@ -319,15 +288,6 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
       return { deleted };
     }
   );
-}
-
-/** Marks an answer as data, never active content on this origin; with a name, a file to save. */
-export function inert(reply: FastifyReply, downloadName?: string): void {
-  reply.header('Content-Security-Policy', "sandbox; default-src 'none'");
-  reply.header('X-Content-Type-Options', 'nosniff');
-  if (downloadName !== undefined) {
-    reply.header('Content-Disposition', contentDisposition(downloadName));
-  }
 }
 
 function sendObject(

@@ -5,7 +5,7 @@ import { ErrorBody } from '../schemas/common';
 import { CreateTransfer, ICreateTransfer, Transfer, TransferList } from '../schemas/transfers';
 import type { ITransfer } from '../schemas/transfers';
 import type { TransferManager } from '../transfers';
-import type { IRouteContext } from '../app';
+import type { IRouteContext } from './context';
 import { eventStream } from './sse';
 
 const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
