@@ -11,6 +11,7 @@ import Fastify, {
   LogController
 } from 'fastify';
 import swagger from '@fastify/swagger';
+import type { IncomingMessage } from 'http';
 import type { Logger } from 'pino';
 import type { IAuthenticator } from './auth';
 import * as path from 'path';
@@ -35,6 +36,36 @@ export interface IAppOptions extends IRouteContext {
   auth: IAuthenticator;
   logger: Logger;
   serverFactory?: FastifyServerFactory;
+}
+
+/** How much of an unread request body is read (and dropped) before an error answer, at most. */
+const UNREAD_BODY_LIMIT = { bytes: 64 * 1024 * 1024, ms: 10000 };
+
+/** Reads and drops what is left of a request body, up to the limits; never rejects. */
+function drainRequest(raw: IncomingMessage, limit: { bytes: number; ms: number }): Promise<void> {
+  return new Promise(resolve => {
+    let bytes = 0;
+    const done = () => {
+      clearTimeout(timer);
+      raw.off('data', count);
+      raw.off('end', done);
+      raw.off('error', done);
+      raw.off('close', done);
+      resolve();
+    };
+    const count = (chunk: Buffer) => {
+      bytes += chunk.length;
+      if (bytes > limit.bytes) {
+        done();
+      }
+    };
+    const timer = setTimeout(done, limit.ms);
+    raw.on('data', count);
+    raw.once('end', done);
+    raw.once('error', done);
+    raw.once('close', done);
+    raw.resume();
+  });
 }
 
 /**
@@ -146,6 +177,18 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
   // Every request, known route or not, is authenticated first.
   app.addHook('onRequest', async request => {
     await options.auth.authenticate(request.raw);
+  });
+
+  // A request body the route never read (an early 4xx: a bad key, a name taken, no credentials)
+  // is read to its end before the answer goes out. A client still sending it would otherwise
+  // meet a closed connection: jupyter-server-proxy sends the body after the headers, and then
+  // answers 500 for the broken pipe instead of passing on the 4xx. Bounded: a large body from a
+  // client that does not stop is cut off as before.
+  app.addHook('onSend', async (request, reply, payload) => {
+    if (reply.statusCode >= 400 && !request.raw.complete && !request.raw.destroyed) {
+      await drainRequest(request.raw, UNREAD_BODY_LIMIT);
+    }
+    return payload;
   });
 
   const context: IRouteContext = {

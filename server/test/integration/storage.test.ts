@@ -164,6 +164,17 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
     }
   });
 
+  it('answers a rejected upload with its 4xx every time, whatever is left of the body', async () => {
+    // The answer comes before the body is read; a proxy that sends the body after the headers
+    // (jupyter-server-proxy) once met a closed connection about a third of the time, and said 500.
+    const statuses = new Set<number>();
+    for (let i = 0; i < 30; i++) {
+      const res = await put(endpoint, bucket, i % 2 ? '../outside.txt' : 'a//b', Buffer.alloc(i % 3 ? 1 : 256 * 1024));
+      statuses.add(res.status);
+    }
+    expect([...statuses]).toEqual([400]);
+  });
+
   it('pages through listings with the continuation token', async () => {
     const names = Array.from({ length: 1050 }, (_, i) => `many/item-${String(i).padStart(5, '0')}.txt`);
     for (let i = 0; i < names.length; i += 25) {
