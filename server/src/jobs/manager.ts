@@ -1,0 +1,581 @@
+/**
+ * Training jobs: durable records (one folder per job under {dataDir}/jobs, its record in
+ * job.json), a queue for executors that do not queue themselves, staging of inputs before and
+ * outputs after the program, and the state machine
+ *
+ *   Pending → Running → (Stopping →) Completed | Failed | Stopped
+ *
+ * The job's folder holds code/ (the code directory, copied at submission so later edits do
+ * not change the job), inputs/<name>/, outputs/<name>/, logs/output.log, and what the
+ * executor's wrapper writes (pid, exit_code). Records say how far a job got (`stage`), so after
+ * a restart of the service a running job is watched again, a job that ended meanwhile is
+ * accounted for, and no job is ever started twice.
+ */
+import * as crypto from 'crypto';
+import { EventEmitter } from 'events';
+import * as fs from 'fs';
+import * as path from 'path';
+import type { Logger } from 'pino';
+import { RecordWriter } from '../durable';
+import { ApiError } from '../errors';
+import type { IJobExecutor, IJobsCapability } from '../platform/jobs';
+import type { IStorageProvider } from '../platform/storage';
+import type { IFlavor } from '../schemas/flavors';
+import type { ICreateJob, IJob, IJobPhase, ILogChunk } from '../schemas/jobs';
+import type { TransferManager } from '../transfers';
+import { checkWorkspacePath, resolveInWorkspace } from '../workspace';
+import { describeExit, readLogChunk } from './logs';
+import { byCreation, FINISHED, IRecord, publicView, setPhase } from './record';
+import { chooseFlavor, fieldError, resolveLocation, resolveProgram, snapshotCode, unique } from './request';
+import { deliverOutput, IStagingContext, prepareLaunch } from './staging';
+
+export interface IJobManagerOptions {
+  dir: string;
+  workspace: string;
+  jobs: IJobsCapability;
+  storage: IStorageProvider | null;
+  transfers: TransferManager | null;
+  /** Python for boot files and notebooks. */
+  python: string;
+  /** Seconds between SIGTERM and SIGKILL when stopping. */
+  graceSeconds: number;
+  /** How often a running job's state is checked, in ms. */
+  pollMs: number;
+  /** Environment variables never passed to jobs (credentials of the service). */
+  secretEnv: string[];
+  logger: Logger;
+}
+
+export class JobManager extends EventEmitter {
+  constructor(private readonly _options: IJobManagerOptions) {
+    super();
+    this.setMaxListeners(0);
+    fs.mkdirSync(_options.dir, { recursive: true, mode: 0o700 });
+  }
+
+  get executor(): IJobExecutor {
+    return this._options.jobs.executor;
+  }
+
+  /** Loads the records and takes up every unfinished job where it stood. */
+  async start(): Promise<void> {
+    for (const name of await fs.promises.readdir(this._options.dir)) {
+      const file = path.join(this._options.dir, name, 'job.json');
+      try {
+        const record = JSON.parse(await fs.promises.readFile(file, 'utf8')) as IRecord;
+        this._records.set(record.id, record);
+      } catch (e) {
+        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
+          this._options.logger.warn({ job: name, err: e }, 'skipping an unreadable job record');
+        }
+      }
+    }
+    for (const record of [...this._records.values()].sort(byCreation)) {
+      if (FINISHED.has(record.status.phase)) {
+        continue;
+      }
+      this._options.logger.info({ id: record.id, stage: record.stage }, 'taking up a job after a restart');
+      if (record.stage === 'staging') {
+        record.stage = 'queued'; // the program never started: staging is repeated
+      }
+      if (record.stage === 'submitting') {
+        const handle = await this.executor.recover?.(record.launch!).catch(() => null);
+        if (handle) {
+          record.handle = handle;
+          record.stage = 'submitted';
+          record.status.externalId = handle.externalId;
+        } else {
+          record.stage = 'queued'; // it had not started: it starts now, once
+        }
+        await this._save(record);
+      }
+      if (record.stage === 'submitted') {
+        this.executor.adopt?.(record.handle!);
+        this._track(record, this._watch(record));
+      } else if (record.stage === 'finishing') {
+        this._track(record, this._finish(record));
+      }
+    }
+    this._pump();
+  }
+
+  /** The flavors jobs can choose from (marked selectable or not, with the reason). */
+  async flavors(): Promise<IFlavor[]> {
+    const { capacity } = this._options.jobs;
+    return (await this._options.jobs.flavors()).map(flavor => {
+      if (this.executor.queues) {
+        // A scheduler (Slurm) decides what fits its nodes, not this machine.
+        const { reason: _reason, ...rest } = flavor;
+        void _reason;
+        return { ...rest, selectable: true };
+      }
+      // A flavor larger than what the service runs at once would wait in the queue for ever.
+      const fits =
+        flavor.cpus <= capacity.cpus && flavor.memoryMiB <= capacity.memoryMiB && flavor.gpus <= capacity.gpus;
+      return fits || !flavor.selectable
+        ? flavor
+        : { ...flavor, selectable: false, reason: `The flavor "${flavor.id}" is larger than this machine.` };
+    });
+  }
+
+  list(): IJob[] {
+    return [...this._records.values()]
+      .sort(byCreation)
+      .reverse()
+      .map(r => publicView(r));
+  }
+
+  get(id: string): IJob {
+    return publicView(this._record(id));
+  }
+
+  /** Checks the request (4xx with the field at fault), snapshots the code, records and queues the job. */
+  async create(request: ICreateJob): Promise<IJob> {
+    const flavor = chooseFlavor(await this.flavors(), request.flavorId);
+    this.executor.check({ flavor, nodeCount: request.nodeCount, image: request.image });
+    const program = await resolveProgram(request, this._options.workspace);
+    const { workspace, storage } = this._options;
+    await Promise.all(request.inputs.map(input => resolveLocation(input, 'input', workspace, storage)));
+    const outputs = await Promise.all(
+      request.outputs.map(output => resolveLocation(output, 'output', workspace, storage))
+    );
+    unique(request.inputs, 'input');
+    unique(request.outputs, 'output');
+    for (const [i, output] of outputs.entries()) {
+      if (output.kind === 'workspace') {
+        const target = await resolveInWorkspace(this._options.workspace, output.path);
+        const stat = await fs.promises.stat(target).catch(() => null);
+        if (stat && !stat.isDirectory()) {
+          throw fieldError(`outputs[${i}].uri`, `"${output.path}" is a file; an output goes to a folder.`);
+        }
+      }
+    }
+
+    const id = `${new Date().toISOString().slice(0, 10).replace(/-/g, '')}-${crypto.randomBytes(4).toString('hex')}`;
+    const dir = path.join(this._options.dir, id);
+    await fs.promises.mkdir(path.join(dir, 'logs'), { recursive: true, mode: 0o700 });
+    try {
+      await snapshotCode(this._options.workspace, program.codeDir, path.join(dir, 'code'));
+      const now = new Date().toISOString();
+      const record: IRecord = {
+        id,
+        kind: 'job',
+        metadata: {
+          name: request.name,
+          ...(request.description ? { description: request.description } : {}),
+          createdAt: now
+        },
+        spec: request,
+        flavor,
+        executor: this.executor.name,
+        stage: 'queued',
+        program: { bootFile: program.bootFile, notebook: program.notebook },
+        status: { phase: 'Pending', message: 'Queued', duration: 0, timeline: [{ phase: 'Pending', at: now }] }
+      };
+      this._records.set(id, record);
+      await this._save(record);
+      this._changed(record);
+      this._pump();
+      return publicView(record);
+    } catch (e) {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+      throw e;
+    }
+  }
+
+  /** Stops a job: a queued one at once; a running one with SIGTERM, then SIGKILL after the grace period. */
+  async stop(id: string, reason = 'Stopped by the user.'): Promise<IJob> {
+    const record = this._record(id);
+    if (FINISHED.has(record.status.phase)) {
+      throw new ApiError(
+        409,
+        'finished',
+        `The job has already ${record.status.phase === 'Stopped' ? 'stopped' : record.status.phase.toLowerCase()}.`
+      );
+    }
+    if (record.stop) {
+      return publicView(record);
+    }
+    record.stop = { at: new Date().toISOString(), reason };
+    if (record.stage === 'queued') {
+      record.stage = 'done';
+      setPhase(record, 'Stopped', reason);
+      record.status.reason = reason;
+      await this._save(record);
+      this._changed(record);
+      return publicView(record);
+    }
+    setPhase(record, 'Stopping', reason);
+    await this._save(record);
+    this._changed(record);
+    const staging = this._downloads.get(id);
+    if (staging) {
+      // Inputs still downloading: the download stops, and the program never starts.
+      await this._transfers()
+        .cancel(staging)
+        .catch(() => undefined);
+    }
+    if (record.stage === 'submitted' && record.handle) {
+      await this.executor.terminate(record.handle);
+      this._armKill(record);
+    }
+    return publicView(record);
+  }
+
+  /** Forgets a finished job and removes its folder. */
+  async remove(id: string): Promise<void> {
+    const record = this._record(id);
+    if (!FINISHED.has(record.status.phase)) {
+      throw new ApiError(409, 'active', 'The job has not finished; stop it first.');
+    }
+    this._records.delete(id);
+    await this._writer.forget(id);
+    await fs.promises.rm(path.join(this._options.dir, id), { recursive: true, force: true });
+    this.emit('remove', id);
+  }
+
+  /** The log from `offset`: at most `limit` bytes. */
+  async readLog(id: string, offset: number, limit = 1024 * 1024): Promise<ILogChunk> {
+    const record = this._record(id);
+    return readLogChunk(this.logFile(id), offset, limit, FINISHED.has(record.status.phase));
+  }
+
+  logFile(id: string): string {
+    this._record(id);
+    return path.join(this._options.dir, id, 'logs', 'output.log');
+  }
+
+  /** A file the job wrote into its folder (e.g. the executed notebook), confined to it. */
+  async jobFile(id: string, rel: string): Promise<string> {
+    this._record(id);
+    const clean = checkWorkspacePath(rel);
+    if (clean !== 'output.ipynb' && !clean.startsWith('outputs/')) {
+      throw new ApiError(
+        404,
+        'not_found',
+        `The job has no file "${rel}" to share: only output.ipynb and outputs/ are.`
+      );
+    }
+    return resolveInWorkspace(path.join(this._options.dir, id), clean);
+  }
+
+  /** Stops watching (service shutdown); running jobs go on and are taken up at the next start. */
+  async close(): Promise<void> {
+    this._closing = true;
+    for (const timer of this._timers.values()) {
+      clearTimeout(timer);
+    }
+    this.emit('close');
+    await Promise.allSettled([...this._tasks.values()]);
+    await this._writer.settled();
+  }
+
+  // -- scheduling -----------------------------------------------------------------------
+
+  /** Starts queued jobs, oldest first, while they fit (or at once, where the executor queues). */
+  private _pump(): void {
+    if (this._closing) {
+      return;
+    }
+    const { capacity } = this._options.jobs;
+    const active = [...this._records.values()].filter(
+      r => r.stage !== 'queued' && r.stage !== 'done' && r.stage !== 'finishing'
+    );
+    const used = { cpus: 0, memoryMiB: 0, gpus: 0, jobs: active.length };
+    for (const record of active) {
+      used.cpus += record.flavor.cpus;
+      used.memoryMiB += record.flavor.memoryMiB;
+      used.gpus += record.flavor.gpus;
+    }
+    for (const record of [...this._records.values()].filter(r => r.stage === 'queued').sort(byCreation)) {
+      if (!this.executor.queues) {
+        const { flavor } = record;
+        const fits =
+          used.jobs < capacity.maxJobs &&
+          used.cpus + flavor.cpus <= capacity.cpus &&
+          used.memoryMiB + flavor.memoryMiB <= capacity.memoryMiB &&
+          used.gpus + flavor.gpus <= capacity.gpus;
+        if (!fits) {
+          const message = `Waiting for capacity: ${used.jobs} job${used.jobs === 1 ? '' : 's'} running`;
+          if (record.status.message !== message) {
+            record.status.message = message;
+            this._changed(record);
+          }
+          break; // first in, first out: nothing overtakes the oldest waiting job
+        }
+        used.jobs += 1;
+        used.cpus += flavor.cpus;
+        used.memoryMiB += flavor.memoryMiB;
+        used.gpus += flavor.gpus;
+      }
+      record.stage = 'staging';
+      this._track(record, this._launch(record));
+    }
+  }
+
+  private _track(record: IRecord, task: Promise<void>): void {
+    const tracked = task
+      .catch(e => this._options.logger.error({ id: record.id, err: e }, 'job bookkeeping failed'))
+      .finally(() => {
+        this._tasks.delete(record.id);
+        this._pump();
+      });
+    this._tasks.set(record.id, tracked);
+  }
+
+  // -- one job's life ---------------------------------------------------------------------
+
+  private async _launch(record: IRecord): Promise<void> {
+    const dir = path.join(this._options.dir, record.id);
+    try {
+      if (record.spec.inputs.length) {
+        record.status.message = 'Preparing inputs';
+        this._changed(record);
+      }
+      const launch = await prepareLaunch(this._staging, record, dir);
+      if (record.stop) {
+        await this._end(record, 'Stopped', record.stop.reason);
+        return;
+      }
+      record.launch = launch;
+      record.stage = 'submitting';
+      await this._save(record);
+      const handle = await this.executor.submit(launch);
+      record.handle = handle;
+      record.stage = 'submitted';
+      record.status.externalId = handle.externalId;
+      record.status.message = undefined;
+      if (!this.executor.queues && record.status.phase === 'Pending') {
+        setPhase(record, 'Running'); // a local process runs once it is spawned
+      }
+      await this._save(record);
+      this._changed(record);
+    } catch (e) {
+      if (this._closing) {
+        return;
+      }
+      if (record.stop && !record.handle) {
+        await this._end(record, 'Stopped', record.stop.reason);
+        return;
+      }
+      const message = e instanceof ApiError ? e.message : `The job could not be started: ${(e as Error).message}`;
+      this._options.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'job failed to start');
+      await fs.promises
+        .appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${message}\n`)
+        .catch(() => undefined);
+      record.ended = { reason: message };
+      record.stage = 'finishing';
+      await this._finish(record);
+      return;
+    }
+    if (record.stop && record.handle) {
+      await this.executor.terminate(record.handle);
+      this._armKill(record);
+    }
+    await this._watch(record);
+  }
+
+  /** Polls the executor until the program has ended, then finishes the job. */
+  private async _watch(record: IRecord): Promise<void> {
+    const launch = record.launch!;
+    const handle = record.handle!;
+    if (record.stop && !this._timers.has(record.id)) {
+      this._armKill(record); // a stop that began before a restart
+    }
+    this._armRuntimeLimit(record);
+    while (!this._closing) {
+      await this._pullLog(record);
+      const status = await this.executor.status(handle, launch).catch(e => {
+        this._options.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'checking a job failed');
+        return null;
+      });
+      if (status?.phase === 'running' && record.status.phase === 'Pending') {
+        setPhase(record, 'Running');
+        record.status.message = undefined;
+        await this._save(record);
+        this._changed(record);
+      } else if (status?.phase === 'pending' && record.status.phase === 'Pending') {
+        const message = status.reason
+          ? `Queued in ${this.executor.name}: ${status.reason}`
+          : `Queued in ${this.executor.name}`;
+        if (record.status.message !== message) {
+          record.status.message = message;
+          this._changed(record);
+        }
+      } else if (status?.phase === 'exited' || status?.phase === 'lost') {
+        await this._pullLog(record);
+        if (record.status.phase === 'Pending' && status.phase === 'exited') {
+          setPhase(record, 'Running'); // it ran, between two looks
+        }
+        record.ended = { exitCode: status.exitCode, reason: status.reason, lost: status.phase === 'lost' };
+        record.stage = 'finishing';
+        await this._save(record);
+        await this._finish(record);
+        return;
+      }
+      await delay(this._options.pollMs);
+    }
+  }
+
+  /** Copies new log bytes from executors that keep the log themselves (see IJobExecutor.fetchLog). */
+  private async _pullLog(record: IRecord): Promise<void> {
+    if (!this.executor.fetchLog || !record.handle || !record.launch) {
+      return;
+    }
+    const file = record.launch.logFile;
+    const have = (await fs.promises.stat(file).catch(() => null))?.size ?? 0;
+    const bytes = await this.executor.fetchLog(record.handle, have).catch(() => null);
+    if (bytes?.length) {
+      await fs.promises.appendFile(file, bytes);
+    }
+  }
+
+  /** Uploads the outputs (whatever the program's end), releases resources, settles the phase. */
+  private async _finish(record: IRecord): Promise<void> {
+    const dir = path.join(this._options.dir, record.id);
+    this._clearTimer(record.id);
+    if (record.handle) {
+      await this.executor.cleanup?.(record.handle).catch(() => undefined);
+    }
+    const log = (line: string) =>
+      fs.promises.appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${line}\n`).catch(() => undefined);
+    let outputProblem: string | undefined;
+    if (record.launch && record.spec.outputs.length) {
+      record.status.message = 'Uploading outputs';
+      this._changed(record);
+      for (const output of record.spec.outputs) {
+        try {
+          await deliverOutput(this._staging, output, dir);
+          await log(`output "${output.name}" delivered to ${output.uri}`);
+        } catch (e) {
+          if (this._closing) {
+            return; // finished at the next start
+          }
+          outputProblem = `The output "${output.name}" could not be delivered to ${output.uri}: ${(e as Error).message}`;
+          await log(outputProblem);
+        }
+      }
+    }
+    const ended = record.ended ?? {};
+    if (record.stop) {
+      await this._end(record, 'Stopped', record.stop.reason, ended.exitCode);
+    } else if (ended.exitCode === 0 && !outputProblem) {
+      await this._end(record, 'Completed', undefined, 0);
+    } else {
+      const reason =
+        outputProblem && ended.exitCode === 0
+          ? outputProblem
+          : (ended.reason ??
+            (ended.exitCode !== undefined ? describeExit(ended.exitCode) : 'The job ended without an exit code.'));
+      await this._end(record, 'Failed', reason, ended.exitCode);
+    }
+    await log(
+      `job ${record.status.phase.toLowerCase()}${record.status.exitCode !== undefined ? ` (exit code ${record.status.exitCode})` : ''}`
+    );
+  }
+
+  private async _end(record: IRecord, phase: IJobPhase, reason?: string, exitCode?: number): Promise<void> {
+    record.stage = 'done';
+    setPhase(record, phase, reason);
+    record.status.message = undefined;
+    if (reason) {
+      record.status.reason = reason;
+    }
+    if (exitCode !== undefined) {
+      record.status.exitCode = exitCode;
+    }
+    await this._save(record);
+    this._changed(record);
+    this.emit('finished', publicView(record));
+  }
+
+  private _armKill(record: IRecord): void {
+    this._clearTimer(record.id);
+    const elapsed = Date.now() - Date.parse(record.stop!.at);
+    const wait = Math.max(0, this._options.graceSeconds * 1000 - elapsed);
+    this._timers.set(
+      record.id,
+      setTimeout(() => {
+        this._timers.delete(record.id);
+        if (record.handle && record.stage === 'submitted') {
+          record.stop!.forced = true;
+          void this.executor
+            .kill(record.handle)
+            .catch(e => this._options.logger.warn({ id: record.id, err: e }, 'killing a job failed'));
+        }
+      }, wait)
+    );
+  }
+
+  private _armRuntimeLimit(record: IRecord): void {
+    const minutes = record.spec.maxRuntimeMinutes;
+    if (!minutes || record.stop || this.executor.queues) {
+      return; // executors that queue enforce it themselves (Slurm's --time)
+    }
+    const started = Date.parse(record.status.startedAt ?? new Date().toISOString());
+    const wait = Math.max(0, started + minutes * 60000 - Date.now());
+    this._timers.set(
+      record.id,
+      setTimeout(() => {
+        this._timers.delete(record.id);
+        void this.stop(
+          record.id,
+          `The job exceeded its maximum runtime of ${minutes} minute${minutes === 1 ? '' : 's'}.`
+        ).catch(() => undefined);
+      }, wait)
+    );
+  }
+
+  private _clearTimer(id: string): void {
+    const timer = this._timers.get(id);
+    if (timer) {
+      clearTimeout(timer);
+      this._timers.delete(id);
+    }
+  }
+
+  private _transfers(): TransferManager {
+    if (!this._options.transfers) {
+      throw new ApiError(400, 'capability_missing', 'This platform has no object storage for job inputs and outputs.');
+    }
+    return this._options.transfers;
+  }
+
+  // -- records ----------------------------------------------------------------------------
+
+  private _changed(record: IRecord): void {
+    this.emit('change', publicView(record));
+  }
+
+  private _record(id: string): IRecord {
+    const record = this._records.get(id);
+    if (!record) {
+      throw new ApiError(404, 'not_found', `There is no job "${id}".`);
+    }
+    return record;
+  }
+
+  /** Writes the record atomically, one write at a time per job, in order. */
+  private _save(record: IRecord): Promise<void> {
+    const file = path.join(this._options.dir, record.id, 'job.json');
+    return this._writer.write(record.id, file, JSON.stringify(record), () => this._records.has(record.id));
+  }
+
+  private _records = new Map<string, IRecord>();
+  /** What staging needs; its map holds the input download under way, by job. */
+  private get _staging(): IStagingContext {
+    const { dir, workspace, storage, python, secretEnv } = this._options;
+    return { dir, workspace, storage, python, secretEnv, transfers: () => this._transfers(), staging: this._downloads };
+  }
+  private _downloads = new Map<string, string>();
+  private _tasks = new Map<string, Promise<void>>();
+  private _timers = new Map<string, NodeJS.Timeout>();
+  private _writer = new RecordWriter((e, id) =>
+    this._options.logger.error({ err: e, id }, 'saving a job record failed')
+  );
+  private _closing = false;
+}
+
+function delay(ms: number): Promise<void> {
+  return new Promise(resolve => setTimeout(resolve, ms));
+}

@@ -1,0 +1,66 @@
+/**
+ * A job's durable record: the public job and what the service keeps for itself (how far it
+ * got, what it launched, why it stopped), and the changes every part makes to it.
+ */
+import type { IJobHandle, IJobLaunch } from '../platform/jobs';
+import type { IJob, IJobPhase } from '../schemas/jobs';
+
+export type Stage = 'queued' | 'staging' | 'submitting' | 'submitted' | 'finishing' | 'done';
+
+export interface IRecord extends IJob {
+  stage: Stage;
+  /** The program inside the code snapshot. */
+  program: { bootFile?: string; notebook?: string };
+  launch?: IJobLaunch;
+  handle?: IJobHandle;
+  /** Set when a user (or the runtime limit) asked the job to stop. */
+  stop?: { at: string; reason: string; forced?: boolean };
+  /** The exit code and reason once the program has ended (before the outputs are uploaded). */
+  ended?: { exitCode?: number; reason?: string; lost?: boolean };
+}
+
+export const FINISHED = new Set<IJobPhase>(['Completed', 'Failed', 'Stopped']);
+
+export function byCreation(a: IRecord, b: IRecord): number {
+  return a.metadata.createdAt.localeCompare(b.metadata.createdAt) || a.id.localeCompare(b.id);
+}
+
+/** Moves the record to `phase`, on its timeline. */
+export function setPhase(record: IRecord, phase: IJobPhase, message?: string): void {
+  const now = new Date().toISOString();
+  record.status.phase = phase;
+  record.status.timeline.push(message ? { phase, at: now, message } : { phase, at: now });
+  if (phase === 'Running') {
+    record.status.startedAt = now;
+  }
+  if (FINISHED.has(phase)) {
+    record.status.finishedAt = now;
+  }
+}
+
+/** The job as the API shows it: without the service's own fields, with its duration. */
+export function publicView(record: IRecord): IJob {
+  const {
+    stage: _stage,
+    program: _program,
+    launch: _launch,
+    handle: _handle,
+    stop: _stop,
+    ended: _ended,
+    ...view
+  } = record;
+  void _stage;
+  void _program;
+  void _launch;
+  void _handle;
+  void _stop;
+  void _ended;
+  const started = record.status.startedAt ? Date.parse(record.status.startedAt) : null;
+  const end = record.status.finishedAt ? Date.parse(record.status.finishedAt) : Date.now();
+  return JSON.parse(
+    JSON.stringify({
+      ...view,
+      status: { ...view.status, duration: started ? Math.max(0, (end - started) / 1000) : 0 }
+    })
+  );
+}
