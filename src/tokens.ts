@@ -61,6 +61,8 @@ export interface IAtelierClient {
 
   // Transfers between the workspace and object storage
   transfers(): Promise<ITransfer[]>;
+  /** Follows every change of a transfer until `signal` aborts (server-sent events). */
+  transferEvents(onTransfer: (transfer: ITransfer) => void, signal: AbortSignal, onOpen?: () => void): Promise<void>;
   createTransfer(request: ICreateTransfer): Promise<ITransfer>;
   cancelTransfer(id: string): Promise<ITransfer>;
   removeTransfer(id: string): Promise<void>;
@@ -68,6 +70,20 @@ export interface IAtelierClient {
   // Training jobs
   jobFlavors(): Promise<IJobFlavors>;
   jobs(): Promise<IJob[]>;
+  /** Follows every change and deletion of a job until `signal` aborts (server-sent events). */
+  jobEvents(
+    onJob: (job: IJob) => void,
+    onRemoved: (id: string) => void,
+    signal: AbortSignal,
+    onOpen?: () => void
+  ): Promise<void>;
+  /** Follows a job's log from `offset` as it grows, until the job ends or `signal` aborts. */
+  jobLogEvents(
+    id: string,
+    offset: number,
+    onLog: (chunk: { text: string; offset: number; nextOffset: number }) => void,
+    signal: AbortSignal
+  ): Promise<void>;
   job(id: string): Promise<IJob>;
   createJob(request: ICreateJob): Promise<IJob>;
   stopJob(id: string): Promise<IJob>;

@@ -127,6 +127,45 @@ describe('JobsModel against a real service', () => {
     expect(model.visible.map(j => j.id)).toEqual([job.id]);
   });
 
+  it("learns of jobs from the service's event stream, without reading the list again", async () => {
+    // The same real client, counting how often the whole list is read.
+    const client = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: service.baseUrl }) });
+    let listed = 0;
+    const jobs = client.jobs.bind(client);
+    client.jobs = () => {
+      listed += 1;
+      return jobs();
+    };
+    const followed = new JobsModel(client);
+    const finished: string[] = [];
+    followed.finished.connect((_, job) => finished.push(job.id));
+    try {
+      await followed.start();
+      const deadline = Date.now() + 30000;
+      while (listed < 2 && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 50)); // the first read, and the one when the stream opens
+      }
+      const before = listed;
+      const job = await client.createJob({
+        name: 'pushed',
+        command: 'echo pushed',
+        parameters: [],
+        environments: {},
+        inputs: [],
+        outputs: [],
+        nodeCount: 1
+      });
+      while (!finished.includes(job.id) && Date.now() < deadline) {
+        await new Promise(resolve => setTimeout(resolve, 50));
+      }
+      expect(finished).toEqual([job.id]);
+      expect(followed.find(job.id)?.status.phase).toBe('Completed');
+      expect(listed).toBe(before);
+    } finally {
+      followed.dispose();
+    }
+  });
+
   it('carries the field of a refused request', async () => {
     await expect(
       model.create({

@@ -7,7 +7,7 @@ import type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transf
 import type { ICreateJob, IJob, IJobFlavors, ILogChunk } from '../../server/lib/schemas/jobs';
 import type { IUpload } from '../../server/lib/schemas/uploads';
 import type { IAtelierClient } from '../tokens';
-import { API_PATH, AtelierError, requestAPI } from './request';
+import { API_PATH, AtelierError, requestAPI, streamAPI } from './request';
 
 export type { IFlavor, IFlavorList, IFlavorSwitch, IUsage } from '../../server/lib/schemas/flavors';
 export type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
@@ -346,6 +346,17 @@ export class AtelierClient implements IAtelierClient {
     return (await requestAPI<{ transfers: ITransfer[] }>('transfers', {}, this.serverSettings)).transfers;
   }
 
+  /** Follows every change of a transfer (`transfer` events) until `signal` aborts. */
+  transferEvents(onTransfer: (transfer: ITransfer) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
+    return streamAPI(
+      'transfers/events',
+      (event, data) => event === 'transfer' && onTransfer(data as ITransfer),
+      signal,
+      this.serverSettings,
+      onOpen
+    );
+  }
+
   createTransfer(request: ICreateTransfer): Promise<ITransfer> {
     return requestAPI<ITransfer>(
       'transfers',
@@ -368,6 +379,43 @@ export class AtelierClient implements IAtelierClient {
 
   async jobs(): Promise<IJob[]> {
     return (await requestAPI<{ jobs: IJob[] }>('jobs', {}, this.serverSettings)).jobs;
+  }
+
+  /** Follows every change of a job (`job`) and every deletion (`removed`) until `signal` aborts. */
+  jobEvents(
+    onJob: (job: IJob) => void,
+    onRemoved: (id: string) => void,
+    signal: AbortSignal,
+    onOpen?: () => void
+  ): Promise<void> {
+    return streamAPI(
+      'jobs/events',
+      (event, data) => {
+        if (event === 'job') {
+          onJob(data as IJob);
+        } else if (event === 'removed') {
+          onRemoved((data as { id: string }).id);
+        }
+      },
+      signal,
+      this.serverSettings,
+      onOpen
+    );
+  }
+
+  /** Follows a job's log from `offset` as it grows (`log` chunks) until the job ends or `signal` aborts. */
+  jobLogEvents(
+    id: string,
+    offset: number,
+    onLog: (chunk: { text: string; offset: number; nextOffset: number }) => void,
+    signal: AbortSignal
+  ): Promise<void> {
+    return streamAPI(
+      `jobs/${encodeURIComponent(id)}/logs/stream${query({ offset })}`,
+      (event, data) => event === 'log' && onLog(data as { text: string; offset: number; nextOffset: number }),
+      signal,
+      this.serverSettings
+    );
   }
 
   job(id: string): Promise<IJob> {

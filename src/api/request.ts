@@ -78,3 +78,70 @@ export async function requestAPI<T>(
   }
   return body as T;
 }
+
+/**
+ * Reads one of the service's event streams (server-sent events) until it ends or `signal`
+ * aborts it; `onEvent` hears each event with its parsed data, `onOpen` that it is open. Sent with Jupyter's credentials,
+ * as every call, and as an event stream (`Accept`), which jupyter-server-proxy needs to pass it
+ * on as it comes. Rejects with an AtelierError when the stream cannot be opened.
+ */
+export async function streamAPI(
+  endpoint: string,
+  onEvent: (event: string, data: unknown) => void,
+  signal: AbortSignal,
+  settings: ServerConnection.ISettings = ServerConnection.makeSettings(),
+  onOpen?: () => void
+): Promise<void> {
+  const url = URLExt.join(settings.baseUrl, API_PATH, endpoint);
+  let response: Response;
+  try {
+    response = await ServerConnection.makeRequest(url, { headers: { Accept: 'text/event-stream' }, signal }, settings);
+  } catch (e) {
+    throw new AtelierError(0, 'network', `Cannot reach the Atelier service at ${url}: ${(e as Error).message}`);
+  }
+  if (!response.ok || !response.body || !response.headers.get('Content-Type')?.startsWith('text/event-stream')) {
+    await response.body?.cancel().catch(() => undefined);
+    throw new AtelierError(response.status, 'unexpected', `The server did not open an event stream at ${url}.`);
+  }
+  onOpen?.();
+  const reader = response.body.getReader();
+  const decoder = new TextDecoder();
+  let buffer = '';
+  try {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) {
+        return;
+      }
+      buffer += decoder.decode(value, { stream: true });
+      let end: number;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let event = 'message';
+        const data: string[] = [];
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) {
+            event = line.slice(6).trim();
+          } else if (line.startsWith('data:')) {
+            data.push(line.slice(5).trimStart());
+          }
+        }
+        if (data.length) {
+          try {
+            onEvent(event, JSON.parse(data.join('\n')));
+          } catch {
+            // not JSON: not an event of ours
+          }
+        }
+      }
+    }
+  } catch (e) {
+    if (signal.aborted) {
+      return;
+    }
+    throw new AtelierError(0, 'network', `The event stream at ${url} broke off: ${(e as Error).message}`);
+  } finally {
+    reader.releaseLock();
+  }
+}

@@ -77,6 +77,15 @@ export class JobsModel extends PolledList<IJob> {
     await this.refresh();
   }
 
+  protected openEvents(
+    signal: AbortSignal,
+    onItem: (job: IJob) => void,
+    onRemoved: (id: string) => void,
+    opened: () => void
+  ): Promise<void> {
+    return this._client.jobEvents(onItem, onRemoved, signal, opened);
+  }
+
   protected fetch(): Promise<IJob[]> {
     return this._client.jobs();
   }

@@ -34,6 +34,15 @@ export class TransfersModel extends PolledList<ITransfer> {
     await this.refresh();
   }
 
+  protected openEvents(
+    signal: AbortSignal,
+    onItem: (transfer: ITransfer) => void,
+    _onRemoved: (id: string) => void,
+    opened: () => void
+  ): Promise<void> {
+    return this._client.transferEvents(onItem, signal, opened);
+  }
+
   protected fetch(): Promise<ITransfer[]> {
     return this._client.transfers();
   }
