@@ -22,13 +22,27 @@ interface IDetailProps {
   openNotebook(job: IJob): void;
 }
 
-/** Follows the log: reads from the last offset every half second until the job has finished and all is read. */
+/**
+ * Follows the log: reads it from the last offset until caught up, then listens to the log's
+ * event stream, and reads on whenever the stream ends (the job finished, or the stream broke),
+ * until the job has finished and all is read.
+ */
 function useLog(client: IAtelierClient, id: string): { text: string; error: string; cut: boolean } {
   const [state, setState] = React.useState({ text: '', error: '', cut: false });
   React.useEffect(() => {
     let offset = 0;
     let stopped = false;
     let timer: ReturnType<typeof setTimeout> | undefined;
+    const events = new AbortController();
+    const append = (text: string, nextOffset: number) => {
+      offset = nextOffset;
+      setState(s => {
+        const all = s.text + text;
+        return all.length > KEEP_LOG
+          ? { text: all.slice(all.length - KEEP_LOG), error: '', cut: true }
+          : { ...s, text: all, error: '' };
+      });
+    };
     const tick = async () => {
       try {
         const chunk = await client.jobLog(id, offset);
@@ -36,18 +50,29 @@ function useLog(client: IAtelierClient, id: string): { text: string; error: stri
           return;
         }
         if (chunk.text) {
-          offset = chunk.nextOffset;
-          setState(s => {
-            const text = s.text + chunk.text;
-            return text.length > KEEP_LOG
-              ? { text: text.slice(text.length - KEEP_LOG), error: '', cut: true }
-              : { ...s, text, error: '' };
-          });
+          append(chunk.text, chunk.nextOffset);
         }
         if (chunk.complete) {
           return;
         }
-        timer = setTimeout(tick, chunk.nextOffset < chunk.size ? 0 : 500);
+        if (chunk.nextOffset < chunk.size) {
+          timer = setTimeout(tick, 0);
+          return;
+        }
+        // Caught up: the rest comes as it is written.
+        await client.jobLogEvents(
+          id,
+          offset,
+          c => {
+            if (!stopped && c.offset === offset && c.text) {
+              append(c.text, c.nextOffset);
+            }
+          },
+          events.signal
+        );
+        if (!stopped) {
+          timer = setTimeout(tick, 500);
+        }
       } catch (e) {
         if (!stopped) {
           setState(s => ({ ...s, error: (e as Error).message }));
@@ -58,6 +83,7 @@ function useLog(client: IAtelierClient, id: string): { text: string; error: stri
     void tick();
     return () => {
       stopped = true;
+      events.abort();
       clearTimeout(timer);
     };
   }, [id]);
