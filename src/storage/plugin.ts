@@ -59,7 +59,9 @@ async function askConflict(trans: TranslationBundle, what: string): Promise<{ ch
       Dialog.cancelButton({ label: trans.__('Skip') }),
       Dialog.createButton({ label: trans.__('Keep Both') }),
       Dialog.warnButton({ label: trans.__('Overwrite') })
-    ]
+    ],
+    // Enter keeps both: the safe choice, nothing is lost.
+    defaultButton: 1
   });
   const choice: Conflict =
     result.button.label === trans.__('Overwrite')
@@ -229,7 +231,8 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
             buttons: [
               Dialog.cancelButton({ label: trans.__('Skip') }),
               Dialog.warnButton({ label: trans.__('Overwrite') })
-            ]
+            ],
+            defaultButton: 0 // Enter skips: nothing is overwritten unless chosen
           });
           if (answer.button.accept) {
             return transfers.create({ ...request, overwrite: true });
@@ -525,7 +528,8 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
           const answer = await showDialog({
             title: trans.__('Name already taken'),
             body: e.message,
-            buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Overwrite') })]
+            buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Overwrite') })],
+            defaultButton: 0 // Enter cancels: nothing is overwritten unless chosen
           });
           if (answer.button.accept) {
             await client

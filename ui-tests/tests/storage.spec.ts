@@ -108,6 +108,38 @@ test.describe('Object storage', () => {
 });
 
 test.describe('Uploads from the computer', () => {
+  test('a name that is taken is not overwritten by pressing Enter: both are kept', async ({
+    page,
+    request
+  }, testInfo) => {
+    const fs = await import('fs');
+    const bucket = `taken-${Date.now().toString(36)}`;
+    const api = `/atelier/api/v1/storage/endpoints/local/buckets/${bucket}`;
+    expect(
+      (await request.post('/atelier/api/v1/storage/endpoints/local/buckets', { data: { name: bucket } })).status()
+    ).toBe(201);
+    expect((await request.put(`${api}/object?key=notes.txt`, { data: 'old\n' })).status()).toBe(201);
+    const file = testInfo.outputPath('notes.txt');
+    fs.writeFileSync(file, 'new\n');
+
+    watchPage(page);
+    await page.reload();
+    await atelierLoaded(page);
+    await page.sidebar.openTab('jp-atelier-storage');
+    const panel = page.locator('#jp-atelier-storage');
+    await panel.getByRole('button', { name: 'Refresh' }).click();
+    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    await panel.locator('input[type="file"]').setInputFiles(file);
+    const dialog = page.locator('.jp-Dialog', { hasText: 'Name already taken' });
+    await expect(dialog).toBeVisible();
+    await page.keyboard.press('Enter');
+    await expect(panel.locator('.jp-Atelier-StorageBrowser-item[data-key="notes (1).txt"]')).toBeVisible({
+      timeout: 20000
+    });
+    expect(await (await request.get(`${api}/object?key=notes.txt`)).text()).toBe('old\n');
+    expect(await (await request.get(`${api}/object?key=${encodeURIComponent('notes (1).txt')}`)).text()).toBe('new\n');
+  });
+
   test('a large file goes up in parts, and an interrupted upload resumes instead of starting over', async ({
     page,
     request
