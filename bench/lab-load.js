@@ -27,15 +27,7 @@ const ROUNDS = Number(values.rounds ?? (values.quick ? 1 : 10));
 const GOAL = 1.05;
 const venvBin = path.join(process.env.ATELIER_VENV || path.join(root, '.venv'), 'bin');
 const jupyter = fs.existsSync(path.join(venvBin, 'jupyter')) ? path.join(venvBin, 'jupyter') : 'jupyter';
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync'
-];
+const CHROMIUM = require('../ui-tests/chromium');
 
 function freePort() {
   return new Promise((resolve, reject) => {
@@ -77,10 +69,7 @@ async function main() {
   const server = spawn(jupyter, args, { env: { ...env, JUPYTER_TOKEN: token }, stdio: ['ignore', 'ignore', 'pipe'] });
   server.stderr.on('data', chunk => (log = (log + chunk).slice(-20000)));
   server.on('error', error => (log += `\n${error.message}`));
-  const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-    args: CHROMIUM_ARGS
-  });
+  const browser = await chromium.launch(CHROMIUM);
   try {
     const base = `http://127.0.0.1:${port}/`;
     for (let i = 0; ; i++) {

@@ -4,6 +4,7 @@
  */
 const { execFileSync } = require('child_process');
 const baseConfig = require('@jupyterlab/galata/lib/playwright-config');
+const chromium = require('./chromium');
 
 // galata's in-page helpers, as PyPI's JupyterLab ships them prebuilt (jupyterlab/galata/).
 const GALATA = execFileSync(
@@ -41,18 +42,7 @@ module.exports = {
     video: 'off',
     trace: 'off',
     screenshot: 'only-on-failure',
-    launchOptions: {
-      executablePath: process.env.CHROMIUM_PATH || '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync'
-      ]
-    }
+    launchOptions: chromium
   },
   projects: [
     { name: 'gateway', testIgnore: /(sidecar|hub)\//, use: { baseURL: `http://127.0.0.1:${PORT}` } },

@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { atelierLoaded, runUntilOutput, watchPage } from './helpers';
+import { atelierLoaded, runUntilOutput, switchFromStatusBar, watchPage } from './helpers';
 
 const CODE = 'import os; len(os.sched_getaffinity(0))';
 
@@ -44,14 +44,7 @@ test.describe('Compute flavors', () => {
     await expect(toolbarItem).toContainText(list.flavors.find((f: any) => f.id === list.current).name);
 
     // Status bar → picker → confirm (which names the unsaved notebook) → progress → done.
-    await page.locator('.jp-Atelier-StatusItem button').click();
-    const picker = page.locator('.jp-Dialog');
-    await picker.locator('.jp-Atelier-FlavorPicker-item[data-flavor="small"]').click();
-    await picker.getByRole('button', { name: 'Continue…' }).click();
-    const confirm = page.locator('.jp-Dialog');
-    await expect(confirm).toContainText('Switch to Small?');
-    await expect(confirm.locator('.jp-Atelier-FlavorConfirm li')).toHaveText([path]);
-    await confirm.getByRole('button', { name: 'Switch' }).click();
+    await switchFromStatusBar(page, 'small', 'Small', [path]);
     await expect(page.locator('.jp-Notification-Toast-in-progress, .Toastify__toast')).toContainText(
       /Switching to Small/
     );

@@ -1,4 +1,5 @@
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
+import type { Locator, Page } from '@playwright/test';
 
 /** Runs a cell until it shows `expected` (a fresh kernel can drop the very first request). */
 export async function runUntilOutput(page: IJupyterLabPageFixture, cell: number, expected: string): Promise<void> {
@@ -59,4 +60,34 @@ export async function atelierLoaded(page: IJupyterLabPageFixture): Promise<void>
       `Atelier did not load in this page: ${JSON.stringify(inPage)}\n${(watched.get(page) ?? []).join('\n')}`
     );
   }
+}
+
+/** Opens the Object Storage panel on `bucket` of the local endpoint (listed afresh); returns the panel. */
+export async function openBucket(page: IJupyterLabPageFixture, bucket: string): Promise<Locator> {
+  await page.sidebar.openTab('jp-atelier-storage');
+  const panel = page.locator('#jp-atelier-storage');
+  await expect(panel).toBeVisible();
+  await panel.getByRole('button', { name: 'Refresh' }).click();
+  await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+  return panel;
+}
+
+/**
+ * Status bar → flavor picker → `flavorId` → the confirmation, which names `name` and the unsaved
+ * documents `unsaved` → Switch. The caller follows the progress.
+ */
+export async function switchFromStatusBar(
+  page: Page,
+  flavorId: string,
+  name: string,
+  unsaved: string[]
+): Promise<void> {
+  await page.locator('.jp-Atelier-StatusItem button').click();
+  const picker = page.locator('.jp-Dialog');
+  await picker.locator(`.jp-Atelier-FlavorPicker-item[data-flavor="${flavorId}"]`).click();
+  await picker.getByRole('button', { name: 'Continue…' }).click();
+  const confirm = page.locator('.jp-Dialog');
+  await expect(confirm).toContainText(`Switch to ${name}?`);
+  await expect(confirm.locator('.jp-Atelier-FlavorConfirm li')).toHaveText(unsaved);
+  await confirm.getByRole('button', { name: 'Switch' }).click();
 }

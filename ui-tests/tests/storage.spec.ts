@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { atelierLoaded, watchPage } from './helpers';
+import { atelierLoaded, openBucket, watchPage } from './helpers';
 
 /** A Lumino drag: press, move in steps (Lumino starts a drag after a few pixels), release. */
 async function lmDrag(page: any, from: any, to: any): Promise<void> {
@@ -125,10 +125,7 @@ test.describe('Uploads from the computer', () => {
     watchPage(page);
     await page.reload();
     await atelierLoaded(page);
-    await page.sidebar.openTab('jp-atelier-storage');
-    const panel = page.locator('#jp-atelier-storage');
-    await panel.getByRole('button', { name: 'Refresh' }).click();
-    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    const panel = await openBucket(page, bucket);
     await panel.locator('input[type="file"]').setInputFiles(file);
     const dialog = page.locator('.jp-Dialog', { hasText: 'Name already taken' });
     await expect(dialog).toBeVisible();
@@ -157,10 +154,7 @@ test.describe('Uploads from the computer', () => {
     watchPage(page);
     await page.reload();
     await atelierLoaded(page);
-    await page.sidebar.openTab('jp-atelier-storage');
-    const panel = page.locator('#jp-atelier-storage');
-    await panel.getByRole('button', { name: 'Refresh' }).click();
-    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    const panel = await openBucket(page, bucket);
     const input = panel.locator('input[type="file"]');
 
     // First attempt: the network drops part 2 every time.
@@ -242,10 +236,7 @@ test.describe('Drag and drop between the file browser and object storage', () =>
     );
     expect(put.status()).toBe(201);
 
-    await page.sidebar.openTab('jp-atelier-storage');
-    const panel = page.locator('#jp-atelier-storage');
-    await panel.getByRole('button', { name: 'Refresh' }).click();
-    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    const panel = await openBucket(page, bucket);
     await page.sidebar.openTab('filebrowser');
     await page.filebrowser.refresh();
 

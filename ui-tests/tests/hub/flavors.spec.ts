@@ -1,4 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
+import { switchFromStatusBar } from '../helpers';
 
 /**
  * Atelier in a JupyterHub single-user server (server/test/hub/jupyterhub_config.py): the
@@ -50,14 +51,9 @@ test('switching profiles from the status bar restarts the server through the Hub
 
   // Status bar → picker (the Hub's profiles) → confirm → the outage → done.
   await item.locator('button').click();
-  const picker = page.locator('.jp-Dialog');
-  await expect(picker.locator('.jp-Atelier-FlavorPicker-item')).toHaveCount(3);
-  await picker.locator('.jp-Atelier-FlavorPicker-item[data-flavor="large"]').click();
-  await picker.getByRole('button', { name: 'Continue…' }).click();
-  const confirm = page.locator('.jp-Dialog');
-  await expect(confirm).toContainText('Switch to Large?');
-  await expect(confirm.locator('.jp-Atelier-FlavorConfirm li')).toHaveText([file]);
-  await confirm.getByRole('button', { name: 'Switch' }).click();
+  await expect(page.locator('.jp-Dialog .jp-Atelier-FlavorPicker-item')).toHaveCount(3);
+  await page.locator('.jp-Dialog').getByRole('button', { name: 'Cancel' }).click();
+  await switchFromStatusBar(page, 'large', 'Large', [file]);
   await expect(page.locator('.Toastify__toast', { hasText: 'the Hub is restarting your server' })).toBeVisible({
     timeout: 60000
   });

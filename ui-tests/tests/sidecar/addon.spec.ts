@@ -1,7 +1,7 @@
 import { expect, test } from '@jupyterlab/galata';
 import * as fs from 'fs';
 import * as path from 'path';
-import { atelierLoaded, watchPage } from '../helpers';
+import { atelierLoaded, openBucket, watchPage } from '../helpers';
 
 /**
  * Atelier as users of their own JupyterLab get it: `pip install` of the wheel, then plain
@@ -48,10 +48,7 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
     expect(put.status()).toBe(201);
     await page.reload();
     await atelierLoaded(page);
-    await page.sidebar.openTab('jp-atelier-storage');
-    const panel = page.locator('#jp-atelier-storage');
-    await expect(panel).toBeVisible();
-    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    const panel = await openBucket(page, bucket);
     await expect(panel.locator('[data-key="iris sample.csv"]')).toBeVisible();
   });
 
@@ -72,9 +69,7 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
     fs.truncateSync(path.join(folder, 'weights.bin'), 101 * 1024 * 1024);
     await page.reload();
     await atelierLoaded(page);
-    await page.sidebar.openTab('jp-atelier-storage');
-    const panel = page.locator('#jp-atelier-storage');
-    await panel.locator('select[aria-label="Bucket"]').selectOption(bucket);
+    const panel = await openBucket(page, bucket);
     const row = panel.locator('[data-key="weights.bin"]');
     await row.click({ button: 'right' });
     await page.locator('.lm-Menu-item', { hasText: 'Download to This Computer' }).click();

@@ -9,7 +9,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { writeAtomicSync } from '../../durable';
-import { HubApi, IHubConnection } from './hub-api';
+import { HubApi, HubError, IHubConnection } from './hub-api';
 
 /** What the service hands the worker (on its standard input: the token is in it). */
 export interface ISwitchOrder {
@@ -91,7 +91,7 @@ export async function runSwitch(order: ISwitchOrder, pollMs = 500): Promise<ISwi
   try {
     await api.call('DELETE', api.serverRoute).catch(e => {
       // 400: not running any more, which is what was asked.
-      if ((e as { status?: number }).status !== 400) {
+      if (!(e instanceof HubError && e.status === 400)) {
         throw e;
       }
     });
