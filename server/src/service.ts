@@ -195,6 +195,11 @@ export class AtelierService {
       sockets
     );
     try {
+      // The records first: a request that arrives as soon as the service listens (a front end
+      // polling through a restart) finds every transfer and job, not a 404 for one not read yet.
+      await transfers?.start();
+      await uploads?.prune();
+      await jobs?.start();
       if (config.socket) {
         fs.rmSync(config.socket, { force: true });
         await app.listen({ path: config.socket });
@@ -202,9 +207,6 @@ export class AtelierService {
       } else {
         await app.listen({ host: config.host, port: config.port });
       }
-      await transfers?.start();
-      await uploads?.prune();
-      await jobs?.start();
       if (jupyter) {
         await jupyter.start();
       }
