@@ -11,6 +11,7 @@ export default tseslint.config(
     ignores: [
       'lib/',
       'server/lib/',
+      'packages/*/lib/',
       'labextensions/',
       'jupyterlab_atelier/service/',
       'dist/',

@@ -25,6 +25,9 @@ const esModules = [
   'yjs'
 ].join('|');
 
+// The service's tests compile the API contract from its source, as they do the service.
+const apiSource = { '^@atelier/api$': '<rootDir>/packages/api/src/index.ts' };
+
 module.exports = {
   testTimeout: 120000,
   modulePathIgnorePatterns: ['<rootDir>/labextensions/', '<rootDir>/lab/build/', '<rootDir>/ui-tests/'],
@@ -40,12 +43,14 @@ module.exports = {
       displayName: 'server-unit',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/server/test/unit/**/*.test.ts'],
+      moduleNameMapper: apiSource,
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/server/tsconfig.test.json' }] }
     },
     {
       displayName: 'integration',
       testEnvironment: 'node',
       testMatch: ['<rootDir>/server/test/integration/**/*.test.ts'],
+      moduleNameMapper: apiSource,
       transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/server/tsconfig.test.json' }] }
     }
   ]

@@ -79,8 +79,9 @@ fi
 # Build only when a source changed since the last build (a stamp in .venv records it), so
 # that a start on a built checkout takes seconds.
 build_stamp=.venv/.atelier-build
-sources=(src server/src server/resources style schema package.json package-lock.json pyproject.toml
-  tsconfig.json server/tsconfig.json scripts/build-service.js jupyterlab_atelier install.json)
+sources=(src server/src server/resources packages/api/src style schema package.json package-lock.json pyproject.toml
+  tsconfig.json server/tsconfig.json server/package.json packages/api/tsconfig.json packages/api/package.json
+  scripts/build-service.js jupyterlab_atelier install.json)
 outputs_missing=0
 for output in server/lib/cli.js labextensions/jupyterlab-atelier/package.json jupyterlab_atelier/service/atelier.js; do
   [ -f "$output" ] || outputs_missing=1

@@ -1,11 +1,23 @@
 import { Token } from '@lumino/coreutils';
 import type { ISignal } from '@lumino/signaling';
 import type { ServerConnection } from '@jupyterlab/services';
-import type { IFlavorList, IFlavorSwitch, IUsage } from '../server/lib/schemas/flavors';
-import type { IJupyterInfo, IStatus } from '../server/lib/schemas/status';
-import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../server/lib/schemas/storage';
-import type { ICreateTransfer, ITransfer } from '../server/lib/schemas/transfers';
-import type { ICreateJob, IJob, IJobFlavors, ILogChunk } from '../server/lib/schemas/jobs';
+import type {
+  IBucket,
+  ICreateJob,
+  ICreateTransfer,
+  IEndpoint,
+  IFlavorList,
+  IFlavorSwitch,
+  IJob,
+  IJobFlavors,
+  IJupyterInfo,
+  IListing,
+  ILogChunk,
+  IObjectInfo,
+  IStatus,
+  ITransfer,
+  IUsage
+} from '@atelier/api';
 
 /** The translation domain of Atelier. */
 export const TRANSLATION_DOMAIN = 'jupyterlab_atelier';

@@ -18,7 +18,7 @@ import * as path from 'path';
 import { ApiError } from './errors';
 import { fsApiError, isFsError } from './fs-errors';
 import { VERSION } from './paths';
-import { ErrorBody } from './schemas/common';
+import { ErrorBody } from '@atelier/api';
 import flavorRoutes from './routes/flavors';
 import jobRoutes from './routes/jobs';
 import jupyterRoutes from './routes/jupyter';

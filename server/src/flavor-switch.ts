@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import { writeAtomicSync } from './durable';
 import { ApiError } from './errors';
 import type { IFlavorProvider, SwitchProgress } from './platform';
-import type { IFlavor, IFlavorSwitch } from './schemas/flavors';
+import type { IFlavor, IFlavorSwitch } from '@atelier/api';
 
 export class FlavorSwitcher extends EventEmitter {
   constructor(

@@ -14,7 +14,7 @@ import { IConfig, secretEnvNames } from './config';
 import { formatCpuList, MemoryLimits } from './limits';
 import type { IResources } from './platform/local/flavors';
 import { LABEXTENSIONS_DIR } from './paths';
-import type { IJupyterState } from './schemas/status';
+import type { IJupyterState } from '@atelier/api';
 
 export interface IJupyterOptions {
   config: IConfig;

@@ -27,7 +27,7 @@ import { describeFsError, isFsError, NAME_MAX, TEMP_FILE } from './fs-errors';
 import type { IObjectStore, IPart, IStorageProvider } from './platform/storage';
 import { downloadRanges, fileCrc32 } from './ranges';
 import { checkBucket, checkKey, objectExists } from './platform/storage';
-import type { ICreateTransfer, ITransfer } from './schemas/transfers';
+import type { ICreateTransfer, ITransfer } from '@atelier/api';
 import { guarded } from './streams';
 import { checkWorkspacePath, resolveInWorkspace } from './workspace';
 

@@ -13,7 +13,7 @@ import { writeAtomic } from './durable';
 import { ApiError } from './errors';
 import type { IPart, IStorageProvider } from './platform/storage';
 import { checkBucket, checkKey, objectExists } from './platform/storage';
-import type { ICreateUpload, IUpload } from './schemas/uploads';
+import type { ICreateUpload, IUpload } from '@atelier/api';
 
 interface IRecord {
   id: string;

@@ -1,19 +1,46 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import type { IFlavorList, IFlavorSwitch, IUsage } from '../../server/lib/schemas/flavors';
-import type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
-import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
-import type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
-import type { ICreateJob, IJob, IJobFlavors, ILogChunk } from '../../server/lib/schemas/jobs';
-import type { IUpload } from '../../server/lib/schemas/uploads';
+import type {
+  IBucket,
+  ICreateJob,
+  ICreateTransfer,
+  IEndpoint,
+  IFlavorList,
+  IFlavorSwitch,
+  IJob,
+  IJobFlavors,
+  IJupyterInfo,
+  IListing,
+  ILogChunk,
+  IObjectInfo,
+  IStatus,
+  ITransfer,
+  IUpload,
+  IUsage
+} from '@atelier/api';
 import type { IAtelierClient } from '../tokens';
 import { API_PATH, AtelierError, requestAPI, streamAPI } from './request';
 
-export type { IFlavor, IFlavorList, IFlavorSwitch, IUsage } from '../../server/lib/schemas/flavors';
-export type { IJupyterInfo, IStatus } from '../../server/lib/schemas/status';
-export type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../server/lib/schemas/storage';
-export type { ICreateTransfer, ITransfer } from '../../server/lib/schemas/transfers';
-export type { ICreateJob, IJob, IJobData, IJobFlavors, IJobPhase, ILogChunk } from '../../server/lib/schemas/jobs';
+export type {
+  IBucket,
+  ICreateJob,
+  ICreateTransfer,
+  IEndpoint,
+  IFlavor,
+  IFlavorList,
+  IFlavorSwitch,
+  IJob,
+  IJobData,
+  IJobFlavors,
+  IJobPhase,
+  IJupyterInfo,
+  IListing,
+  ILogChunk,
+  IObjectInfo,
+  IStatus,
+  ITransfer,
+  IUsage
+} from '@atelier/api';
 
 /** Query string of defined values. */
 function query(params: Record<string, string | number | boolean | undefined>): string {

@@ -1,6 +1,6 @@
 /** Job logs: read in chunks that never cut a UTF-8 character, and exit codes in words. */
 import * as fs from 'fs';
-import type { ILogChunk } from '../schemas/jobs';
+import type { ILogChunk } from '@atelier/api';
 
 /** The log from `offset`: at most `limit` bytes. */
 export async function readLogChunk(file: string, offset: number, limit: number, finished: boolean): Promise<ILogChunk> {

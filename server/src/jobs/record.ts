@@ -3,7 +3,7 @@
  * got, what it launched, why it stopped), and the changes every part makes to it.
  */
 import type { IJobHandle, IJobLaunch } from '../platform/jobs';
-import type { IJob, IJobPhase } from '../schemas/jobs';
+import type { IJob, IJobPhase } from '@atelier/api';
 
 export type Stage = 'queued' | 'staging' | 'submitting' | 'submitted' | 'finishing' | 'done';
 

@@ -7,8 +7,7 @@ import * as path from 'path';
 import { ApiError } from '../errors';
 import type { IStorageProvider } from '../platform/storage';
 import { checkBucket, checkKey } from '../platform/storage';
-import type { IFlavor } from '../schemas/flavors';
-import type { ICreateJob, IJobData } from '../schemas/jobs';
+import type { ICreateJob, IFlavor, IJobData } from '@atelier/api';
 import { checkWorkspacePath, resolveInWorkspace } from '../workspace';
 
 export const CODE_LIMITS = { files: 1000, bytes: 1024 * 1024 * 1024 };

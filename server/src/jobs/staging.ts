@@ -10,7 +10,7 @@ import type { IJobLaunch } from '../platform/jobs';
 import type { IStorageProvider } from '../platform/storage';
 import { objectExists } from '../platform/storage';
 import { RESOURCES_DIR } from '../paths';
-import type { IJobData } from '../schemas/jobs';
+import type { IJobData } from '@atelier/api';
 import type { TransferManager } from '../transfers';
 import { resolveInWorkspace } from '../workspace';
 import type { IRecord } from './record';

@@ -3,8 +3,7 @@
  * implementation. A capability a platform lacks is left undefined and reported as false by
  * `GET /atelier/api/v1/status`, so the front end can hide or explain it.
  */
-import type { Capability } from '../schemas/status';
-import type { IFlavor, IUsage } from '../schemas/flavors';
+import type { Capability, IFlavor, IUsage } from '@atelier/api';
 import type { IJobsCapability } from './jobs';
 import type { IStorageProvider } from './storage';
 

@@ -6,7 +6,7 @@
  * job v2): `submit` returns an id kept in the durable record, `status` is polled with it
  * (also after a restart of the service), logs are read by offset.
  */
-import type { IFlavor } from '../schemas/flavors';
+import type { IFlavor } from '@atelier/api';
 
 export interface IJobLaunch {
   id: string;

@@ -2,7 +2,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, IConfig, IS3EndpointConfig } from '../config';
 import { ApiError } from '../errors';
-import type { IEndpoint } from '../schemas/storage';
+import type { IEndpoint } from '@atelier/api';
 import { LocalObjectStore } from './local/storage';
 import { S3ObjectStore } from './s3/storage';
 import type { IObjectStore, IStorageProvider } from './storage';

@@ -6,7 +6,7 @@
 import { createHash } from 'crypto';
 import type { Readable } from 'stream';
 import { ApiError } from '../errors';
-import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../schemas/storage';
+import type { IBucket, IEndpoint, IListing, IObjectInfo } from '@atelier/api';
 
 export interface IListOptions {
   prefix: string;

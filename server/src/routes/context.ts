@@ -2,6 +2,14 @@
  * What the API's routes are given: the mode, the platform and the service's managers. Routes
  * depend on this, not on the app that registers them.
  */
+import type {
+  FastifyBaseLogger,
+  FastifyInstance,
+  RawReplyDefaultExpression,
+  RawRequestDefaultExpression,
+  RawServerDefault
+} from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { IConfig } from '../config';
 import type { FlavorSwitcher } from '../flavor-switch';
 import type { JobManager } from '../jobs';
@@ -31,3 +39,16 @@ export interface IRouteContext {
   /** Flavor switches, when the service can restart the notebook server. */
   flavorSwitch: FlavorSwitcher | null;
 }
+
+/**
+ * The app as routes see it: request and reply types come from each route's TypeBox schemas
+ * (params, querystring, body, responses), so a handler cannot read or answer what the
+ * contract does not say.
+ */
+export type IApi = FastifyInstance<
+  RawServerDefault,
+  RawRequestDefaultExpression,
+  RawReplyDefaultExpression,
+  FastifyBaseLogger,
+  TypeBoxTypeProvider
+>;

@@ -1,24 +1,28 @@
+import type { FastifyReply } from 'fastify';
 import * as path from 'path';
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../errors';
 import { openFile } from '../streams';
 import type { JobManager } from '../jobs';
-import { ErrorBody, IQueryFlag, isSet, QueryFlag } from '../schemas/common';
-import { CreateJob, ICreateJob, IJob, Job, JobFlavors, JobList, LogChunk } from '../schemas/jobs';
-import type { IRouteContext } from './context';
+import {
+  CreateJob,
+  ErrorResponses,
+  IdParams,
+  Job,
+  JobFileParams,
+  JobFlavors,
+  JobList,
+  LogChunk,
+  LogQuery,
+  LogStreamQuery,
+  isSet
+} from '@atelier/api';
+import type { IJob } from '@atelier/api';
+import type { IApi, IRouteContext } from './context';
 import { eventStream } from './sse';
 import { inert } from './files';
 
-const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
-const IdParams = Type.Object({ id: Type.String() });
-const LogQuery = Type.Object({
-  offset: Type.Integer({ minimum: 0, default: 0 }),
-  limit: Type.Integer({ minimum: 1, maximum: 8 * 1024 * 1024, default: 1024 * 1024 }),
-  download: Type.Optional(QueryFlag())
-});
-
-export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
+export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<void> {
   const manager = (): JobManager => {
     if (!ctx.jobs) {
       throw new ApiError(
@@ -30,16 +34,18 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
     return ctx.jobs;
   };
 
-  app.get('/jobs/flavors', { schema: { response: { 200: JobFlavors, ...errors } } }, async () => {
+  app.get('/jobs/flavors', { schema: { response: { 200: JobFlavors, ...ErrorResponses } } }, async () => {
     const jobs = manager();
     return { flavors: await jobs.flavors(), executor: jobs.executor.name, multiNode: jobs.executor.queues };
   });
 
-  app.get('/jobs', { schema: { response: { 200: JobList, ...errors } } }, async () => ({ jobs: manager().list() }));
+  app.get('/jobs', { schema: { response: { 200: JobList, ...ErrorResponses } } }, async () => ({
+    jobs: manager().list()
+  }));
 
-  app.post<{ Body: ICreateJob }>(
+  app.post(
     '/jobs',
-    { schema: { body: CreateJob, response: { 201: Job, ...errors } } },
+    { schema: { body: CreateJob, response: { 201: Job, ...ErrorResponses } } },
     async (request, reply) => {
       const job = await manager().create(request.body);
       reply.code(201);
@@ -63,21 +69,19 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
     jobs.off('close', onClose);
   });
 
-  app.get<{ Params: { id: string } }>(
-    '/jobs/:id',
-    { schema: { params: IdParams, response: { 200: Job, ...errors } } },
-    async request => manager().get(request.params.id)
+  app.get('/jobs/:id', { schema: { params: IdParams, response: { 200: Job, ...ErrorResponses } } }, async request =>
+    manager().get(request.params.id)
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/jobs/:id/stop',
-    { schema: { params: IdParams, response: { 200: Job, ...errors } } },
+    { schema: { params: IdParams, response: { 200: Job, ...ErrorResponses } } },
     async request => manager().stop(request.params.id)
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/jobs/:id',
-    { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } },
+    { schema: { params: IdParams, response: { 204: Type.Null(), ...ErrorResponses } } },
     async (request, reply) => {
       await manager().remove(request.params.id);
       reply.code(204);
@@ -86,9 +90,9 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
   );
 
   /** The log from an offset (JSON), or all of it as a file (`download=true`). */
-  app.get<{ Params: { id: string }; Querystring: { offset: number; limit: number; download?: IQueryFlag } }>(
+  app.get(
     '/jobs/:id/logs',
-    { schema: { params: IdParams, querystring: LogQuery, response: { 200: LogChunk, ...errors } } },
+    { schema: { params: IdParams, querystring: LogQuery, response: { 200: LogChunk, ...ErrorResponses } } },
     async (request, reply) => {
       const jobs = manager();
       const { id } = request.params;
@@ -98,16 +102,17 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
         const opened = await openFile(file);
         reply.header('Content-Type', 'text/plain; charset=utf-8');
         inert(reply, `${job.metadata.name}-${id}.log`);
-        return reply.send(opened ? opened.stream : '');
+        // The file, not a LogChunk: the 200 schema describes the JSON answer.
+        return (reply as FastifyReply).send(opened ? opened.stream : '');
       }
       return jobs.readLog(id, request.query.offset, request.query.limit);
     }
   );
 
   /** Server-sent events: `log` {text, nextOffset} as the log grows, `end` once the job has finished. */
-  app.get<{ Params: { id: string }; Querystring: { offset: number } }>(
+  app.get(
     '/jobs/:id/logs/stream',
-    { schema: { params: IdParams, querystring: Type.Object({ offset: Type.Integer({ minimum: 0, default: 0 }) }) } },
+    { schema: { params: IdParams, querystring: LogStreamQuery } },
     async (request, reply) => {
       const jobs = manager();
       const { id } = request.params;
@@ -137,7 +142,7 @@ export default async function jobRoutes(app: FastifyInstance, ctx: IRouteContext
   );
 
   /** A file the job wrote into its folder, e.g. `output.ipynb` (the executed notebook). */
-  app.get<{ Params: { id: string; '*': string } }>('/jobs/:id/files/*', async (request, reply) => {
+  app.get('/jobs/:id/files/*', { schema: { params: JobFileParams } }, async (request, reply) => {
     const jobs = manager();
     const file = await jobs.jobFile(request.params.id, request.params['*']);
     const opened = await openFile(file);

@@ -1,12 +1,10 @@
-import type { FastifyInstance } from 'fastify';
 import { ApiError } from '../errors';
-import { ErrorBody } from '../schemas/common';
-import { JupyterInfo, IJupyterInfo } from '../schemas/status';
-import type { IRouteContext } from './context';
+import { ErrorResponses, JupyterInfo } from '@atelier/api';
+import type { IJupyterInfo } from '@atelier/api';
+import type { IApi, IRouteContext } from './context';
 
 /** The Jupyter server the gateway owns: its state, and a restart on demand. */
-export default async function jupyterRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
-  const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
+export default async function jupyterRoutes(app: IApi, ctx: IRouteContext): Promise<void> {
   const server = () => {
     if (!ctx.jupyter) {
       throw new ApiError(
@@ -18,13 +16,16 @@ export default async function jupyterRoutes(app: FastifyInstance, ctx: IRouteCon
     return ctx.jupyter;
   };
 
-  app.get('/jupyter', { schema: { response: { 200: JupyterInfo, ...errors } } }, async (): Promise<IJupyterInfo> =>
-    ctx.jupyter ? { state: ctx.jupyter.state, startedAt: ctx.jupyter.startedAt } : { state: 'external' }
+  app.get(
+    '/jupyter',
+    { schema: { response: { 200: JupyterInfo, ...ErrorResponses } } },
+    async (): Promise<IJupyterInfo> =>
+      ctx.jupyter ? { state: ctx.jupyter.state, startedAt: ctx.jupyter.startedAt } : { state: 'external' }
   );
 
   app.post(
     '/jupyter/restart',
-    { schema: { response: { 202: JupyterInfo, ...errors } } },
+    { schema: { response: { 202: JupyterInfo, ...ErrorResponses } } },
     async (request, reply): Promise<IJupyterInfo> => {
       const jupyter = server();
       jupyter.restart().catch(e => request.log.error({ err: e }, 'restarting the Jupyter server failed'));

@@ -1,10 +1,9 @@
-import type { FastifyInstance } from 'fastify';
 import * as os from 'os';
 import { capabilitiesOf } from '../platform';
-import { ErrorBody } from '../schemas/common';
-import { Status, IStatus } from '../schemas/status';
+import { ErrorBody, Status } from '@atelier/api';
+import type { IStatus } from '@atelier/api';
 import { VERSION } from '../paths';
-import type { IRouteContext } from './context';
+import type { IApi, IRouteContext } from './context';
 
 /**
  * jupyter-server-proxy reads each response with Tornado's HTTP client, whose body limit
@@ -12,7 +11,7 @@ import type { IRouteContext } from './context';
  */
 const JUPYTER_SERVER_PROXY_MAX_BYTES = 100 * 1024 * 1024;
 
-export default async function statusRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
+export default async function statusRoutes(app: IApi, ctx: IRouteContext): Promise<void> {
   app.get(
     '/status',
     { schema: { response: { 200: Status, '4xx': ErrorBody, '5xx': ErrorBody } } },

@@ -1,35 +1,35 @@
-import type { FastifyInstance, FastifyReply } from 'fastify';
+import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Readable } from 'stream';
 import { ApiError } from '../errors';
 import type { IObjectStore, IStorageProvider } from '../platform/storage';
 import { checkKey, checkPrefix, objectExists } from '../platform/storage';
-import { ErrorBody, IQueryFlag, isSet, QueryFlag } from '../schemas/common';
 import {
   BucketList,
+  BucketParams,
   CopyBody,
   CopyResult,
   CountResult,
   CreateBucketBody,
   CreateFolderBody,
+  CreateUpload,
   DeleteQuery,
   DeleteResult,
   EndpointList,
-  ICopyBody,
-  IListQuery,
+  EndpointParams,
+  ErrorResponses,
   KeyQuery,
-  Listing,
   ListQuery,
+  Listing,
   ObjectInfo,
-  ObjectQuery
-} from '../schemas/storage';
-import { CreateUpload, ICreateUpload, Upload } from '../schemas/uploads';
-import type { IRouteContext } from './context';
+  ObjectQuery,
+  QueryFlag,
+  Upload,
+  isSet
+} from '@atelier/api';
+import type { ICopyBody, IQueryFlag } from '@atelier/api';
+import type { IApi, IRouteContext } from './context';
 import { contentTypeOf, inert } from './files';
-
-const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
-const EndpointParams = Type.Object({ endpoint: Type.String() });
-const BucketParams = Type.Object({ endpoint: Type.String(), bucket: Type.String() });
 
 /** Every key under a prefix, page by page (recursive, placeholders included). */
 export async function* listAll(
@@ -47,7 +47,7 @@ export async function* listAll(
   } while (token);
 }
 
-export default async function storageRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
+export default async function storageRoutes(app: IApi, ctx: IRouteContext): Promise<void> {
   const provider = (): IStorageProvider => {
     if (!ctx.platform.storage) {
       throw new ApiError(404, 'capability_missing', `The ${ctx.platform.name} platform has no object storage.`);
@@ -57,23 +57,23 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
   const store = (endpoint: string) => provider().get(endpoint);
   const base = '/storage/endpoints/:endpoint/buckets/:bucket';
 
-  app.get('/storage/endpoints', { schema: { response: { 200: EndpointList, ...errors } } }, async () => ({
+  app.get('/storage/endpoints', { schema: { response: { 200: EndpointList, ...ErrorResponses } } }, async () => ({
     endpoints: provider().endpoints()
   }));
 
-  app.get<{ Params: { endpoint: string } }>(
+  app.get(
     '/storage/endpoints/:endpoint/buckets',
-    { schema: { params: EndpointParams, response: { 200: BucketList, ...errors } } },
+    { schema: { params: EndpointParams, response: { 200: BucketList, ...ErrorResponses } } },
     async request => ({ buckets: await store(request.params.endpoint).listBuckets() })
   );
 
-  app.post<{ Params: { endpoint: string }; Body: { name: string } }>(
+  app.post(
     '/storage/endpoints/:endpoint/buckets',
     {
       schema: {
         params: EndpointParams,
         body: CreateBucketBody,
-        response: { 201: Type.Object({ name: Type.String() }), ...errors }
+        response: { 201: Type.Object({ name: Type.String() }), ...ErrorResponses }
       }
     },
     async (request, reply) => {
@@ -83,25 +83,22 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
     }
   );
 
-  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: IListQuery }>(
+  app.get(
     `${base}/objects`,
-    { schema: { params: BucketParams, querystring: ListQuery, response: { 200: Listing, ...errors } } },
+    { schema: { params: BucketParams, querystring: ListQuery, response: { 200: Listing, ...ErrorResponses } } },
     async request => {
       const { prefix, delimiter, pageToken, limit } = request.query;
       return store(request.params.endpoint).list(request.params.bucket, { prefix, delimiter, token: pageToken, limit });
     }
   );
 
-  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { key: string } }>(
+  app.get(
     `${base}/stat`,
-    { schema: { params: BucketParams, querystring: KeyQuery, response: { 200: ObjectInfo, ...errors } } },
+    { schema: { params: BucketParams, querystring: KeyQuery, response: { 200: ObjectInfo, ...ErrorResponses } } },
     async request => store(request.params.endpoint).stat(request.params.bucket, request.query.key)
   );
 
-  app.get<{
-    Params: { endpoint: string; bucket: string };
-    Querystring: { key: string; download?: IQueryFlag; preview?: IQueryFlag };
-  }>(`${base}/object`, { schema: { params: BucketParams, querystring: ObjectQuery } }, async (request, reply) => {
+  app.get(`${base}/object`, { schema: { params: BucketParams, querystring: ObjectQuery } }, async (request, reply) => {
     const { key, download, preview } = request.query;
     const s = store(request.params.endpoint);
     if (isSet(preview)) {
@@ -129,7 +126,7 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
         schema: {
           params: BucketParams,
           querystring: Type.Object({ key: Type.String({ minLength: 1 }), overwrite: QueryFlag({ default: true }) }),
-          response: { 201: ObjectInfo, ...errors }
+          response: { 201: ObjectInfo, ...ErrorResponses }
         }
       },
       async (request, reply) => {
@@ -158,28 +155,28 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
     return ctx.uploads;
   };
   const UploadParams = Type.Object({ id: Type.String() });
-  app.post<{ Body: ICreateUpload }>(
+  app.post(
     '/storage/uploads',
-    { schema: { body: CreateUpload, response: { 201: Upload, ...errors } } },
+    { schema: { body: CreateUpload, response: { 201: Upload, ...ErrorResponses } } },
     async (request, reply) => {
       const upload = await uploads().create(request.body);
       reply.code(201);
       return upload;
     }
   );
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/storage/uploads/:id',
-    { schema: { params: UploadParams, response: { 200: Upload, ...errors } } },
+    { schema: { params: UploadParams, response: { 200: Upload, ...ErrorResponses } } },
     async request => uploads().get(request.params.id)
   );
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/storage/uploads/:id/complete',
-    { schema: { params: UploadParams, response: { 200: ObjectInfo, ...errors } } },
+    { schema: { params: UploadParams, response: { 200: ObjectInfo, ...ErrorResponses } } },
     async request => uploads().complete(request.params.id)
   );
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/storage/uploads/:id',
-    { schema: { params: UploadParams, response: { 204: Type.Null(), ...errors } } },
+    { schema: { params: UploadParams, response: { 204: Type.Null(), ...ErrorResponses } } },
     async (request, reply) => {
       await uploads().abort(request.params.id);
       reply.code(204);
@@ -196,7 +193,7 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
         bodyLimit: limit,
         schema: {
           params: Type.Object({ id: Type.String(), part: Type.Integer({ minimum: 1, maximum: 10000 }) }),
-          response: { 200: Upload, ...errors }
+          response: { 200: Upload, ...ErrorResponses }
         }
       },
       async request =>
@@ -204,13 +201,13 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
     );
   });
 
-  app.post<{ Params: { endpoint: string; bucket: string }; Body: { key: string } }>(
+  app.post(
     `${base}/folders`,
     {
       schema: {
         params: BucketParams,
         body: CreateFolderBody,
-        response: { 201: Type.Object({ key: Type.String() }), ...errors }
+        response: { 201: Type.Object({ key: Type.String() }), ...ErrorResponses }
       }
     },
     async (request, reply) => {
@@ -222,13 +219,13 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
     }
   );
 
-  app.get<{ Params: { endpoint: string; bucket: string }; Querystring: { prefix: string } }>(
+  app.get(
     `${base}/count`,
     {
       schema: {
         params: BucketParams,
         querystring: Type.Object({ prefix: Type.String({ minLength: 1 }) }),
-        response: { 200: CountResult, ...errors }
+        response: { 200: CountResult, ...ErrorResponses }
       }
     },
     async request => {
@@ -245,15 +242,15 @@ export default async function storageRoutes(app: FastifyInstance, ctx: IRouteCon
     }
   );
 
-  app.post<{ Params: { endpoint: string; bucket: string }; Body: ICopyBody }>(
+  app.post(
     `${base}/copy`,
-    { schema: { params: BucketParams, body: CopyBody, response: { 200: CopyResult, ...errors } } },
+    { schema: { params: BucketParams, body: CopyBody, response: { 200: CopyResult, ...ErrorResponses } } },
     async request => copyOrMove(store(request.params.endpoint), request.params.bucket, request.body)
   );
 
-  app.delete<{ Params: { endpoint: string; bucket: string }; Querystring: { key?: string; prefix?: string } }>(
+  app.delete(
     `${base}/objects`,
-    { schema: { params: BucketParams, querystring: DeleteQuery, response: { 200: DeleteResult, ...errors } } },
+    { schema: { params: BucketParams, querystring: DeleteQuery, response: { 200: DeleteResult, ...ErrorResponses } } },
     async request => {
       const { key, prefix } = request.query;
       const s = store(request.params.endpoint);

@@ -1,17 +1,12 @@
-import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ApiError } from '../errors';
-import { ErrorBody } from '../schemas/common';
-import { CreateTransfer, ICreateTransfer, Transfer, TransferList } from '../schemas/transfers';
-import type { ITransfer } from '../schemas/transfers';
+import { CreateTransfer, ErrorResponses, IdParams, Transfer, TransferList } from '@atelier/api';
+import type { ITransfer } from '@atelier/api';
 import type { TransferManager } from '../transfers';
-import type { IRouteContext } from './context';
+import type { IApi, IRouteContext } from './context';
 import { eventStream } from './sse';
 
-const errors = { '4xx': ErrorBody, '5xx': ErrorBody };
-const IdParams = Type.Object({ id: Type.String() });
-
-export default async function transferRoutes(app: FastifyInstance, ctx: IRouteContext): Promise<void> {
+export default async function transferRoutes(app: IApi, ctx: IRouteContext): Promise<void> {
   const manager = (): TransferManager => {
     if (!ctx.transfers) {
       throw new ApiError(
@@ -23,13 +18,13 @@ export default async function transferRoutes(app: FastifyInstance, ctx: IRouteCo
     return ctx.transfers;
   };
 
-  app.get('/transfers', { schema: { response: { 200: TransferList, ...errors } } }, async () => ({
+  app.get('/transfers', { schema: { response: { 200: TransferList, ...ErrorResponses } } }, async () => ({
     transfers: manager().list()
   }));
 
-  app.post<{ Body: ICreateTransfer }>(
+  app.post(
     '/transfers',
-    { schema: { body: CreateTransfer, response: { 201: Transfer, ...errors } } },
+    { schema: { body: CreateTransfer, response: { 201: Transfer, ...ErrorResponses } } },
     async (request, reply) => {
       const transfer = await manager().create(request.body);
       reply.code(201);
@@ -50,21 +45,21 @@ export default async function transferRoutes(app: FastifyInstance, ctx: IRouteCo
     transfers.off('close', end);
   });
 
-  app.get<{ Params: { id: string } }>(
+  app.get(
     '/transfers/:id',
-    { schema: { params: IdParams, response: { 200: Transfer, ...errors } } },
+    { schema: { params: IdParams, response: { 200: Transfer, ...ErrorResponses } } },
     async request => manager().get(request.params.id)
   );
 
-  app.post<{ Params: { id: string } }>(
+  app.post(
     '/transfers/:id/cancel',
-    { schema: { params: IdParams, response: { 200: Transfer, ...errors } } },
+    { schema: { params: IdParams, response: { 200: Transfer, ...ErrorResponses } } },
     async request => manager().cancel(request.params.id)
   );
 
-  app.delete<{ Params: { id: string } }>(
+  app.delete(
     '/transfers/:id',
-    { schema: { params: IdParams, response: { 204: Type.Null(), ...errors } } },
+    { schema: { params: IdParams, response: { 204: Type.Null(), ...ErrorResponses } } },
     async (request, reply) => {
       await manager().remove(request.params.id);
       reply.code(204);

@@ -12,7 +12,7 @@ import * as path from 'path';
 import type { Logger } from 'pino';
 import { writeAtomicSync } from '../../durable';
 import { alive } from '../../limits';
-import type { IFlavor, IUsage } from '../../schemas/flavors';
+import type { IFlavor, IUsage } from '@atelier/api';
 import { TreeSampler } from '../../usage';
 import type { IFlavorProvider, SwitchProgress } from '../index';
 import { HubApi, IHubConnection } from './hub-api';

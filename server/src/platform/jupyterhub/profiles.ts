@@ -5,7 +5,7 @@
  * and `extra_resource_limits` ("nvidia.com/gpu") say its size. A size a profile does not state
  * is 0 (not stated). `profile_options` (choices inside a profile) are not offered.
  */
-import type { IFlavor } from '../../schemas/flavors';
+import type { IFlavor } from '@atelier/api';
 
 export interface IHubProfile {
   /** The slug the Hub's spawner is started with (`user_options.profile`). */

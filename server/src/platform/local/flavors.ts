@@ -6,7 +6,7 @@ import type { IFlavorConfig } from '../../config';
 import { writeAtomicSync } from '../../durable';
 import { ApiError } from '../../errors';
 import { availableCpus } from '../../limits';
-import type { IFlavor, IUsage } from '../../schemas/flavors';
+import type { IFlavor, IUsage } from '@atelier/api';
 import { readGpus, TreeSampler } from '../../usage';
 import type { IFlavorProvider, INotebookControl } from '../index';
 

@@ -11,7 +11,7 @@ import { pipeline } from 'stream/promises';
 import { ApiError } from '../../errors';
 import { NAME_MAX } from '../../fs-errors';
 import { guarded, openFile } from '../../streams';
-import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
+import type { IBucket, IEndpoint, IListing, IObjectInfo } from '@atelier/api';
 import {
   checkBucket,
   checkKey,

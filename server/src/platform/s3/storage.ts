@@ -30,7 +30,7 @@ import { guarded } from '../../streams';
 import { crc32, crc32FromBase64, crc32ToBase64 } from '../../crc32';
 import { BulkWorker } from './bulk';
 import { LeanS3, UNSIGNED_PAYLOAD, withRetries } from './lean';
-import type { IBucket, IEndpoint, IListing, IObjectInfo } from '../../schemas/storage';
+import type { IBucket, IEndpoint, IListing, IObjectInfo } from '@atelier/api';
 import {
   checkBucket,
   checkKey,

@@ -24,3 +24,9 @@ export type IQueryFlag = boolean | '1' | '0';
 export function isSet(value: IQueryFlag | undefined): boolean {
   return value === true || value === '1';
 }
+
+/** What every route may answer besides its success: an ErrorBody, for 4xx and 5xx alike. */
+export const ErrorResponses = { '4xx': ErrorBody, '5xx': ErrorBody };
+
+/** The path parameter of a route about one transfer, upload or job. */
+export const IdParams = Type.Object({ id: Type.String({ description: 'The id the service gave it.' }) });

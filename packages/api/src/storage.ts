@@ -88,3 +88,12 @@ export const DeleteQuery = Type.Object({
 export const DeleteResult = Type.Object({ deleted: Type.Integer() });
 
 export const CountResult = Type.Object({ objects: Type.Integer(), bytes: Type.Integer() });
+
+/** The path parameters of a route about one endpoint. */
+export const EndpointParams = Type.Object({ endpoint: Type.String({ description: 'The endpoint id.' }) });
+
+/** The path parameters of a route about one bucket. */
+export const BucketParams = Type.Object({
+  endpoint: Type.String({ description: 'The endpoint id.' }),
+  bucket: Type.String({ description: 'The bucket name.' })
+});

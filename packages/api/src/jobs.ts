@@ -4,6 +4,7 @@
  * flavorId and nodeCount, status.phase), in camelCase like the rest of this API.
  */
 import { Type, Static } from '@sinclair/typebox';
+import { QueryFlag } from './common';
 import { Flavor } from './flavors';
 
 const NAME = '^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$';
@@ -137,3 +138,26 @@ export const JobFlavors = Type.Object({
   multiNode: Type.Boolean()
 });
 export type IJobFlavors = Static<typeof JobFlavors>;
+
+/** Which part of a job's log to read: a byte range, or the whole log as a download. */
+export const LogQuery = Type.Object({
+  offset: Type.Integer({ minimum: 0, default: 0, description: 'The first byte to read.' }),
+  limit: Type.Integer({
+    minimum: 1,
+    maximum: 8 * 1024 * 1024,
+    default: 1024 * 1024,
+    description: 'How many bytes to read at most.'
+  }),
+  download: Type.Optional(QueryFlag({ description: 'Send the whole log as a file.' }))
+});
+
+/** Where a job's log stream starts. */
+export const LogStreamQuery = Type.Object({
+  offset: Type.Integer({ minimum: 0, default: 0, description: 'The first byte to send.' })
+});
+
+/** A file in a job's folder: the job's id and the file's path in the folder. */
+export const JobFileParams = Type.Object({
+  id: Type.String({ description: "The job's id." }),
+  '*': Type.String({ description: "The file's path in the job's folder." })
+});
