@@ -2,9 +2,9 @@ import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import type { IFlavor } from '../api/client';
 import { AtelierClient } from '../api/client';
-import { flavorSize, FlavorsModel, memoryPair, usageText } from '../flavors/model';
+import { flavorSize, formatMemory, memoryPair, usageText } from '../core/format';
+import { FlavorsModel } from '../flavors/model';
 import { filterFlavors, unavailable } from '../flavors/picker';
-import { formatMemory } from '../status/model';
 import { IRunningService, startService } from './service';
 
 const trans = nullTranslator.load('jupyterlab_atelier');

@@ -3,7 +3,8 @@ import { nullTranslator } from '@jupyterlab/translation';
 import { AtelierClient } from '../api/client';
 import { AtelierError } from '../api/request';
 import { jobNameFor } from '../jobs/plugin';
-import { formatDuration, JobsModel } from '../jobs/model';
+import { formatDuration } from '../core/format';
+import { JobsModel } from '../jobs/model';
 import { emptyValues, errorKey, toRequest, valuesFromRequest } from '../jobs/widgets/form';
 import { IRunningService, startService } from './service';
 

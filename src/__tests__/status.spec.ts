@@ -1,7 +1,8 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import { AtelierClient } from '../api/client';
-import { formatMemory, StatusModel } from '../status/model';
+import { formatMemory } from '../core/format';
+import { StatusModel } from '../status/model';
 import { statusText } from '../status/widget';
 import { IRunningService, startService } from './service';
 

@@ -1,6 +1,7 @@
 import { ServerConnection } from '@jupyterlab/services';
 import { AtelierClient } from '../api/client';
-import { formatBytes, nameOf, parentOf, StorageBrowserModel } from '../storage/model';
+import { formatBytes } from '../core/format';
+import { nameOf, parentOf, StorageBrowserModel } from '../storage/model';
 import { parseCsv, previewKind } from '../storage/widgets/preview';
 import { IRunningService, startService } from './service';
 

@@ -1,9 +1,7 @@
 import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
-import type { TranslationBundle } from '@jupyterlab/translation';
-import type { IFlavor, IFlavorList, IFlavorSwitch, IUsage } from '../api/client';
-import { formatMemory } from '../status/model';
+import type { IFlavorList, IFlavorSwitch, IUsage } from '../api/client';
 import type { IAtelierClient, IFlavorsModel } from '../tokens';
 
 /** The error of a switch whose service never came back (the plugin words it for the user). */
@@ -125,60 +123,4 @@ export class FlavorsModel implements IFlavorsModel, IDisposable {
   private _flavors: IFlavorList | null = null;
   private _switching: IFlavorSwitch | null = null;
   private _changed = new Signal<this, void>(this);
-}
-
-/** "1 CPU · 4 GiB" (· "1 GPU (T4)"): a flavor's size, without the figures it does not state. */
-export function flavorSize(flavor: IFlavor, trans: TranslationBundle): string {
-  const parts: string[] = [];
-  if (flavor.cpus > 0) {
-    parts.push(trans._n('%1 CPU', '%1 CPUs', flavor.cpus));
-  }
-  if (flavor.memoryMiB > 0) {
-    parts.push(formatMemory(flavor.memoryMiB));
-  }
-  if (flavor.gpus > 0) {
-    parts.push(trans._n('%1 GPU', '%1 GPUs', flavor.gpus) + (flavor.gpuType ? ` (${flavor.gpuType})` : ''));
-  }
-  return parts.length ? parts.join(' · ') : trans.__('size not stated');
-}
-
-/** "Small · 1 CPU · 4 GiB" (· GPUs): a flavor by name and size. */
-export function flavorSummary(flavor: IFlavor, trans: TranslationBundle): string {
-  return `${flavor.name} · ${flavorSize(flavor, trans)}`;
-}
-
-/** "CPU 12% · 0.4 / 4 GiB" (· "GPU 30% · 2.1 / 16 GiB" per GPU). */
-export function usageText(
-  usage: IUsage,
-  memory: (mib: number) => string,
-  labels: { cpu: string; gpu: string }
-): string {
-  const parts = [
-    `${labels.cpu} ${Math.round(usage.cpuPercent)}%`,
-    usage.memoryLimitMiB > 0
-      ? `${memory(usage.memoryUsedMiB)} / ${memory(usage.memoryLimitMiB)}`
-      : memory(usage.memoryUsedMiB)
-  ];
-  for (const gpu of usage.gpus ?? []) {
-    parts.push(
-      `${labels.gpu}${usage.gpus!.length > 1 ? gpu.index : ''} ${Math.round(gpu.utilizationPercent)}%`,
-      `${memory(gpu.memoryUsedMiB)} / ${memory(gpu.memoryTotalMiB)}`
-    );
-  }
-  return parts.join(' · ');
-}
-
-/** "0.2/4 GiB" or "180/512 MiB": memory used of a limit, in the limit's unit. */
-export function memoryPair(usedMiB: number, limitMiB: number): string {
-  if (limitMiB <= 0) {
-    return formatMemory(usedMiB); // no limit stated
-  }
-  if (limitMiB < 1024) {
-    return `${Math.round(usedMiB)}/${Math.round(limitMiB)} MiB`;
-  }
-  const g = (mib: number) => {
-    const v = mib / 1024;
-    return v >= 10 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1);
-  };
-  return `${g(usedMiB)}/${g(limitMiB)} GiB`;
 }

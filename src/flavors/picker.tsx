@@ -3,7 +3,7 @@ import type { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { IFlavor, IFlavorList } from '../api/client';
-import { flavorSize } from './model';
+import { flavorSize } from '../core/format';
 
 export type Kind = 'all' | 'gpu' | 'cpu';
 

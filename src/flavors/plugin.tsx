@@ -16,9 +16,9 @@ import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { Widget } from '@lumino/widgets';
 import type { IFlavorSwitch } from '../api/client';
 import { flavorIcon } from '../icons';
-import { formatMemory } from '../status/model';
+import { flavorSummary, formatMemory, memoryPair, usageText } from '../core/format';
 import { CommandIDs, IAtelierClient, IFlavorsModel, TRANSLATION_DOMAIN } from '../tokens';
-import { flavorSummary, FlavorsModel, memoryPair, SERVER_AWAY, usageText } from './model';
+import { FlavorsModel, SERVER_AWAY } from './model';
 import { FlavorPicker } from './picker';
 
 const PLUGIN_ID = 'jupyterlab-atelier:flavors';

@@ -94,15 +94,3 @@ export class JobsModel extends PolledList<IJob> {
     return !isFinished(job);
   }
 }
-
-/** "1 h 02 min", "3 min 05 s", "12 s". */
-export function formatDuration(seconds: number): string {
-  const s = Math.floor(seconds);
-  if (s < 60) {
-    return `${s} s`;
-  }
-  if (s < 3600) {
-    return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
-  }
-  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
-}

@@ -1,7 +1,8 @@
 import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
-import { formatMemory, StatusModel } from './model';
+import { formatMemory } from '../core/format';
+import { StatusModel } from './model';
 
 /** The body of the status dialog: service, platform, flavor, capabilities. */
 export class StatusDetails extends ReactWidget {

@@ -119,12 +119,3 @@ export namespace StatusModel {
     refreshInterval?: number;
   }
 }
-
-/** Memory in MiB as a person reads it: 512 MiB, 4 GiB, 23.5 GiB. */
-export function formatMemory(mib: number): string {
-  if (mib < 1024) {
-    return `${Math.round(mib)} MiB`;
-  }
-  const gib = mib / 1024;
-  return `${Number.isInteger(gib) ? gib : gib.toFixed(1)} GiB`;
-}

@@ -2,9 +2,9 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import { atelierIcon } from '../icons';
-import { flavorSummary, usageText } from '../flavors/model';
+import { flavorSummary, formatMemory, usageText } from '../core/format';
 import type { IFlavorsModel } from '../tokens';
-import { formatMemory, StatusModel } from './model';
+import { StatusModel } from './model';
 
 const ITEM_CLASS = 'jp-Atelier-StatusItem';
 

@@ -31,8 +31,9 @@ import { AtelierError } from '../api/request';
 import { storageIcon } from '../icons';
 import { CommandIDs, IAtelierClient, TRANSLATION_DOMAIN } from '../tokens';
 import { TransfersModel } from '../transfers/model';
-import { describeTransfer, TransfersList, TransfersStatusItem } from '../transfers/widgets';
-import { formatBytes, IStorageItem, nameOf, parentOf, StorageBrowserModel } from './model';
+import { TransfersList, TransfersStatusItem } from '../transfers/widgets';
+import { describeTransfer, errorMessage, formatBytes } from '../core/format';
+import { IStorageItem, nameOf, parentOf, StorageBrowserModel } from './model';
 import { STORAGE_MIME, StorageBrowser } from './widgets/browser';
 import { StoragePreview } from './widgets/preview';
 
@@ -86,10 +87,6 @@ async function freeName(key: string, taken: (key: string) => Promise<boolean>): 
     }
   }
   throw new Error('no free name');
-}
-
-function errorMessage(e: unknown): string {
-  return e instanceof AtelierError ? e.message : String((e as Error)?.message ?? e);
 }
 
 /** The object storage panel, its commands, transfers and their status bar item. */

@@ -2,7 +2,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import type { ITransfer } from '../api/client';
-import { formatBytes } from '../storage/model';
+import { describeTransfer, formatBytes } from '../core/format';
 import { isActive, TransfersModel } from './model';
 
 const ITEM = 'jp-Atelier-TransfersItem';
@@ -10,13 +10,6 @@ const LIST = 'jp-Atelier-TransfersList';
 
 function percent(t: ITransfer): number {
   return t.bytesTotal > 0 ? Math.floor((100 * t.bytesDone) / t.bytesTotal) : t.state === 'completed' ? 100 : 0;
-}
-
-/** Where a transfer goes, as a person reads it. */
-export function describeTransfer(t: ITransfer, scheme = 's3'): string {
-  const object = `${scheme}://${t.bucket}/${t.key}`;
-  const workspace = t.path || '/';
-  return t.direction === 'upload' ? `${workspace} → ${object}` : `${object} → ${workspace}`;
 }
 
 /** Status bar: how many transfers run and how far they are, while any runs. */

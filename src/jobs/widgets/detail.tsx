@@ -3,8 +3,8 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { IJob, IJobData } from '../../api/client';
 import type { IAtelierClient } from '../../tokens';
-import { flavorSummary } from '../../flavors/model';
-import { formatDuration, isFinished, JobsModel } from '../model';
+import { flavorSummary, formatDuration } from '../../core/format';
+import { isFinished, JobsModel } from '../model';
 import { PhaseBadge, phaseLabel } from './list';
 
 /** The browser keeps at most this much of a log; the download has all of it. */

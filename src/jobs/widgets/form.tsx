@@ -2,7 +2,7 @@ import * as React from 'react';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ICreateJob, IJobFlavors } from '../../api/client';
-import { flavorSummary } from '../../flavors/model';
+import { flavorSummary } from '../../core/format';
 import { AtelierError } from '../../api/request';
 
 export type ProgramKind = 'bootFile' | 'notebook' | 'command';

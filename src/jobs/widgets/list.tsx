@@ -2,7 +2,8 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, refreshIcon, ReactWidget, UseSignal } from '@jupyterlab/ui-components';
 import type { IJob, IJobPhase } from '../../api/client';
-import { formatDuration, JobSort, JobsModel } from '../model';
+import { formatDuration } from '../../core/format';
+import { JobSort, JobsModel } from '../model';
 
 export function phaseLabel(phase: IJobPhase, trans: TranslationBundle): string {
   const labels: Record<IJobPhase, string> = {

@@ -16,7 +16,8 @@ import { MimeData } from '@lumino/coreutils';
 import { Drag } from '@lumino/dragdrop';
 import type { Message } from '@lumino/messaging';
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { formatBytes, IStorageItem, SortKey, StorageBrowserModel } from '../model';
+import { formatBytes, shortDate } from '../../core/format';
+import { IStorageItem, SortKey, StorageBrowserModel } from '../model';
 
 const CLASS = 'jp-Atelier-StorageBrowser';
 /** What JupyterLab's file browser puts on a drag: the dragged paths. */
@@ -215,15 +216,6 @@ function BrowserView(props: {
       </div>
     </div>
   );
-}
-
-/** Today's times as hh:mm, older dates as a short date. */
-function shortDate(iso: string): string {
-  const date = new Date(iso);
-  const now = new Date();
-  return date.toDateString() === now.toDateString()
-    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
-    : date.toLocaleDateString(undefined, { year: '2-digit', month: 'short', day: 'numeric' });
 }
 
 function ToolbarButton(props: {

@@ -1,0 +1,120 @@
+/**
+ * How the front end writes figures, times and records for a person: the one module of
+ * formatting helpers that every feature shares.
+ */
+import type { TranslationBundle } from '@jupyterlab/translation';
+import type { IFlavor, ITransfer, IUsage } from '../api/client';
+import { AtelierError } from '../api/request';
+
+/** Bytes as a person reads them. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) {
+    return `${bytes} B`;
+  }
+  const units = ['KiB', 'MiB', 'GiB', 'TiB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit++;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
+/** Memory in MiB as a person reads it: 512 MiB, 4 GiB, 23.5 GiB. */
+export function formatMemory(mib: number): string {
+  if (mib < 1024) {
+    return `${Math.round(mib)} MiB`;
+  }
+  const gib = mib / 1024;
+  return `${Number.isInteger(gib) ? gib : gib.toFixed(1)} GiB`;
+}
+
+/** "0.2/4 GiB" or "180/512 MiB": memory used of a limit, in the limit's unit. */
+export function memoryPair(usedMiB: number, limitMiB: number): string {
+  if (limitMiB <= 0) {
+    return formatMemory(usedMiB); // no limit stated
+  }
+  if (limitMiB < 1024) {
+    return `${Math.round(usedMiB)}/${Math.round(limitMiB)} MiB`;
+  }
+  const g = (mib: number) => {
+    const v = mib / 1024;
+    return v >= 10 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1);
+  };
+  return `${g(usedMiB)}/${g(limitMiB)} GiB`;
+}
+
+/** "1 h 02 min", "3 min 05 s", "12 s". */
+export function formatDuration(seconds: number): string {
+  const s = Math.floor(seconds);
+  if (s < 60) {
+    return `${s} s`;
+  }
+  if (s < 3600) {
+    return `${Math.floor(s / 60)} min ${String(s % 60).padStart(2, '0')} s`;
+  }
+  return `${Math.floor(s / 3600)} h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')} min`;
+}
+
+/** Today's times as hh:mm, older dates as a short date. */
+export function shortDate(iso: string): string {
+  const date = new Date(iso);
+  const now = new Date();
+  return date.toDateString() === now.toDateString()
+    ? date.toLocaleTimeString(undefined, { hour: '2-digit', minute: '2-digit' })
+    : date.toLocaleDateString(undefined, { year: '2-digit', month: 'short', day: 'numeric' });
+}
+
+/** "1 CPU · 4 GiB" (· "1 GPU (T4)"): a flavor's size, without the figures it does not state. */
+export function flavorSize(flavor: IFlavor, trans: TranslationBundle): string {
+  const parts: string[] = [];
+  if (flavor.cpus > 0) {
+    parts.push(trans._n('%1 CPU', '%1 CPUs', flavor.cpus));
+  }
+  if (flavor.memoryMiB > 0) {
+    parts.push(formatMemory(flavor.memoryMiB));
+  }
+  if (flavor.gpus > 0) {
+    parts.push(trans._n('%1 GPU', '%1 GPUs', flavor.gpus) + (flavor.gpuType ? ` (${flavor.gpuType})` : ''));
+  }
+  return parts.length ? parts.join(' · ') : trans.__('size not stated');
+}
+
+/** "Small · 1 CPU · 4 GiB" (· GPUs): a flavor by name and size. */
+export function flavorSummary(flavor: IFlavor, trans: TranslationBundle): string {
+  return `${flavor.name} · ${flavorSize(flavor, trans)}`;
+}
+
+/** "CPU 12% · 0.4 / 4 GiB" (· "GPU 30% · 2.1 / 16 GiB" per GPU). */
+export function usageText(
+  usage: IUsage,
+  memory: (mib: number) => string,
+  labels: { cpu: string; gpu: string }
+): string {
+  const parts = [
+    `${labels.cpu} ${Math.round(usage.cpuPercent)}%`,
+    usage.memoryLimitMiB > 0
+      ? `${memory(usage.memoryUsedMiB)} / ${memory(usage.memoryLimitMiB)}`
+      : memory(usage.memoryUsedMiB)
+  ];
+  for (const gpu of usage.gpus ?? []) {
+    parts.push(
+      `${labels.gpu}${usage.gpus!.length > 1 ? gpu.index : ''} ${Math.round(gpu.utilizationPercent)}%`,
+      `${memory(gpu.memoryUsedMiB)} / ${memory(gpu.memoryTotalMiB)}`
+    );
+  }
+  return parts.join(' · ');
+}
+
+/** Where a transfer goes, as a person reads it. */
+export function describeTransfer(t: ITransfer, scheme = 's3'): string {
+  const object = `${scheme}://${t.bucket}/${t.key}`;
+  const workspace = t.path || '/';
+  return t.direction === 'upload' ? `${workspace} → ${object}` : `${object} → ${workspace}`;
+}
+
+/** The message of an error, for a dialog or a notification: the service's own for an AtelierError. */
+export function errorMessage(e: unknown): string {
+  return e instanceof AtelierError ? e.message : String((e as Error)?.message ?? e);
+}
