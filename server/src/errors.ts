@@ -1,3 +1,20 @@
+import type { ErrorKind } from './domain-errors';
+
+/**
+ * The HTTP status of each kind of domain error (domain-errors.ts): the one place where the
+ * platform's failures meet HTTP. 499 is the status proxies use for a request its client gave
+ * up; here a transfer its user cancelled.
+ */
+export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
+  invalid: 400,
+  forbidden: 403,
+  not_found: 404,
+  conflict: 409,
+  cancelled: 499,
+  failed: 500,
+  upstream_failed: 502
+};
+
 /**
  * The one error type of the service's API: a status code, a stable machine-readable code and
  * a message a person understands. Serialized as `{ "message": ..., "code": ... }`.

@@ -49,7 +49,7 @@ export interface IJobExecutor {
   readonly name: string;
   /** Whether the executor queues jobs itself (Slurm) or the service must (local processes). */
   readonly queues: boolean;
-  /** Checks a job can run here at all (e.g. node count); throws ApiError 400 otherwise. */
+  /** Checks a job can run here at all (e.g. node count); throws an `invalid` DomainError otherwise. */
   check(launch: Pick<IJobLaunch, 'flavor' | 'nodeCount' | 'image'>): void;
   submit(launch: IJobLaunch): Promise<IJobHandle>;
   status(handle: IJobHandle, launch: IJobLaunch): Promise<IExecutorStatus>;

@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, IConfig, IS3EndpointConfig } from '../config';
-import { ApiError } from '../errors';
+import { DomainError } from '../domain-errors';
 import type { IEndpoint } from '@atelier/api';
 import { LocalObjectStore } from './local/storage';
 import { S3ObjectStore } from './s3/storage';
@@ -89,7 +89,7 @@ export class StorageProvider implements IStorageProvider {
   get(endpointId: string): IObjectStore {
     const store = this._stores.get(endpointId);
     if (!store) {
-      throw new ApiError(404, 'not_found', `There is no storage endpoint "${endpointId}".`);
+      throw new DomainError('not_found', 'not_found', `There is no storage endpoint "${endpointId}".`);
     }
     return store;
   }

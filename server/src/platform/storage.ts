@@ -5,7 +5,7 @@
  */
 import { createHash } from 'crypto';
 import type { Readable } from 'stream';
-import { ApiError } from '../errors';
+import { DomainError, isDomainError } from '../domain-errors';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '@atelier/api';
 
 export interface IListOptions {
@@ -31,15 +31,16 @@ export interface IObjectStore {
   listBuckets(): Promise<IBucket[]>;
   createBucket(name: string): Promise<void>;
   list(bucket: string, options: IListOptions): Promise<IListing>;
-  /** 404 `not_found` when absent. */
+  /** Fails with `not_found` when absent. */
   stat(bucket: string, key: string): Promise<IObjectInfo>;
   read(bucket: string, key: string): Promise<{ info: IObjectInfo; stream: Readable }>;
   /**
    * For endpoints that serve byte ranges (several at once make one large download faster):
    * writes bytes `start`..`end` (inclusive) of the object whose ETag is `etag` into the open
    * file `fd` at the same offset, and returns their CRC-32. `onBytes` hears of the bytes
-   * written (negative when a failed attempt takes them back). 409 `changed` when the object is
-   * no longer the one with that ETag. No write lands after it settles.
+   * written (negative when a failed attempt takes them back). Fails with a `conflict`
+   * (`changed`) when the object is no longer the one with that ETag. No write lands after it
+   * settles.
    */
   readRangeInto?(
     bucket: string,
@@ -90,7 +91,7 @@ export function multipartEtag(parts: IPart[]): string {
 
 export interface IStorageProvider {
   endpoints(): IEndpoint[];
-  /** 404 `not_found` for an unknown endpoint id. */
+  /** Fails with `not_found` for an unknown endpoint id. */
   get(endpointId: string): IObjectStore;
   close(): Promise<void>;
 }
@@ -100,8 +101,8 @@ const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 /** S3's bucket naming rules: 3-63 characters, lowercase letters, digits, dots and hyphens. */
 export function checkBucket(name: string): string {
   if (!BUCKET_RE.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
-    throw new ApiError(
-      400,
+    throw new DomainError(
+      'invalid',
       'invalid_bucket',
       `"${name}" is not a valid bucket name: use 3 to 63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit.`
     );
@@ -116,7 +117,7 @@ export function checkBucket(name: string): string {
 export function checkKey(key: string, what = 'key'): string {
   const problem = keyProblem(key);
   if (problem) {
-    throw new ApiError(400, 'invalid_key', `The ${what} "${key.slice(0, 200)}" is not allowed: ${problem}.`);
+    throw new DomainError('invalid', 'invalid_key', `The ${what} "${key.slice(0, 200)}" is not allowed: ${problem}.`);
   }
   return key;
 }
@@ -154,23 +155,24 @@ export function checkPrefix(prefix: string): string {
   return prefix === '' ? prefix : checkKey(prefix, 'prefix');
 }
 
-/** Whether an object exists (its stat answers 404 otherwise); other errors pass through. */
+/** Whether an object exists (its stat fails with `not_found` otherwise); other errors pass through. */
 export async function objectExists(store: IObjectStore, bucket: string, key: string): Promise<boolean> {
   try {
     await store.stat(bucket, key);
     return true;
   } catch (e) {
-    if (e instanceof ApiError && e.statusCode === 404) {
+    if (isDomainError(e, 'not_found')) {
       return false;
     }
     throw e;
   }
 }
 
-export function notFound(bucket: string, key?: string): ApiError {
+/** The `not_found` error of a missing bucket, or of a missing object in it. */
+export function notFound(bucket: string, key?: string): DomainError {
   return key === undefined
-    ? new ApiError(404, 'not_found', `The bucket "${bucket}" does not exist.`)
-    : new ApiError(404, 'not_found', `"${key}" does not exist in the bucket "${bucket}".`);
+    ? new DomainError('not_found', 'not_found', `The bucket "${bucket}" does not exist.`)
+    : new DomainError('not_found', 'not_found', `"${key}" does not exist in the bucket "${bucket}".`);
 }
 
 /** Compares keys as S3 orders them: by UTF-8 bytes. */
@@ -185,7 +187,11 @@ export function encodeToken(key: string): string {
 export function decodeToken(token: string): string {
   const key = Buffer.from(token, 'base64url').toString('utf8');
   if (!key || encodeToken(key) !== token) {
-    throw new ApiError(400, 'invalid_token', 'The continuation token is not valid; list again from the start.');
+    throw new DomainError(
+      'invalid',
+      'invalid_token',
+      'The continuation token is not valid; list again from the start.'
+    );
   }
   return key;
 }

@@ -6,7 +6,7 @@
  */
 import { spawn } from 'child_process';
 import * as fs from 'fs';
-import { ApiError } from '../../errors';
+import { DomainError } from '../../domain-errors';
 import { CpuPool, formatCpuList, MemoryLimits, parseCpuList } from '../../limits';
 import { readProc } from '../../usage';
 import type { IExecutorStatus, IJobExecutor, IJobHandle, IJobLaunch } from '../jobs';
@@ -28,15 +28,15 @@ export class LocalExecutor implements IJobExecutor {
 
   check(launch: Pick<IJobLaunch, 'nodeCount' | 'image'>): void {
     if (launch.nodeCount !== 1) {
-      throw new ApiError(
-        400,
+      throw new DomainError(
+        'invalid',
         'invalid_request',
         'The local executor runs jobs on one node; set the node count to 1 or use the Slurm executor.'
       );
     }
     if (launch.image) {
-      throw new ApiError(
-        400,
+      throw new DomainError(
+        'invalid',
         'invalid_request',
         'The local executor runs processes, not container images; leave the image empty.'
       );
@@ -86,7 +86,7 @@ export class LocalExecutor implements IJobExecutor {
     } catch (e) {
       this._cpus.release(cpus);
       this._memory.remove(cgroup);
-      throw new ApiError(500, 'start_failed', `The job could not be started: ${(e as Error).message}`);
+      throw new DomainError('failed', 'start_failed', `The job could not be started: ${(e as Error).message}`);
     } finally {
       fs.closeSync(log);
     }

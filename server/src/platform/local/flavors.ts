@@ -4,7 +4,7 @@ import * as os from 'os';
 import * as path from 'path';
 import type { IFlavorConfig } from '../../config';
 import { writeAtomicSync } from '../../durable';
-import { ApiError } from '../../errors';
+import { DomainError } from '../../domain-errors';
 import { availableCpus } from '../../limits';
 import type { IFlavor, IUsage } from '@atelier/api';
 import { readGpus, TreeSampler } from '../../usage';
@@ -179,15 +179,15 @@ export class LocalFlavors implements IFlavorProvider {
   ): Promise<IFlavor> {
     const control = this._control;
     if (!control) {
-      throw new ApiError(
-        409,
+      throw new DomainError(
+        'conflict',
         'not_owned',
         'Atelier runs beside an existing Jupyter server here and cannot restart it under another flavor.'
       );
     }
     const target = this._flavors.find(f => f.id === id);
     if (!target) {
-      throw new ApiError(404, 'not_found', `There is no flavor "${id}".`);
+      throw new DomainError('not_found', 'not_found', `There is no flavor "${id}".`);
     }
     const previous = await this.current();
     progress('stopping', `Stopping the notebook server (${previous.name})`);

@@ -6,7 +6,7 @@
  */
 import { execFile } from 'child_process';
 import * as path from 'path';
-import { ApiError } from '../../errors';
+import { DomainError } from '../../domain-errors';
 import type { IExecutorStatus, IJobExecutor, IJobHandle, IJobLaunch } from '../jobs';
 import { readExitCode, writeWrapper } from '../job-wrapper';
 
@@ -62,8 +62,8 @@ export class SlurmExecutor implements IJobExecutor {
 
   check(launch: Pick<IJobLaunch, 'image'>): void {
     if (launch.image) {
-      throw new ApiError(
-        400,
+      throw new DomainError(
+        'invalid',
         'invalid_request',
         'The Slurm executor runs programs on the nodes, not container images; leave the image empty.'
       );
@@ -102,11 +102,11 @@ export class SlurmExecutor implements IJobExecutor {
     try {
       out = await this._run('sbatch', args, launch.env);
     } catch (e) {
-      throw new ApiError(400, 'submit_failed', `Slurm refused the job: ${(e as Error).message}`);
+      throw new DomainError('invalid', 'submit_failed', `Slurm refused the job: ${(e as Error).message}`);
     }
     const id = out.trim().split(';')[0];
     if (!/^\d+$/.test(id)) {
-      throw new ApiError(502, 'submit_failed', `sbatch answered "${out.trim()}" instead of a job id.`);
+      throw new DomainError('upstream_failed', 'submit_failed', `sbatch answered "${out.trim()}" instead of a job id.`);
     }
     return { externalId: id };
   }

@@ -1,0 +1,53 @@
+/**
+ * The errors of the platform layer (storage endpoints, flavors, executors), said in the
+ * domain's terms: what kind of failure it is, a stable machine-readable code and a message a
+ * person understands. Platform code throws only these and never chooses an HTTP status; the
+ * service turns a kind into a status in one table (`STATUS_OF_KIND` in errors.ts).
+ *
+ * A domain error is also an `ApiError` (with the status of its kind), so the parts of the
+ * service that catch errors to show their message (transfers, jobs, uploads) need not tell
+ * the two apart.
+ */
+import { ApiError, STATUS_OF_KIND } from './errors';
+
+/**
+ * What went wrong, as far as the caller needs to know to react: the request itself
+ * (`invalid`), the endpoint's permission (`forbidden`), a missing bucket, object or flavor
+ * (`not_found`), a clash with the current state (`conflict`), a transfer stopped by its user
+ * (`cancelled`), a failure here (`failed`) or at the storage endpoint or scheduler behind us
+ * (`upstream_failed`).
+ */
+export type ErrorKind = 'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'cancelled' | 'failed' | 'upstream_failed';
+
+export interface IDomainErrorOptions {
+  /** The request field at fault, where one is (forms show the message beside it). */
+  field?: string;
+  /** When trying again may help: after how many seconds. */
+  retryAfterSeconds?: number;
+}
+
+export class DomainError extends ApiError {
+  constructor(
+    readonly kind: ErrorKind,
+    code: string,
+    message: string,
+    options: IDomainErrorOptions = {}
+  ) {
+    super(
+      STATUS_OF_KIND[kind],
+      code,
+      message,
+      options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(options.retryAfterSeconds) }
+    );
+    this.name = 'DomainError';
+    this.field = options.field;
+    this.retryAfterSeconds = options.retryAfterSeconds;
+  }
+
+  readonly retryAfterSeconds?: number;
+}
+
+/** Whether `e` is a domain error of the given kind (e.g. a missing object a delete may pass over). */
+export function isDomainError(e: unknown, kind?: ErrorKind): e is DomainError {
+  return e instanceof DomainError && (kind === undefined || e.kind === kind);
+}
