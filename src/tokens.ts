@@ -119,6 +119,27 @@ export const IFlavorsModel = new Token<IFlavorsModel>(
   'The notebook flavor and the live usage of its server.'
 );
 
+/** The service's transfers between the workspace and object storage, followed while they run. */
+export interface ITransfersModel {
+  /** The transfers, as the service last listed them. */
+  readonly transfers: ITransfer[];
+  /** The transfers queued or running. */
+  readonly active: ITransfer[];
+  readonly changed: ISignal<ITransfersModel, void>;
+  /** A transfer ended: completed, failed or cancelled. */
+  readonly finished: ISignal<ITransfersModel, ITransfer>;
+  /** Creates a transfer and follows it closely until it ends. */
+  create(request: ICreateTransfer): Promise<ITransfer>;
+  cancel(id: string): Promise<void>;
+  /** Reads the list now. */
+  refresh(): Promise<void>;
+}
+
+export const ITransfersModel = new Token<ITransfersModel>(
+  'jupyterlab-atelier:ITransfersModel',
+  'The transfers between the workspace and object storage, and a way to start one.'
+);
+
 export const IAtelierClient = new Token<IAtelierClient>(
   'jupyterlab-atelier:IAtelierClient',
   'The typed client of the Atelier service (status, flavors, storage, images, jobs, gallery).'

@@ -1,6 +1,6 @@
 import type { ITransfer } from '../api/client';
 import { PolledList } from '../core/polled';
-import type { IAtelierClient } from '../tokens';
+import type { IAtelierClient, ITransfersModel } from '../tokens';
 
 const ACTIVE = new Set(['queued', 'running']);
 
@@ -9,7 +9,7 @@ export function isActive(transfer: ITransfer): boolean {
 }
 
 /** The service's transfers, followed closely while one is active. */
-export class TransfersModel extends PolledList<ITransfer> {
+export class TransfersModel extends PolledList<ITransfer> implements ITransfersModel {
   constructor(private readonly _client: IAtelierClient) {
     super('jupyterlab-atelier:transfers');
   }

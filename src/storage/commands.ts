@@ -1,0 +1,380 @@
+import type { JupyterFrontEnd } from '@jupyterlab/application';
+import {
+  Clipboard,
+  Dialog,
+  ICommandPalette,
+  InputDialog,
+  MainAreaWidget,
+  Notification,
+  showDialog,
+  showErrorMessage
+} from '@jupyterlab/apputils';
+import type { ILauncher } from '@jupyterlab/launcher';
+import type { TranslationBundle } from '@jupyterlab/translation';
+import {
+  addIcon,
+  copyIcon,
+  deleteIcon,
+  downloadIcon,
+  editIcon,
+  fileUploadIcon,
+  newFolderIcon,
+  refreshIcon
+} from '@jupyterlab/ui-components';
+import { AtelierError } from '../api/request';
+import { errorMessage, formatBytes } from '../core/format';
+import { storageIcon } from '../icons';
+import { CommandIDs, IAtelierClient } from '../tokens';
+import { IStorageItem, parentOf, StorageBrowserModel } from './model';
+import { uploadFiles } from './upload';
+import { StoragePreview } from './widgets/preview';
+
+/** What the storage commands work on. */
+export interface IStorageContext {
+  app: JupyterFrontEnd;
+  client: IAtelierClient;
+  model: StorageBrowserModel;
+  trans: TranslationBundle;
+}
+
+/**
+ * Adds the commands of the storage panel (open, refresh, new folder and bucket, upload from
+ * the computer, preview, download, copy the path, rename, copy, delete), puts the panel's
+ * main ones in the palette and opens the panel from the launcher.
+ */
+export function addStorageCommands(
+  context: IStorageContext,
+  panelId: string,
+  palette: ICommandPalette | null,
+  launcher: ILauncher | null
+): void {
+  const { app, client, model, trans } = context;
+  const { commands } = app;
+  const selectedItem = (args: { key?: unknown }): IStorageItem | null => {
+    if (typeof args.key === 'string') {
+      return model.items.find(i => i.key === args.key) ?? null;
+    }
+    return model.selected;
+  };
+  const location = () => ({ endpoint: model.endpoint?.id ?? '', bucket: model.bucket ?? '' });
+  const hasSelection = () => !!model.selected;
+  const hasBucket = () => !!model.bucket;
+
+  commands.addCommand(CommandIDs.openStorage, {
+    label: trans.__('Object Storage'),
+    caption: trans.__('Browse object storage (OBS, S3) and move data to and from the workspace'),
+    icon: storageIcon,
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          endpoint: { type: 'string', description: trans.__('The endpoint id') },
+          scheme: {
+            type: 'string',
+            description: trans.__('Or the URI scheme (s3, obs): the first endpoint with it')
+          },
+          bucket: { type: 'string' },
+          prefix: { type: 'string', description: trans.__('The folder to show, ending with "/"') }
+        }
+      }
+    },
+    execute: async args => {
+      app.shell.activateById(panelId);
+      const bucket = args.bucket as string | undefined;
+      if (!bucket) {
+        return;
+      }
+      await model.initialize();
+      const endpoint = (args.endpoint as string | undefined) ?? model.endpoints.find(e => e.scheme === args.scheme)?.id;
+      if (endpoint && endpoint !== model.endpoint?.id) {
+        await model.setEndpoint(endpoint);
+      }
+      await model.setBucket(bucket, (args.prefix as string | undefined) ?? '');
+    }
+  });
+
+  commands.addCommand(CommandIDs.storageRefresh, {
+    label: trans.__('Refresh Object Storage'),
+    icon: refreshIcon,
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: () => model.refreshAll()
+  });
+
+  commands.addCommand(CommandIDs.storageNewFolder, {
+    label: trans.__('New Storage Folder…'),
+    icon: newFolderIcon,
+    isEnabled: hasBucket,
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: async () => {
+      const result = await InputDialog.getText({
+        title: trans.__('New folder in %1', model.uriOf(model.prefix)),
+        placeholder: trans.__('folder name')
+      });
+      const name = result.value?.trim();
+      if (!result.button.accept || !name) {
+        return;
+      }
+      const { endpoint, bucket } = location();
+      try {
+        await client.createFolder(endpoint, bucket, `${model.prefix}${name.replace(/\/+$/, '')}/`);
+        await model.refresh();
+      } catch (e) {
+        await showErrorMessage(trans.__('Cannot create the folder'), errorMessage(e));
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.storageNewBucket, {
+    label: trans.__('New Bucket…'),
+    icon: addIcon,
+    isEnabled: () => !!model.endpoint,
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: async () => {
+      const result = await InputDialog.getText({
+        title: trans.__('New bucket on %1', model.endpoint?.name ?? ''),
+        placeholder: trans.__('3-63 lowercase letters, digits, dots or hyphens')
+      });
+      const name = result.value?.trim();
+      if (!result.button.accept || !name) {
+        return;
+      }
+      try {
+        await client.createBucket(model.endpoint!.id, name);
+        await model.reloadBuckets(name);
+      } catch (e) {
+        await showErrorMessage(trans.__('Cannot create the bucket'), errorMessage(e));
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.storageUpload, {
+    label: trans.__('Upload Files to Object Storage…'),
+    icon: fileUploadIcon,
+    isEnabled: hasBucket,
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: () => {
+      const input = document.createElement('input');
+      input.type = 'file';
+      input.multiple = true;
+      input.onchange = () => {
+        const files = Array.from(input.files ?? []);
+        if (files.length) {
+          void uploadFiles(client, model, trans, files);
+        }
+      };
+      input.click();
+    }
+  });
+
+  commands.addCommand(CommandIDs.storageOpenItem, {
+    label: args => (selectedItem(args)?.kind === 'folder' ? trans.__('Open') : trans.__('Preview')),
+    isEnabled: args => !!selectedItem(args),
+    describedBy: { args: { type: 'object', properties: { key: { type: 'string' } } } },
+    execute: async args => {
+      const item = selectedItem(args);
+      if (!item) {
+        return;
+      }
+      if (item.kind === 'folder') {
+        return model.cd(item.key);
+      }
+      const { endpoint, bucket } = location();
+      try {
+        const blob = await client.preview(endpoint, bucket, item.key);
+        const content = new StoragePreview(model.uriOf(item.key), item.key, blob, trans);
+        await content.load();
+        const widget = new MainAreaWidget({ content });
+        widget.id = `atelier-preview-${Date.now()}`;
+        widget.title.label = item.name;
+        widget.title.caption = model.uriOf(item.key);
+        widget.title.icon = storageIcon;
+        widget.title.closable = true;
+        app.shell.add(widget, 'main');
+      } catch (e) {
+        await showErrorMessage(trans.__('Cannot preview %1', item.name), errorMessage(e));
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.storageDownload, {
+    label: trans.__('Download to This Computer'),
+    icon: downloadIcon,
+    isEnabled: () => model.selected?.kind === 'object',
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: async () => {
+      const item = model.selected;
+      if (!item || item.kind !== 'object') {
+        return;
+      }
+      const { endpoint, bucket } = location();
+      // Behind jupyter-server-proxy a larger response never arrives: say so, and offer the way round.
+      const limit = (await client.status().catch(() => null))?.maxResponseBytes;
+      if (limit && (item.size ?? 0) > limit) {
+        const choice = await showDialog({
+          title: trans.__('Too large to download here'),
+          body: trans.__(
+            '%1 (%2) is larger than the %3 that jupyter-server-proxy passes to the browser. Download it to the workspace, then save it from the file browser (Download).',
+            item.name,
+            formatBytes(item.size ?? 0),
+            formatBytes(limit)
+          ),
+          buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Download to Workspace…') })]
+        });
+        if (choice.button.accept) {
+          await commands.execute(CommandIDs.storageDownloadToWorkspace);
+        }
+        return;
+      }
+      const link = document.createElement('a');
+      link.href = client.downloadUrl(endpoint, bucket, item.key);
+      link.download = item.name;
+      document.body.appendChild(link);
+      link.click();
+      link.remove();
+    }
+  });
+
+  commands.addCommand(CommandIDs.storageCopyPath, {
+    label: trans.__('Copy Storage Path'),
+    caption: trans.__('Copy the s3:// or obs:// path, ready to paste into code'),
+    icon: copyIcon,
+    isEnabled: hasSelection,
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: () => {
+      const item = model.selected;
+      if (item) {
+        Clipboard.copyToSystem(model.uriOf(item.key));
+        Notification.info(trans.__('Copied %1', model.uriOf(item.key)), { autoClose: 3000 });
+      }
+    }
+  });
+
+  commands.addCommand(CommandIDs.storageRename, {
+    label: trans.__('Rename or Move…'),
+    icon: editIcon,
+    isEnabled: hasSelection,
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: () => copyOrMove(context, true)
+  });
+
+  commands.addCommand(CommandIDs.storageCopy, {
+    label: trans.__('Copy to…'),
+    icon: copyIcon,
+    isEnabled: hasSelection,
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: () => copyOrMove(context, false)
+  });
+
+  commands.addCommand(CommandIDs.storageDelete, {
+    label: trans.__('Delete from Object Storage…'),
+    icon: deleteIcon,
+    isEnabled: hasSelection,
+    describedBy: { args: { type: 'object', properties: {} } },
+    execute: () => remove(context)
+  });
+
+  const category = trans.__('Atelier');
+  for (const command of [
+    CommandIDs.openStorage,
+    CommandIDs.storageRefresh,
+    CommandIDs.storageNewFolder,
+    CommandIDs.storageNewBucket,
+    CommandIDs.storageUpload
+  ]) {
+    palette?.addItem({ command, category });
+  }
+  launcher?.add({ command: CommandIDs.openStorage, category: trans.__('Other'), rank: 50 });
+}
+
+/** Copies or moves (renames) the selected object or folder, asking for the new path. */
+async function copyOrMove(context: IStorageContext, move: boolean): Promise<void> {
+  const { client, model, trans } = context;
+  const item = model.selected;
+  if (!item) {
+    return;
+  }
+  const isFolder = item.kind === 'folder';
+  const result = await InputDialog.getText({
+    title: move ? trans.__('Rename or move %1', item.name) : trans.__('Copy %1', item.name),
+    label: isFolder
+      ? trans.__('New folder path in the bucket (ends with /)')
+      : trans.__('New object path in the bucket'),
+    text: move ? item.key : isFolder ? `${item.key.slice(0, -1)}-copy/` : `${parentOf(item.key)}copy of ${item.name}`
+  });
+  let to = result.value?.trim();
+  if (!result.button.accept || !to || to === item.key) {
+    return;
+  }
+  if (isFolder && !to.endsWith('/')) {
+    to += '/';
+  }
+  const endpoint = model.endpoint?.id ?? '';
+  const bucket = model.bucket ?? '';
+  try {
+    await client.copy(endpoint, bucket, { from: item.key, to, move });
+  } catch (e) {
+    if (e instanceof AtelierError && e.code === 'exists') {
+      const answer = await showDialog({
+        title: trans.__('Name already taken'),
+        body: e.message,
+        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Overwrite') })],
+        defaultButton: 0 // Enter cancels: nothing is overwritten unless chosen
+      });
+      if (answer.button.accept) {
+        await client
+          .copy(endpoint, bucket, { from: item.key, to, move, overwrite: true })
+          .catch(err => showErrorMessage(trans.__('Cannot copy'), errorMessage(err)));
+      }
+    } else {
+      await showErrorMessage(move ? trans.__('Cannot rename') : trans.__('Cannot copy'), errorMessage(e));
+    }
+  }
+  await model.refresh();
+}
+
+/** Deletes the selected object, or the selected folder and everything in it, once confirmed. */
+async function remove(context: IStorageContext): Promise<void> {
+  const { client, model, trans } = context;
+  const item = model.selected;
+  if (!item) {
+    return;
+  }
+  const endpoint = model.endpoint?.id ?? '';
+  const bucket = model.bucket ?? '';
+  let body = trans.__('Delete %1? This cannot be undone.', model.uriOf(item.key));
+  if (item.kind === 'folder') {
+    try {
+      const count = await client.count(endpoint, bucket, item.key);
+      body = trans.__(
+        'Delete the folder %1 and the %2 object(s) in it (%3)? This cannot be undone.',
+        model.uriOf(item.key),
+        count.objects,
+        formatBytes(count.bytes)
+      );
+    } catch (e) {
+      await showErrorMessage(trans.__('Cannot delete'), errorMessage(e));
+      return;
+    }
+  }
+  const answer = await showDialog({
+    title: trans.__('Delete'),
+    body,
+    buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Delete') })]
+  });
+  if (!answer.button.accept) {
+    return;
+  }
+  try {
+    const result = await client.delete(
+      endpoint,
+      bucket,
+      item.kind === 'folder' ? { prefix: item.key } : { key: item.key }
+    );
+    Notification.success(trans._n('Deleted %1 object', 'Deleted %1 objects', result.deleted), {
+      autoClose: 4000
+    });
+  } catch (e) {
+    await showErrorMessage(trans.__('Cannot delete'), errorMessage(e));
+  }
+  await model.refresh();
+}
