@@ -6,7 +6,7 @@ import type { Drag } from '@lumino/dragdrop';
 import { errorMessage } from '../core/format';
 import type { ITransfersModel } from '../tokens';
 import { nameOf } from './model';
-import { STORAGE_MIME } from './widgets/browser';
+import { STORAGE_MIME } from './widgets/listing';
 import { startTransfer } from './workspace';
 
 /** The drag events the file browser hears while a storage row is dragged over it. */
