@@ -145,3 +145,57 @@ export async function streamAPI(
     reader.releaseLock();
   }
 }
+
+/**
+ * Sends `body` with PUT to `url` (a whole URL), with upload progress (XMLHttpRequest: fetch
+ * reports none), Jupyter's credentials, and the client's one error type.
+ */
+export function sendBlob<T>(
+  url: string,
+  body: Blob,
+  settings: ServerConnection.ISettings,
+  onProgress?: (loaded: number) => void,
+  signal?: AbortSignal
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    if (signal?.aborted) {
+      reject(new AtelierError(0, 'cancelled', 'The upload was cancelled.'));
+      return;
+    }
+    const xhr = new XMLHttpRequest();
+    xhr.open('PUT', url);
+    if (settings.token) {
+      xhr.setRequestHeader('Authorization', `token ${settings.token}`);
+    }
+    const xsrf = document.cookie.match('\\b_xsrf=([^;]*)\\b');
+    if (xsrf) {
+      xhr.setRequestHeader('X-XSRFToken', xsrf[1]);
+    }
+    xhr.setRequestHeader('Content-Type', 'application/octet-stream');
+    xhr.upload.onprogress = event => onProgress?.(event.loaded);
+    xhr.onload = () => {
+      let answer: any = {};
+      try {
+        answer = JSON.parse(xhr.responseText);
+      } catch {
+        answer = {};
+      }
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve(answer as T);
+      } else {
+        reject(
+          new AtelierError(
+            xhr.status,
+            answer.code ?? 'unexpected',
+            answer.message ?? `The upload failed (${xhr.status}).`
+          )
+        );
+      }
+    };
+    xhr.onerror = () =>
+      reject(new AtelierError(0, 'network', 'The upload was interrupted: the connection to the service broke.'));
+    xhr.onabort = () => reject(new AtelierError(0, 'cancelled', 'The upload was cancelled.'));
+    signal?.addEventListener('abort', () => xhr.abort(), { once: true });
+    xhr.send(body);
+  });
+}
