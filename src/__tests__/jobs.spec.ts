@@ -2,10 +2,10 @@ import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import { AtelierClient } from '../api/client';
 import { AtelierError } from '../api/request';
-import { jobNameFor } from '../jobs/plugin';
+import { jobNameFor } from '../jobs/launch';
 import { formatDuration } from '../core/format';
 import { JobsModel } from '../jobs/model';
-import { emptyValues, errorKey, toRequest, valuesFromRequest } from '../jobs/widgets/form';
+import { emptyValues, errorKey, toRequest, valuesFromRequest } from '../jobs/values';
 import { IRunningService, startService } from './service';
 
 const trans = nullTranslator.load('jupyterlab_atelier');
