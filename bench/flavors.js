@@ -20,9 +20,9 @@ const { call, median } = require('./lib/http');
 const { kernelReady } = require('./lib/kernel');
 
 const root = path.resolve(__dirname, '..');
-const { loadConfig } = require(path.join(root, 'server/lib/config'));
-const { createLogger } = require(path.join(root, 'server/lib/logger'));
-const { AtelierService } = require(path.join(root, 'server/lib/service'));
+const { requireTypeScript } = require('./lib/typescript');
+/** The tests' way of starting Atelier (server/test/support/atelier.ts), on the compiled service. */
+const support = () => requireTypeScript(path.join(root, 'server/test/support/atelier.ts'));
 
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? (values.quick ? 1 : 6));
@@ -47,24 +47,11 @@ async function main() {
     { id: 'b', name: 'B', cpus: Math.max(1, cpus), memoryMiB: memory }
   ];
   const token = crypto.randomBytes(16).toString('hex');
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      port: 0,
-      dataDir: path.join(dir, 'data'),
-      workspace,
-      'flavors.catalog': catalog,
-      'flavors.default': 'b'
-    }
-  });
-  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') }).catch(
-    e => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      throw e;
-    }
-  );
+  const atelier = await (
+    await support()
+  ).startGateway({ 'flavors.catalog': catalog, 'flavors.default': 'b' }, {}, { root: dir, token });
   const headers = { Authorization: `token ${token}` };
-  const base = service.url;
+  const base = atelier.url;
   const api = `${base}atelier/api/v1/`;
   const switched = [];
   const restarted = [];
@@ -99,8 +86,7 @@ async function main() {
       }
     }
   } finally {
-    await service.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await atelier.close();
   }
   const s = median(switched);
   const r = median(restarted);

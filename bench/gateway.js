@@ -19,9 +19,9 @@ const { parseArgs } = require('util');
 const { connect, execute, startKernel } = require('./lib/kernel');
 
 const root = path.resolve(__dirname, '..');
-const { loadConfig } = require(path.join(root, 'server/lib/config'));
-const { createLogger } = require(path.join(root, 'server/lib/logger'));
-const { AtelierService } = require(path.join(root, 'server/lib/service'));
+const { requireTypeScript } = require('./lib/typescript');
+/** The tests' way of starting Atelier (server/test/support/atelier.ts), on the compiled service. */
+const support = () => requireTypeScript(path.join(root, 'server/test/support/atelier.ts'));
 
 const { values } = parseArgs({
   options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, gets: { type: 'string' } }
@@ -67,16 +67,11 @@ async function main() {
     fs.writeFileSync(path.join(workspace, `file-${i}.txt`), 'x'.repeat(1000));
   }
   const token = crypto.randomBytes(16).toString('hex');
-  const config = loadConfig({ env: {}, overrides: { port: 0, dataDir: path.join(dir, 'data'), workspace } });
-  const service = await AtelierService.start({ mode: 'gateway', config, token, logger: createLogger('silent') }).catch(
-    e => {
-      fs.rmSync(dir, { recursive: true, force: true });
-      throw e;
-    }
-  );
+  const atelier = await (await support()).startGateway({}, {}, { root: dir, token });
+  const { service } = atelier;
   const headers = { Authorization: `token ${token}` };
   const gateway = service.url;
-  const direct = `${service.jupyter.target}${config.baseUrl}`;
+  const direct = `${service.jupyter.target}${service.config.baseUrl}`;
   try {
     const kernel = await startKernel(gateway, headers);
     const wsDirect = await connect(`${direct.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels`, headers);
@@ -143,8 +138,7 @@ async function main() {
     }
   } finally {
     agent.destroy();
-    await service.close();
-    fs.rmSync(dir, { recursive: true, force: true });
+    await atelier.close();
   }
 }
 

@@ -21,11 +21,7 @@ const path = require('path');
 const { parseArgs } = require('util');
 
 const root = path.resolve(__dirname, '..');
-const { loadConfig } = require(path.join(root, 'server/lib/config'));
-const { createLogger } = require(path.join(root, 'server/lib/logger'));
-const { AtelierService } = require(path.join(root, 'server/lib/service'));
 const { requireTypeScript } = require('./lib/typescript');
-const { slurmUnavailable, startSlurm } = requireTypeScript(path.join(root, 'server/test/integration/slurm.ts'));
 const { json, median } = require('./lib/http');
 
 const { values } = parseArgs({
@@ -76,22 +72,15 @@ async function waitFinished(api, id) {
   }
 }
 
+/** The sidecar as the tests start it (server/test/support/atelier.ts), on the compiled service. */
 async function startService(dir, overrides) {
-  const workspace = path.join(dir, 'work');
-  fs.mkdirSync(workspace, { recursive: true });
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      port: 0,
-      dataDir: path.join(dir, 'data'),
-      workspace,
-      'jobs.python': PYTHON,
-      'jobs.catalog': [{ id: 'one', cpus: 1, memoryMiB: 1024 }],
-      ...overrides
-    }
-  });
-  const service = await AtelierService.start({ mode: 'sidecar', config, logger: createLogger('silent') });
-  return { service, api: `${service.url}atelier/api/v1/`, workspace };
+  const { startSidecar } = await requireTypeScript(path.join(root, 'server/test/support/atelier.ts'));
+  fs.mkdirSync(dir, { recursive: true });
+  return startSidecar(
+    { 'jobs.python': PYTHON, 'jobs.catalog': [{ id: 'one', cpus: 1, memoryMiB: 1024 }], ...overrides },
+    {},
+    { root: dir }
+  );
 }
 
 const quote = s => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -193,6 +182,7 @@ function streamLines(api, id) {
 }
 
 async function main() {
+  const { slurmUnavailable, startSlurm } = await requireTypeScript(path.join(root, 'server/test/support/slurm.ts'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-jobs-'));
   const results = [];
   let local;
@@ -257,8 +247,8 @@ async function main() {
       await slurmDrained(slurm);
     }
   } finally {
-    await viaSlurm?.service.close();
-    await local?.service.close();
+    await viaSlurm?.close(true);
+    await local?.close(true);
     await slurm?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }

@@ -11,80 +11,41 @@
  *
  * Needs scripts/setup.sh (the wheel in .venv) and Debian's Chromium.
  */
-const { execFileSync, spawn } = require('child_process');
+const { execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
-const net = require('net');
 const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
 const { chromium } = require('@playwright/test');
 const { median } = require('./lib/http');
+const { requireTypeScript } = require('./lib/typescript');
 
 const root = path.resolve(__dirname, '..');
 const { values } = parseArgs({ options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' } } });
 const ROUNDS = Number(values.rounds ?? (values.quick ? 1 : 10));
 const GOAL = 1.05;
-const venvBin = path.join(process.env.ATELIER_VENV || path.join(root, '.venv'), 'bin');
-const jupyter = fs.existsSync(path.join(venvBin, 'jupyter')) ? path.join(venvBin, 'jupyter') : 'jupyter';
 const CHROMIUM = require('../ui-tests/chromium');
 
-function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = net.createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
-    });
-  });
-}
-
 async function main() {
+  // The tests' way of starting plain `jupyter lab` (server/test/support/lab.ts).
+  const { startLab, VENV_BIN } = await requireTypeScript(path.join(root, 'server/test/support/lab.ts'));
+  const jupyter = path.join(VENV_BIN, 'jupyter');
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-lab-'));
   fs.mkdirSync(path.join(dir, 'work'));
-  const env = {
-    ...process.env,
-    PATH: `${venvBin}:${process.env.PATH}`,
-    HOME: dir,
-    JUPYTER_CONFIG_DIR: path.join(dir, 'config'),
-    JUPYTER_RUNTIME_DIR: path.join(dir, 'runtime'),
-    XDG_DATA_HOME: path.join(dir, 'data'),
-    ATELIER_LOG_LEVEL: 'warn'
-  };
   const token = crypto.randomBytes(16).toString('hex');
-  const port = await freePort();
-  const args = [
-    'lab',
-    '--no-browser',
-    '--ServerApp.ip=127.0.0.1',
-    `--ServerApp.port=${port}`,
-    `--ServerApp.root_dir=${path.join(dir, 'work')}`,
-    '--LabApp.expose_app_in_browser=True'
-  ];
-  if (process.getuid && process.getuid() === 0) {
-    args.push('--allow-root');
-  }
-  let log = '';
-  const server = spawn(jupyter, args, { env: { ...env, JUPYTER_TOKEN: token }, stdio: ['ignore', 'ignore', 'pipe'] });
-  server.stderr.on('data', chunk => (log = (log + chunk).slice(-20000)));
-  server.on('error', error => (log += `\n${error.message}`));
+  let server;
   const browser = await chromium.launch(CHROMIUM);
   try {
-    const base = `http://127.0.0.1:${port}/`;
-    for (let i = 0; ; i++) {
-      const ok = await fetch(`${base}api/status`, { headers: { Authorization: `token ${token}` } }).then(
-        r => r.ok,
-        () => false
-      );
-      if (ok) {
-        break;
-      }
-      if (i > 300 || server.exitCode !== null) {
-        throw new Error(`jupyter lab did not start: ${log}`);
-      }
-      await new Promise(resolve => setTimeout(resolve, 200));
-    }
+    server = await startLab({
+      root: dir,
+      workspace: path.join(dir, 'work'),
+      token,
+      args: ['--LabApp.expose_app_in_browser=True'],
+      env: { ATELIER_LOG_LEVEL: 'warn' }
+    });
+    const { env } = server;
+    const base = server.url;
     const setEnabled = enabled =>
       execFileSync(jupyter, ['labextension', enabled ? 'enable' : 'disable', 'jupyterlab-atelier'], {
         env,
@@ -142,11 +103,7 @@ async function main() {
     );
   } finally {
     await browser.close();
-    if (server.exitCode === null) {
-      const gone = new Promise(resolve => server.once('exit', resolve));
-      server.kill('SIGTERM');
-      await gone;
-    }
+    await server?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -21,9 +21,9 @@ const path = require('path');
 const { parseArgs } = require('util');
 
 const root = path.resolve(__dirname, '..');
-const { loadConfig } = require(path.join(root, 'server/lib/config'));
-const { createLogger } = require(path.join(root, 'server/lib/logger'));
-const { AtelierService } = require(path.join(root, 'server/lib/service'));
+const { requireTypeScript } = require('./lib/typescript');
+/** The tests' way of starting Atelier (server/test/support/atelier.ts), on the compiled service. */
+const support = () => requireTypeScript(path.join(root, 'server/test/support/atelier.ts'));
 const { readProc, TICKS_PER_SECOND } = require(path.join(root, 'server/lib/usage'));
 const { median } = require('./lib/http');
 
@@ -179,17 +179,14 @@ async function main() {
   serverPid = s3.child.pid;
   const credentials = path.join(tmp, 'credentials.json');
   fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }), { mode: 0o600 });
-  const config = loadConfig({
-    env: {},
-    overrides: {
-      port: 0,
-      dataDir: path.join(tmp, 'data'),
-      workspace,
-      'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }]
-    }
-  });
-  const service = await AtelierService.start({ mode: 'sidecar', config, logger: createLogger('silent') });
-  const base = service.url;
+  const atelier = await (
+    await support()
+  ).startSidecar(
+    { 'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }] },
+    {},
+    { root: tmp }
+  );
+  const base = atelier.api.replace(/atelier\/api\/v1\/$/, '');
   const env = {
     ...process.env,
     AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -483,7 +480,7 @@ async function main() {
     LIST_KEYS >= 20000 ? 1 : ROUNDS
   );
 
-  await service.close();
+  await atelier.close(true);
   s3.child.kill();
   fs.rmSync(tmp, { recursive: true, force: true });
 

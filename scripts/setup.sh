@@ -91,6 +91,14 @@ if [ "$outputs_missing" = 1 ] || [ ! -f "$build_stamp" ] || \
   ! .venv/bin/python -c 'import jupyterlab_atelier' 2>/dev/null; then
   echo "atelier: building"
   touch "$build_stamp.next"
+  # Compiled files whose source is gone (a module that became a folder) would still be found
+  # first by require(): remove them before the build.
+  if [ -d server/lib ]; then
+    find server/lib -name '*.js' | while read -r out; do
+      rel=${out#server/lib/}
+      [ -f "server/src/${rel%.js}.ts" ] || rm -f "$out" "${out%.js}.d.ts" "$out.map"
+    done
+  fi
   npm run --silent build:package >/dev/null
 
   # The wheel, as users get it, installed into .venv: `jupyter lab` there has Atelier.

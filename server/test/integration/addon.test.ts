@@ -5,21 +5,18 @@
  * {base_url}atelier/ through jupyter-server-proxy, behind Jupyter's own authentication, with
  * no configuration; `pip uninstall` takes it all away again.
  */
-import { ChildProcess, execFileSync, spawn } from 'child_process';
+import { execFileSync } from 'child_process';
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort } from '../../src/jupyter';
-import { request } from './harness';
+import { request } from '../support/atelier';
+import { ILab, labEnvironment, REPO, startLab, VENV, VENV_BIN as BIN } from '../support/lab';
 
-const REPO = path.resolve(__dirname, '..', '..', '..');
-const VENV = process.env.ATELIER_VENV || path.join(REPO, '.venv');
-const BIN = path.join(VENV, 'bin');
 const WHEEL_DIR = path.join(REPO, 'dist');
 
 let root: string;
-let server: ChildProcess;
+let lab: ILab | undefined;
 let base: string;
 const token = crypto.randomBytes(16).toString('hex');
 const auth = { Authorization: `token ${token}` };
@@ -37,60 +34,18 @@ function labextensions(env: NodeJS.ProcessEnv): string {
 }
 
 function environment(): NodeJS.ProcessEnv {
-  return {
-    ...process.env,
-    PATH: `${BIN}:${process.env.PATH}`,
-    HOME: root,
-    JUPYTER_CONFIG_DIR: path.join(root, 'config'),
-    JUPYTER_DATA_DIR: path.join(root, 'data'),
-    JUPYTER_RUNTIME_DIR: path.join(root, 'runtime'),
-    XDG_DATA_HOME: path.join(root, 'xdg')
-  };
+  return labEnvironment(root);
 }
 
 beforeAll(async () => {
-  if (!fs.existsSync(path.join(BIN, 'python'))) {
-    throw new Error(`${VENV} is missing: run scripts/setup.sh --test (it creates it and installs the wheel).`);
-  }
   root = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-addon-'));
   fs.mkdirSync(path.join(root, 'work'));
-  const port = await freePort();
-  base = `http://127.0.0.1:${port}/`;
-  const args = [
-    'lab',
-    '--no-browser',
-    `--ServerApp.port=${port}`,
-    '--ServerApp.ip=127.0.0.1',
-    `--ServerApp.root_dir=${path.join(root, 'work')}`
-  ];
-  if (process.getuid?.() === 0) {
-    args.push('--allow-root');
-  }
-  server = spawn(path.join(BIN, 'jupyter'), args, {
-    env: { ...environment(), JUPYTER_TOKEN: token },
-    stdio: ['ignore', 'ignore', 'pipe']
-  });
-  let log = '';
-  server.stderr!.on('data', chunk => (log = (log + chunk).slice(-20000)));
-  const deadline = Date.now() + 90000;
-  for (;;) {
-    const res = await request(`${base}api/status`, { headers: auth }).catch(() => null);
-    if (res?.status === 200) {
-      break;
-    }
-    if (Date.now() > deadline || server.exitCode !== null) {
-      throw new Error(`jupyter lab did not start: ${log}`);
-    }
-    await new Promise(resolve => setTimeout(resolve, 250));
-  }
+  lab = await startLab({ root, workspace: path.join(root, 'work'), token, timeoutMs: 90000 });
+  base = lab.url;
 });
 
 afterAll(async () => {
-  if (server && server.exitCode === null) {
-    const gone = new Promise(resolve => server.once('exit', resolve));
-    server.kill('SIGTERM');
-    await gone;
-  }
+  await lab?.stop();
   if (root) {
     fs.rmSync(root, { recursive: true, force: true });
   }

@@ -2,8 +2,8 @@
  * Flavor switching on the local platform: the gateway restarts its real Jupyter server under
  * another flavor's limits, and kernels started afterwards run under them.
  */
-import { startGateway, IGateway, request } from './harness';
-import { evaluate } from './kernel';
+import { startGateway, IGateway, request } from '../support/atelier';
+import { evaluate } from '../support/kernel';
 
 const CATALOG = [
   { id: 'one', name: 'One CPU', cpus: 1, memoryMiB: 2048 },

@@ -2,8 +2,8 @@ import * as fs from 'fs';
 import * as http from 'http';
 import * as path from 'path';
 import WebSocket from 'ws';
-import { evaluate } from './kernel';
-import { cookiesFrom, IGateway, request, startGateway } from './harness';
+import { evaluate } from '../support/kernel';
+import { cookiesFrom, IGateway, request, startGateway } from '../support/atelier';
 
 let gw: IGateway;
 

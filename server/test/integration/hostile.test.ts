@@ -16,8 +16,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import fc from 'fast-check';
-import { IResponse, request } from './harness';
-import { IS3Server, startS3rver } from './s3rver';
+import { IResponse, request } from '../support/atelier';
+import { IS3Server, startS3rver } from '../support/s3rver';
 
 const RUNS = Number(process.env.ATELIER_FUZZ_RUNS || 300);
 /** The service to attack; ATELIER_FUZZ_CLI points at another build (e.g. an older one). */

@@ -7,8 +7,8 @@
  * under the new profile's limits; a profile that cannot start leaves A on the old one.
  */
 import * as fs from 'fs';
-import { IHub, startHub } from './hub';
-import { request } from './harness';
+import { IHub, startHub } from '../support/hub';
+import { request } from '../support/atelier';
 
 let hub: IHub;
 let ada: string;

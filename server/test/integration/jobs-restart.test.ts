@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { startSidecar } from './harness';
-import { JobsClient } from './jobs-client';
+import { startSidecar } from '../support/atelier';
+import { ApiClient } from '../support/client';
 
 const settings = {
   'jobs.python': '/usr/bin/python3',
@@ -31,7 +31,7 @@ test('a restart while two jobs run accounts for both, and runs neither twice', a
       'r/job.sh',
       `echo "$ATELIER_JOB_NAME" >> "${runs}"\necho "waiting"\nwhile [ ! -e "${svc.workspace}/go-$ATELIER_JOB_NAME" ]; do sleep 0.1; done\necho "done"\nexit "$CODE"\n`
     );
-    let jobs = new JobsClient(svc.api);
+    let jobs = new ApiClient(svc).jobs;
     const a = await jobs.submit({ name: 'alpha', bootFile: 'r/job.sh', environments: { CODE: '0' } });
     const b = await jobs.submit({ name: 'beta', bootFile: 'r/job.sh', environments: { CODE: '4' } });
     await jobs.waitFor(a.id, ['Running']);
@@ -51,7 +51,7 @@ test('a restart while two jobs run accounts for both, and runs neither twice', a
     }
 
     svc = await startSidecar(settings, {}, { root });
-    jobs = new JobsClient(svc.api);
+    jobs = new ApiClient(svc).jobs;
     const beta = await jobs.waitFor(b.id);
     expect(beta.status).toMatchObject({ phase: 'Failed', exitCode: 4 });
     expect((await jobs.get(a.id)).status.phase).toBe('Running');
@@ -70,7 +70,7 @@ test('a job whose process dies while the service is down is marked failed with t
   const root = svc.root;
   try {
     write(svc.workspace, 'k/sleep.sh', 'echo sleeping\nsleep 60\n');
-    let jobs = new JobsClient(svc.api);
+    let jobs = new ApiClient(svc).jobs;
     const job = await jobs.submit({ name: 'victim', bootFile: 'k/sleep.sh' });
     await jobs.streamLog(job.id, t => t.includes('sleeping'));
     await svc.close(true);
@@ -79,7 +79,7 @@ test('a job whose process dies while the service is down is marked failed with t
     );
     process.kill(-pid, 'SIGKILL');
     svc = await startSidecar(settings, {}, { root });
-    jobs = new JobsClient(svc.api);
+    jobs = new ApiClient(svc).jobs;
     const done = await jobs.waitFor(job.id);
     expect(done.status.phase).toBe('Failed');
     expect(done.status.reason).toMatch(/ended without recording an exit code/);
@@ -91,7 +91,7 @@ test('a job whose process dies while the service is down is marked failed with t
 test('jobs queue at the concurrency limit and start in order as others finish', async () => {
   const svc = await startSidecar({ ...settings, 'jobs.maxConcurrent': 1 });
   try {
-    const jobs = new JobsClient(svc.api);
+    const jobs = new ApiClient(svc).jobs;
     write(
       svc.workspace,
       'q/job.sh',
@@ -107,14 +107,14 @@ test('jobs queue at the concurrency limit and start in order as others finish', 
     expect(waiting.status.message).toMatch(/Waiting for capacity/);
     // A queued job can be stopped before it ever runs.
     const stopped = await jobs.call('POST', `jobs/${third.id}/stop`);
-    expect(stopped.json.status.phase).toBe('Stopped');
+    expect(stopped.data.status.phase).toBe('Stopped');
     fs.writeFileSync(path.join(svc.workspace, 'go-first'), '');
     fs.writeFileSync(path.join(svc.workspace, 'go-second'), '');
     expect((await jobs.waitFor(first.id)).status.phase).toBe('Completed');
     const done = await jobs.waitFor(second.id);
     expect(done.status.phase).toBe('Completed');
-    expect(Date.parse(done.status.startedAt)).toBeGreaterThanOrEqual(
-      Date.parse((await jobs.get(first.id)).status.finishedAt) - 1000
+    expect(Date.parse(done.status.startedAt!)).toBeGreaterThanOrEqual(
+      Date.parse((await jobs.get(first.id)).status.finishedAt!) - 1000
     );
     expect(await jobs.log(third.id)).toBe('');
     // Finished jobs can be deleted, with their folders; running ones cannot.

@@ -4,9 +4,9 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { startSidecar } from './harness';
-import { JobsClient } from './jobs-client';
-import { ISlurm, slurmUnavailable, startSlurm } from './slurm';
+import { startSidecar } from '../support/atelier';
+import { ApiClient } from '../support/client';
+import { ISlurm, slurmUnavailable, startSlurm } from '../support/slurm';
 
 const why = slurmUnavailable();
 const describeSlurm = why ? describe.skip : describe;
@@ -17,7 +17,7 @@ if (why) {
 describeSlurm('the Slurm executor', () => {
   let slurm: ISlurm;
   let svc: Awaited<ReturnType<typeof startSidecar>>;
-  let jobs: JobsClient;
+  let jobs: ApiClient['jobs'];
 
   const write = (rel: string, content: string) => {
     const file = path.join(svc.workspace, rel);
@@ -37,7 +37,7 @@ describeSlurm('the Slurm executor', () => {
         { id: 'huge', cpus: 1, memoryMiB: 10 * 1024 * 1024 }
       ]
     });
-    jobs = new JobsClient(svc.api);
+    jobs = new ApiClient(svc).jobs;
   }, 120000);
 
   afterAll(async () => {
@@ -93,7 +93,7 @@ describeSlurm('the Slurm executor', () => {
   test('a job Slurm cannot place is refused with its reason', async () => {
     const res = await jobs.call('POST', 'jobs', { name: 'too-big', command: 'true', flavorId: 'huge' });
     expect(res.status).toBe(201); // Slurm decides at submission, after the record exists
-    const done = await jobs.waitFor(res.json.id);
+    const done = await jobs.waitFor(res.data.id);
     expect(done.status.phase).toBe('Failed');
     expect(done.status.reason).toMatch(/Slurm refused the job/);
   });

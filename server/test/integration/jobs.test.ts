@@ -5,8 +5,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { startSidecar } from './harness';
-import { JobsClient } from './jobs-client';
+import { startSidecar } from '../support/atelier';
+import { ApiClient } from '../support/client';
 
 type Sidecar = Awaited<ReturnType<typeof startSidecar>>;
 
@@ -21,7 +21,7 @@ const settings = {
 };
 
 let svc: Sidecar;
-let jobs: JobsClient;
+let jobs: ApiClient['jobs'];
 
 function write(rel: string, content: string): void {
   const file = path.join(svc.workspace, rel);
@@ -31,7 +31,7 @@ function write(rel: string, content: string): void {
 
 beforeAll(async () => {
   svc = await startSidecar(settings);
-  jobs = new JobsClient(svc.api);
+  jobs = new ApiClient(svc).jobs;
   expect((await jobs.call('POST', 'storage/endpoints/local/buckets', { name: 'results' })).status).toBe(201);
 });
 
@@ -70,7 +70,7 @@ test('a job that writes outputs and prints metrics completes, and its output lan
   const log = await jobs.log(job.id);
   expect(log).toContain('{"epoch": 2, "loss": 0.3333333333333333}');
   const listing = await jobs.call('GET', 'storage/endpoints/local/buckets/results/objects?prefix=run1/&delimiter=');
-  expect(listing.json.objects.map((o: any) => o.key).sort()).toEqual(['run1/sub/note.txt', 'run1/weights.txt']);
+  expect(listing.data.objects.map((o: any) => o.key).sort()).toEqual(['run1/sub/note.txt', 'run1/weights.txt']);
   const weights = fs.readFileSync(path.join(svc.root, 'data', 'buckets', 'results', 'run1', 'weights.txt'), 'utf8');
   expect(weights).toBe('epochs=3\n');
 });
@@ -99,7 +99,7 @@ test('stop ends a job that ignores SIGTERM once the grace period is over', async
   await jobs.streamLog(job.id, text => text.includes('started'));
   const stopping = await jobs.call('POST', `jobs/${job.id}/stop`);
   expect(stopping.status).toBe(200);
-  expect(stopping.json.status.phase).toBe('Stopping');
+  expect(stopping.data.status.phase).toBe('Stopping');
   const done = await jobs.waitFor(job.id);
   expect(done.status.phase).toBe('Stopped');
   expect(done.status.reason).toBe('Stopped by the user.');
@@ -143,7 +143,7 @@ test('a notebook job executes headless with its parameter and keeps the executed
   expect(await jobs.log(job.id)).toContain('rate is 0.5');
   const executed = await jobs.call('GET', `jobs/${job.id}/files/output.ipynb`);
   expect(executed.status).toBe(200);
-  const cells = executed.json.cells;
+  const cells = executed.data.cells;
   expect(cells[1].metadata.tags).toEqual(['injected-parameters']);
   const result = cells[2].outputs.find((o: any) => o.output_type === 'execute_result');
   expect([].concat(result.data['text/plain']).join('')).toBe('5.0');
@@ -173,7 +173,7 @@ test('the code directory is snapshotted at submission; CPU affinity and memory f
 });
 
 test('bad requests get a 400 that names the field, and nothing is recorded', async () => {
-  const before = (await jobs.call('GET', 'jobs')).json.jobs.length;
+  const before = (await jobs.call('GET', 'jobs')).data.jobs.length;
   const cases: Array<[Record<string, unknown>, string, RegExp]> = [
     [{ name: 'x' }, 'bootFile', /boot file, a notebook or a command/],
     [{ name: 'x', bootFile: '../etc/passwd.py' }, 'bootFile', /leaves the workspace/],
@@ -194,12 +194,12 @@ test('bad requests get a 400 that names the field, and nothing is recorded', asy
   for (const [body, field, message] of cases) {
     const res = await jobs.call('POST', 'jobs', body);
     expect(res.status).toBe(400);
-    expect(res.json.message).toMatch(message);
-    expect(res.json.field ?? res.json.code).toBe(field);
+    expect(res.data.message).toMatch(message);
+    expect(res.data.field ?? res.data.code).toBe(field);
   }
   const bad = await jobs.call('POST', 'jobs', { name: 'has space', command: 'true' });
   expect(bad.status).toBe(400);
-  expect((await jobs.call('GET', 'jobs')).json.jobs.length).toBe(before);
+  expect((await jobs.call('GET', 'jobs')).data.jobs.length).toBe(before);
 });
 
 test('inputs from storage are staged into the job and named by variables', async () => {
@@ -287,7 +287,7 @@ test('logs read in small pieces never cut a character', async () => {
   let offset = 0;
   let text = '';
   for (let i = 0; i < 100; i++) {
-    const chunk = (await jobs.call('GET', `jobs/${job.id}/logs?offset=${offset}&limit=3`)).json;
+    const chunk = (await jobs.call('GET', `jobs/${job.id}/logs?offset=${offset}&limit=3`)).data;
     expect(chunk.text).not.toContain('\uFFFD');
     text += chunk.text;
     if (chunk.complete) {

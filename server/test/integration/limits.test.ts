@@ -2,8 +2,8 @@
  * The memory-limit fallback where no cgroup can be made: an address-space limit (prlimit)
  * on the job's processes. Forced with ATELIER_MEMORY_LIMITS=rlimit on machines with cgroups.
  */
-import { startSidecar } from './harness';
-import { JobsClient } from './jobs-client';
+import { startSidecar } from '../support/atelier';
+import { ApiClient } from '../support/client';
 
 test('without cgroups, a job runs under an address-space limit of its flavor', async () => {
   process.env.ATELIER_MEMORY_LIMITS = 'rlimit';
@@ -14,7 +14,7 @@ test('without cgroups, a job runs under an address-space limit of its flavor', a
   delete process.env.ATELIER_MEMORY_LIMITS;
   try {
     expect((svc.service.platform.jobs!.executor as unknown as { memoryMethod: string }).memoryMethod).toBe('rlimit');
-    const jobs = new JobsClient(svc.api);
+    const jobs = new ApiClient(svc).jobs;
     const job = await jobs.submit({
       name: 'rlimit',
       command: `/usr/bin/python3 -c "import resource, os; print('as', resource.getrlimit(resource.RLIMIT_AS)[0] // 2**20, 'cpus', len(os.sched_getaffinity(0)))"`

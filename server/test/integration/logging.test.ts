@@ -9,7 +9,7 @@ import { Writable } from 'stream';
 import { loadConfig } from '../../src/config';
 import { createLogger } from '../../src/logger';
 import { AtelierService } from '../../src/service';
-import { request } from './harness';
+import { request } from '../support/atelier';
 
 async function linesAt(level: string, send: (api: string) => Promise<unknown>): Promise<string[]> {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-log-'));

@@ -2,7 +2,7 @@
  * The API describes itself: an OpenAPI 3 document made from the routes' schemas, behind the
  * same authentication as the rest of the API.
  */
-import { request, startSidecar } from './harness';
+import { request, startSidecar } from '../support/atelier';
 
 let svc: Awaited<ReturnType<typeof startSidecar>>;
 

@@ -1,4 +1,4 @@
-import { IGateway, request, startGateway } from './harness';
+import { IGateway, request, startGateway } from '../support/atelier';
 
 let gw: IGateway;
 

@@ -11,7 +11,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import { Readable } from 'stream';
 import { S3ObjectStore } from '../../src/platform/s3/storage';
-import { IS3Server, startS3rver } from './s3rver';
+import { IS3Server, startS3rver } from '../support/s3rver';
 
 const MIB = 1024 * 1024;
 

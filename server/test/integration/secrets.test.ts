@@ -4,9 +4,9 @@
  * kernels, or of jobs, unless a job maps one in explicitly.
  */
 import * as fs from 'fs';
-import { evaluate } from './kernel';
-import { IGateway, request, startGateway } from './harness';
-import { IS3Server, startS3rver } from './s3rver';
+import { evaluate } from '../support/kernel';
+import { IGateway, request, startGateway } from '../support/atelier';
+import { IS3Server, startS3rver } from '../support/s3rver';
 
 let gw: IGateway;
 let s3: IS3Server;

@@ -7,8 +7,8 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Readable } from 'stream';
-import { IResponse, itDirect, request, startSidecar } from './harness';
-import { IS3Server, startS3rver } from './s3rver';
+import { IResponse, itDirect, request, startSidecar } from '../support/atelier';
+import { IS3Server, startS3rver } from '../support/s3rver';
 
 let sidecar: Awaited<ReturnType<typeof startSidecar>>;
 let s3: IS3Server;

@@ -4,8 +4,9 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
-import { IGateway, request, startGateway } from './harness';
-import { awscli, IS3Server, startCorruptingProxy, startS3rver } from './s3rver';
+import { IGateway, request, startGateway } from '../support/atelier';
+import { ApiClient } from '../support/client';
+import { awscli, IS3Server, startCorruptingProxy, startS3rver } from '../support/s3rver';
 
 let gw: IGateway;
 let s3: IS3Server;
@@ -46,42 +47,12 @@ const q = (o: Record<string, string | number | boolean>) =>
     .map(([k, v]) => `${k}=${encodeURIComponent(String(v))}`)
     .join('&');
 
-async function put(endpoint: string, bucket: string, key: string, body: Buffer | string) {
-  return request(`${api(`${endpoint}/buckets/${bucket}/object`)}?${q({ key })}`, {
-    method: 'PUT',
-    headers: { ...headers(), 'Content-Type': 'application/octet-stream', 'Content-Length': Buffer.byteLength(body) },
-    body
-  });
-}
-
-async function get(endpoint: string, bucket: string, key: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    http.get(`${api(`${endpoint}/buckets/${bucket}/object`)}?${q({ key })}`, { headers: headers() }, res => {
-      const chunks: Buffer[] = [];
-      res.on('data', c => chunks.push(c));
-      res.on('end', () =>
-        res.statusCode === 200
-          ? resolve(Buffer.concat(chunks))
-          : reject(new Error(`${res.statusCode} ${Buffer.concat(chunks)}`))
-      );
-    });
-  });
-}
-
-async function listAll(endpoint: string, bucket: string, prefix: string, delimiter = '', limit = 1000) {
-  const pages: any[] = [];
-  let token: string | undefined;
-  do {
-    const res = await request(
-      `${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix, delimiter, limit, ...(token ? { pageToken: token } : {}) })}`,
-      { headers: headers() }
-    );
-    expect(res.status).toBe(200);
-    pages.push(res.json());
-    token = res.json().nextToken;
-  } while (token);
-  return pages;
-}
+const client = () => new ApiClient(gw);
+const put = (endpoint: string, bucket: string, key: string, body: Buffer | string) =>
+  client().storage.put(endpoint, bucket, key, body);
+const get = (endpoint: string, bucket: string, key: string) => client().storage.get(endpoint, bucket, key);
+const listAll = (endpoint: string, bucket: string, prefix: string, delimiter = '', limit = 1000) =>
+  client().storage.pages(endpoint, bucket, prefix, delimiter, limit);
 
 it('lists the configured endpoints, and reports storage as a capability', async () => {
   const res = await request(`${gw.url}atelier/api/v1/storage/endpoints`, { headers: headers() });

@@ -5,8 +5,10 @@ import type { AddressInfo } from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import * as zlib from 'zlib';
-import { IGateway, request, startGateway } from './harness';
-import { awscli, IS3Server, startCorruptingProxy, startS3rver } from './s3rver';
+import type { ITransfer } from '@atelier/api';
+import { IGateway, request, startGateway } from '../support/atelier';
+import { ApiClient } from '../support/client';
+import { awscli, IS3Server, startCorruptingProxy, startS3rver } from '../support/s3rver';
 
 let gw: IGateway & { root: string };
 let s3: IS3Server;
@@ -64,25 +66,9 @@ afterAll(async () => {
 });
 
 const headers = () => ({ Authorization: `token ${gw.token}` });
-function post(p: string, body: unknown) {
-  return request(`${gw.url}atelier/api/v1/${p}`, {
-    method: 'POST',
-    headers: { ...headers(), 'Content-Type': 'application/json' },
-    body: JSON.stringify(body)
-  });
-}
-
-async function waitFor(id: string, states = ['completed', 'failed', 'cancelled']): Promise<any> {
-  const deadline = Date.now() + 60000;
-  while (Date.now() < deadline) {
-    const res = await request(`${gw.url}atelier/api/v1/transfers/${id}`, { headers: headers() });
-    if (states.includes(res.json().state)) {
-      return res.json();
-    }
-    await new Promise(resolve => setTimeout(resolve, 50));
-  }
-  throw new Error(`transfer ${id} did not finish`);
-}
+const client = () => new ApiClient(gw);
+const post = (p: string, body: unknown) => client().call('POST', p, body);
+const waitFor = (id: string, states?: ITransfer['state'][]): Promise<any> => client().transfers.waitFor(id, states);
 
 function write(rel: string, content: string | Buffer) {
   const file = path.join(gw.workspace, rel);
@@ -90,21 +76,7 @@ function write(rel: string, content: string | Buffer) {
   fs.writeFileSync(file, content);
 }
 
-async function objectBody(endpoint: string, bucket: string, key: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    http.get(
-      `${gw.url}atelier/api/v1/storage/endpoints/${endpoint}/buckets/${bucket}/object?key=${encodeURIComponent(key)}`,
-      { headers: headers() },
-      res => {
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(`${res.statusCode}`))
-        );
-      }
-    );
-  });
-}
+const objectBody = (endpoint: string, bucket: string, key: string) => client().storage.get(endpoint, bucket, key);
 
 describe.each([
   ['local', 'local-data'],

@@ -1,10 +1,10 @@
 import * as crypto from 'crypto';
 import * as fs from 'fs';
-import * as http from 'http';
 import * as os from 'os';
 import * as path from 'path';
-import { IGateway, request, startGateway } from './harness';
-import { IS3Server, startS3rver } from './s3rver';
+import { IGateway, request, startGateway } from '../support/atelier';
+import { ApiClient } from '../support/client';
+import { IS3Server, startS3rver } from '../support/s3rver';
 
 let gw: IGateway & { root: string };
 let s3: IS3Server;
@@ -30,44 +30,10 @@ afterAll(async () => {
   await s3?.stop();
 });
 
-function call(method: string, p: string, body?: unknown) {
-  return request(`${gw.url}atelier/api/v1/${p}`, {
-    method,
-    headers: {
-      Authorization: `token ${gw.token}`,
-      ...(body === undefined ? {} : { 'Content-Type': 'application/json' })
-    },
-    body: body === undefined ? undefined : JSON.stringify(body)
-  });
-}
-
-function putPart(id: string, n: number, body: Buffer) {
-  return request(`${gw.url}atelier/api/v1/storage/uploads/${id}/parts/${n}`, {
-    method: 'PUT',
-    headers: {
-      Authorization: `token ${gw.token}`,
-      'Content-Type': 'application/octet-stream',
-      'Content-Length': body.length
-    },
-    body
-  });
-}
-
-function download(endpoint: string, bucket: string, key: string): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    http.get(
-      `${gw.url}atelier/api/v1/storage/endpoints/${endpoint}/buckets/${bucket}/object?key=${encodeURIComponent(key)}`,
-      { headers: { Authorization: `token ${gw.token}` } },
-      res => {
-        const chunks: Buffer[] = [];
-        res.on('data', c => chunks.push(c));
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve(Buffer.concat(chunks)) : reject(new Error(String(res.statusCode)))
-        );
-      }
-    );
-  });
-}
+const client = () => new ApiClient(gw);
+const call = (method: string, p: string, body?: unknown) => client().call(method, p, body);
+const putPart = (id: string, n: number, body: Buffer) => client().uploads.putPart(id, n, body);
+const download = (endpoint: string, bucket: string, key: string) => client().storage.get(endpoint, bucket, key);
 
 describe.each([
   ['local', 'local-data'],

@@ -1,6 +1,6 @@
 /** Kernels through the gateway, for integration tests: execute code, read the result. */
 import WebSocket from 'ws';
-import { IGateway, request } from './harness';
+import { IGateway, request } from './atelier';
 
 /** Sends execute requests until the kernel answers one (a fresh kernel may drop the first). */
 export async function executeUntilResult(ws: WebSocket, code: string): Promise<string> {

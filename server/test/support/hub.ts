@@ -11,7 +11,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { freePort } from '../../src/jupyter';
-import { IResponse, request } from './harness';
+import { IResponse, request } from './atelier';
 
 const REPO = path.resolve(__dirname, '..', '..', '..');
 const VENV = process.env.ATELIER_VENV || path.join(REPO, '.venv');
