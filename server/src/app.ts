@@ -86,7 +86,10 @@ class QuietRequests extends LogController {
   }
 }
 
-/** What the error handler receives: ours (ApiError), fastify's (validation, statusCode) or any other. */
+/**
+ * What the error handler receives: ours (ApiError, and the platform's DomainError, an ApiError
+ * whose status errors.ts chose by its kind), fastify's (validation, statusCode) or any other.
+ */
 type IHandledError = Error & { statusCode?: number; validation?: unknown; code?: string };
 
 /** The path prefix of the API, e.g. /atelier/api/v1 or /user/ada/atelier/api/v1. */
