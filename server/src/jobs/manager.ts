@@ -20,13 +20,14 @@ import { RecordWriter } from '../durable';
 import { ApiError } from '../errors';
 import type { IJobExecutor, IJobsCapability } from '../platform/jobs';
 import type { IStorageProvider } from '../platform/storage';
-import type { ICreateJob, IFlavor, IJob, IJobPhase, ILogChunk } from '@atelier/api';
+import type { ICreateJob, IFlavor, IJob, ILogChunk } from '@atelier/api';
 import type { TransferManager } from '../transfers';
 import { checkWorkspacePath, resolveInWorkspace } from '../workspace';
-import { describeExit, readLogChunk } from './logs';
+import { readLogChunk } from './logs';
 import { byCreation, FINISHED, IRecord, publicView, setPhase } from './record';
 import { chooseFlavor, fieldError, resolveLocation, resolveProgram, snapshotCode, unique } from './request';
-import { deliverOutput, IStagingContext, prepareLaunch } from './staging';
+import { JobLifecycle } from './lifecycle';
+import type { IStagingContext } from './staging';
 
 export interface IJobManagerOptions {
   dir: string;
@@ -50,6 +51,19 @@ export class JobManager extends EventEmitter {
     super();
     this.setMaxListeners(0);
     fs.mkdirSync(_options.dir, { recursive: true, mode: 0o700 });
+    this._life = new JobLifecycle({
+      dir: this._options.dir,
+      pollMs: this._options.pollMs,
+      graceSeconds: this._options.graceSeconds,
+      logger: this._options.logger,
+      executor: () => this.executor,
+      staging: () => this._staging,
+      closing: () => this._closing,
+      save: record => this._save(record),
+      changed: record => this._changed(record),
+      finished: record => this.emit('finished', publicView(record)),
+      stop: (id, reason) => this.stop(id, reason)
+    });
   }
 
   get executor(): IJobExecutor {
@@ -90,9 +104,9 @@ export class JobManager extends EventEmitter {
       }
       if (record.stage === 'submitted') {
         this.executor.adopt?.(record.handle!);
-        this._track(record, this._watch(record));
+        this._track(record, this._life.watch(record));
       } else if (record.stage === 'finishing') {
-        this._track(record, this._finish(record));
+        this._track(record, this._life.finish(record));
       }
     }
     this._pump();
@@ -216,7 +230,7 @@ export class JobManager extends EventEmitter {
     }
     if (record.stage === 'submitted' && record.handle) {
       await this.executor.terminate(record.handle);
-      this._armKill(record);
+      this._life.armKill(record);
     }
     return publicView(record);
   }
@@ -261,9 +275,7 @@ export class JobManager extends EventEmitter {
   /** Stops watching (service shutdown); running jobs go on and are taken up at the next start. */
   async close(): Promise<void> {
     this._closing = true;
-    for (const timer of this._timers.values()) {
-      clearTimeout(timer);
-    }
+    this._life.clearTimers();
     this.emit('close');
     await Promise.allSettled([...this._tasks.values()]);
     await this._writer.settled();
@@ -308,7 +320,7 @@ export class JobManager extends EventEmitter {
         used.gpus += flavor.gpus;
       }
       record.stage = 'staging';
-      this._track(record, this._launch(record));
+      this._track(record, this._life.launch(record));
     }
   }
 
@@ -320,217 +332,6 @@ export class JobManager extends EventEmitter {
         this._pump();
       });
     this._tasks.set(record.id, tracked);
-  }
-
-  // -- one job's life ---------------------------------------------------------------------
-
-  private async _launch(record: IRecord): Promise<void> {
-    const dir = path.join(this._options.dir, record.id);
-    try {
-      if (record.spec.inputs.length) {
-        record.status.message = 'Preparing inputs';
-        this._changed(record);
-      }
-      const launch = await prepareLaunch(this._staging, record, dir);
-      if (record.stop) {
-        await this._end(record, 'Stopped', record.stop.reason);
-        return;
-      }
-      record.launch = launch;
-      record.stage = 'submitting';
-      await this._save(record);
-      const handle = await this.executor.submit(launch);
-      record.handle = handle;
-      record.stage = 'submitted';
-      record.status.externalId = handle.externalId;
-      record.status.message = undefined;
-      if (!this.executor.queues && record.status.phase === 'Pending') {
-        setPhase(record, 'Running'); // a local process runs once it is spawned
-      }
-      await this._save(record);
-      this._changed(record);
-    } catch (e) {
-      if (this._closing) {
-        return;
-      }
-      if (record.stop && !record.handle) {
-        await this._end(record, 'Stopped', record.stop.reason);
-        return;
-      }
-      const message = e instanceof ApiError ? e.message : `The job could not be started: ${(e as Error).message}`;
-      this._options.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'job failed to start');
-      await fs.promises
-        .appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${message}\n`)
-        .catch(() => undefined);
-      record.ended = { reason: message };
-      record.stage = 'finishing';
-      await this._finish(record);
-      return;
-    }
-    if (record.stop && record.handle) {
-      await this.executor.terminate(record.handle);
-      this._armKill(record);
-    }
-    await this._watch(record);
-  }
-
-  /** Polls the executor until the program has ended, then finishes the job. */
-  private async _watch(record: IRecord): Promise<void> {
-    const launch = record.launch!;
-    const handle = record.handle!;
-    if (record.stop && !this._timers.has(record.id)) {
-      this._armKill(record); // a stop that began before a restart
-    }
-    this._armRuntimeLimit(record);
-    while (!this._closing) {
-      await this._pullLog(record);
-      const status = await this.executor.status(handle, launch).catch(e => {
-        this._options.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'checking a job failed');
-        return null;
-      });
-      if (status?.phase === 'running' && record.status.phase === 'Pending') {
-        setPhase(record, 'Running');
-        record.status.message = undefined;
-        await this._save(record);
-        this._changed(record);
-      } else if (status?.phase === 'pending' && record.status.phase === 'Pending') {
-        const message = status.reason
-          ? `Queued in ${this.executor.name}: ${status.reason}`
-          : `Queued in ${this.executor.name}`;
-        if (record.status.message !== message) {
-          record.status.message = message;
-          this._changed(record);
-        }
-      } else if (status?.phase === 'exited' || status?.phase === 'lost') {
-        await this._pullLog(record);
-        if (record.status.phase === 'Pending' && status.phase === 'exited') {
-          setPhase(record, 'Running'); // it ran, between two looks
-        }
-        record.ended = { exitCode: status.exitCode, reason: status.reason, lost: status.phase === 'lost' };
-        record.stage = 'finishing';
-        await this._save(record);
-        await this._finish(record);
-        return;
-      }
-      await delay(this._options.pollMs);
-    }
-  }
-
-  /** Copies new log bytes from executors that keep the log themselves (see IJobExecutor.fetchLog). */
-  private async _pullLog(record: IRecord): Promise<void> {
-    if (!this.executor.fetchLog || !record.handle || !record.launch) {
-      return;
-    }
-    const file = record.launch.logFile;
-    const have = (await fs.promises.stat(file).catch(() => null))?.size ?? 0;
-    const bytes = await this.executor.fetchLog(record.handle, have).catch(() => null);
-    if (bytes?.length) {
-      await fs.promises.appendFile(file, bytes);
-    }
-  }
-
-  /** Uploads the outputs (whatever the program's end), releases resources, settles the phase. */
-  private async _finish(record: IRecord): Promise<void> {
-    const dir = path.join(this._options.dir, record.id);
-    this._clearTimer(record.id);
-    if (record.handle) {
-      await this.executor.cleanup?.(record.handle).catch(() => undefined);
-    }
-    const log = (line: string) =>
-      fs.promises.appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${line}\n`).catch(() => undefined);
-    let outputProblem: string | undefined;
-    if (record.launch && record.spec.outputs.length) {
-      record.status.message = 'Uploading outputs';
-      this._changed(record);
-      for (const output of record.spec.outputs) {
-        try {
-          await deliverOutput(this._staging, output, dir);
-          await log(`output "${output.name}" delivered to ${output.uri}`);
-        } catch (e) {
-          if (this._closing) {
-            return; // finished at the next start
-          }
-          outputProblem = `The output "${output.name}" could not be delivered to ${output.uri}: ${(e as Error).message}`;
-          await log(outputProblem);
-        }
-      }
-    }
-    const ended = record.ended ?? {};
-    if (record.stop) {
-      await this._end(record, 'Stopped', record.stop.reason, ended.exitCode);
-    } else if (ended.exitCode === 0 && !outputProblem) {
-      await this._end(record, 'Completed', undefined, 0);
-    } else {
-      const reason =
-        outputProblem && ended.exitCode === 0
-          ? outputProblem
-          : (ended.reason ??
-            (ended.exitCode !== undefined ? describeExit(ended.exitCode) : 'The job ended without an exit code.'));
-      await this._end(record, 'Failed', reason, ended.exitCode);
-    }
-    await log(
-      `job ${record.status.phase.toLowerCase()}${record.status.exitCode !== undefined ? ` (exit code ${record.status.exitCode})` : ''}`
-    );
-  }
-
-  private async _end(record: IRecord, phase: IJobPhase, reason?: string, exitCode?: number): Promise<void> {
-    record.stage = 'done';
-    setPhase(record, phase, reason);
-    record.status.message = undefined;
-    if (reason) {
-      record.status.reason = reason;
-    }
-    if (exitCode !== undefined) {
-      record.status.exitCode = exitCode;
-    }
-    await this._save(record);
-    this._changed(record);
-    this.emit('finished', publicView(record));
-  }
-
-  private _armKill(record: IRecord): void {
-    this._clearTimer(record.id);
-    const elapsed = Date.now() - Date.parse(record.stop!.at);
-    const wait = Math.max(0, this._options.graceSeconds * 1000 - elapsed);
-    this._timers.set(
-      record.id,
-      setTimeout(() => {
-        this._timers.delete(record.id);
-        if (record.handle && record.stage === 'submitted') {
-          record.stop!.forced = true;
-          void this.executor
-            .kill(record.handle)
-            .catch(e => this._options.logger.warn({ id: record.id, err: e }, 'killing a job failed'));
-        }
-      }, wait)
-    );
-  }
-
-  private _armRuntimeLimit(record: IRecord): void {
-    const minutes = record.spec.maxRuntimeMinutes;
-    if (!minutes || record.stop || this.executor.queues) {
-      return; // executors that queue enforce it themselves (Slurm's --time)
-    }
-    const started = Date.parse(record.status.startedAt ?? new Date().toISOString());
-    const wait = Math.max(0, started + minutes * 60000 - Date.now());
-    this._timers.set(
-      record.id,
-      setTimeout(() => {
-        this._timers.delete(record.id);
-        void this.stop(
-          record.id,
-          `The job exceeded its maximum runtime of ${minutes} minute${minutes === 1 ? '' : 's'}.`
-        ).catch(() => undefined);
-      }, wait)
-    );
-  }
-
-  private _clearTimer(id: string): void {
-    const timer = this._timers.get(id);
-    if (timer) {
-      clearTimeout(timer);
-      this._timers.delete(id);
-    }
   }
 
   private _transfers(): TransferManager {
@@ -568,13 +369,10 @@ export class JobManager extends EventEmitter {
   }
   private _downloads = new Map<string, string>();
   private _tasks = new Map<string, Promise<void>>();
-  private _timers = new Map<string, NodeJS.Timeout>();
   private _writer = new RecordWriter((e, id) =>
     this._options.logger.error({ err: e, id }, 'saving a job record failed')
   );
   private _closing = false;
-}
-
-function delay(ms: number): Promise<void> {
-  return new Promise(resolve => setTimeout(resolve, ms));
+  /** Each job's life, from launch to its final phase. */
+  private readonly _life: JobLifecycle;
 }
