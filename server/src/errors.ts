@@ -10,6 +10,7 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   forbidden: 403,
   not_found: 404,
   conflict: 409,
+  too_large: 413,
   cancelled: 499,
   failed: 500,
   upstream_failed: 502

@@ -2,8 +2,15 @@ import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import type { Readable } from 'stream';
 import { ApiError } from '../errors';
-import type { IObjectStore, IStorageProvider } from '../platform/storage';
-import { checkKey, checkPrefix, objectExists } from '../platform/storage';
+import type { IStorageProvider } from '../platform/storage';
+import {
+  checkPreviewable,
+  copyOrMove,
+  countUnder,
+  createFolder,
+  deleteObjects,
+  putObject
+} from '../storage/operations';
 import {
   BucketList,
   BucketParams,
@@ -27,25 +34,9 @@ import {
   Upload,
   isSet
 } from '@atelier/api';
-import type { ICopyBody, IQueryFlag } from '@atelier/api';
+import type { IQueryFlag } from '@atelier/api';
 import type { IApi, IRouteContext } from './context';
 import { contentTypeOf, inert } from './files';
-
-/** Every key under a prefix, page by page (recursive, placeholders included). */
-export async function* listAll(
-  store: IObjectStore,
-  bucket: string,
-  prefix: string
-): AsyncGenerator<{ key: string; size: number }> {
-  let token: string | undefined;
-  do {
-    const page = await store.list(bucket, { prefix, delimiter: '', token, limit: 1000 });
-    for (const object of page.objects) {
-      yield object;
-    }
-    token = page.nextToken;
-  } while (token);
-}
 
 export default async function storageRoutes(app: IApi, ctx: IRouteContext): Promise<void> {
   const provider = (): IStorageProvider => {
@@ -102,15 +93,7 @@ export default async function storageRoutes(app: IApi, ctx: IRouteContext): Prom
     const { key, download, preview } = request.query;
     const s = store(request.params.endpoint);
     if (isSet(preview)) {
-      const info = await s.stat(request.params.bucket, key);
-      const limit = app.atelierConfig.storage.previewMaxBytes;
-      if (info.size > limit) {
-        throw new ApiError(
-          413,
-          'too_large_to_preview',
-          `"${key}" is ${info.size} bytes; previews show objects up to ${limit} bytes. Download it instead.`
-        );
-      }
+      await checkPreviewable(s, request.params.bucket, key, app.atelierConfig.storage.previewMaxBytes);
     }
     const { info, stream } = await s.read(request.params.bucket, key);
     return sendObject(reply, key, info.size, info.etag, stream, isSet(download));
@@ -131,16 +114,18 @@ export default async function storageRoutes(app: IApi, ctx: IRouteContext): Prom
       },
       async (request, reply) => {
         const { key, overwrite } = request.query;
-        const s = store(request.params.endpoint);
-        checkKey(key);
-        if (!isSet(overwrite) && (await objectExists(s, request.params.bucket, key))) {
-          throw new ApiError(409, 'exists', `"${key}" already exists in "${request.params.bucket}".`);
-        }
         const length = request.headers['content-length'];
-        const info = await s.write(request.params.bucket, key, request.body as Readable, {
-          size: length === undefined ? undefined : Number(length),
-          contentType: request.headers['content-type'] || contentTypeOf(key)
-        });
+        const info = await putObject(
+          store(request.params.endpoint),
+          request.params.bucket,
+          key,
+          request.body as Readable,
+          {
+            overwrite: isSet(overwrite),
+            size: length === undefined ? undefined : Number(length),
+            contentType: request.headers['content-type'] || contentTypeOf(key)
+          }
+        );
         reply.code(201);
         return info;
       }
@@ -211,9 +196,7 @@ export default async function storageRoutes(app: IApi, ctx: IRouteContext): Prom
       }
     },
     async (request, reply) => {
-      const key = request.body.key.endsWith('/') ? request.body.key : `${request.body.key}/`;
-      checkKey(key, 'folder');
-      await store(request.params.endpoint).createFolder(request.params.bucket, key);
+      const key = await createFolder(store(request.params.endpoint), request.params.bucket, request.body.key);
       reply.code(201);
       return { key };
     }
@@ -228,18 +211,7 @@ export default async function storageRoutes(app: IApi, ctx: IRouteContext): Prom
         response: { 200: CountResult, ...ErrorResponses }
       }
     },
-    async request => {
-      const prefix = checkPrefix(request.query.prefix);
-      let objects = 0;
-      let bytes = 0;
-      for await (const object of listAll(store(request.params.endpoint), request.params.bucket, prefix)) {
-        if (!object.key.endsWith('/')) {
-          objects += 1;
-          bytes += object.size;
-        }
-      }
-      return { objects, bytes };
-    }
+    async request => countUnder(store(request.params.endpoint), request.params.bucket, request.query.prefix)
   );
 
   app.post(
@@ -251,39 +223,7 @@ export default async function storageRoutes(app: IApi, ctx: IRouteContext): Prom
   app.delete(
     `${base}/objects`,
     { schema: { params: BucketParams, querystring: DeleteQuery, response: { 200: DeleteResult, ...ErrorResponses } } },
-    async request => {
-      const { key, prefix } = request.query;
-      const s = store(request.params.endpoint);
-      const bucket = request.params.bucket;
-      if ((key === undefined) === (prefix === undefined)) {
-        throw new ApiError(
-          400,
-          'invalid_request',
-          'Give either `key` (one object) or `prefix` (a folder and everything in it).'
-        );
-      }
-      if (key !== undefined) {
-        checkKey(key);
-        await s.stat(bucket, key);
-        await s.delete(bucket, [key]);
-        return { deleted: 1 };
-      }
-      const folder = checkKey(prefix!.endsWith('/') ? prefix! : `${prefix}/`, 'prefix');
-      const keys: string[] = [];
-      let deleted = 0;
-      for await (const object of listAll(s, bucket, folder)) {
-        keys.push(object.key);
-        if (!object.key.endsWith('/')) {
-          deleted += 1;
-        }
-        if (keys.length === 1000) {
-          await s.delete(bucket, keys.splice(0));
-        }
-      }
-      keys.push(folder);
-      await s.delete(bucket, keys);
-      return { deleted };
-    }
+    async request => deleteObjects(store(request.params.endpoint), request.params.bucket, request.query)
   );
 }
 
@@ -303,68 +243,4 @@ function sendObject(
     reply.header('ETag', `"${etag}"`);
   }
   return reply.send(stream);
-}
-
-/** Copies (or moves) one object, or every object under a prefix ending with '/'. */
-async function copyOrMove(
-  store: IObjectStore,
-  bucket: string,
-  body: ICopyBody
-): Promise<{ copied: number; moved: boolean }> {
-  const toBucket = body.toBucket ?? bucket;
-  const from = checkKey(body.from, 'source');
-  const to = checkKey(body.to, 'target');
-  const pairs: [string, string][] = [];
-  if (from.endsWith('/')) {
-    if (!to.endsWith('/')) {
-      throw new ApiError(400, 'invalid_request', 'A folder is copied to a folder: end the target with "/".');
-    }
-    if (toBucket === bucket && to.startsWith(from)) {
-      throw new ApiError(400, 'invalid_request', `"${to}" is inside "${from}"; a folder cannot be copied into itself.`);
-    }
-    for await (const object of listAll(store, bucket, from)) {
-      pairs.push([object.key, `${to}${object.key.slice(from.length)}`]);
-    }
-    if (pairs.length === 0) {
-      await store.stat(bucket, from);
-    }
-  } else {
-    await store.stat(bucket, from);
-    pairs.push([from, to.endsWith('/') ? `${to}${from.split('/').pop()}` : to]);
-  }
-  if (toBucket === bucket && pairs.some(([a, b]) => a === b)) {
-    throw new ApiError(400, 'invalid_request', 'The source and the target are the same.');
-  }
-  if (!body.overwrite) {
-    const taken: string[] = [];
-    for (const [, target] of pairs) {
-      if (!target.endsWith('/') && (await objectExists(store, toBucket, target))) {
-        taken.push(target);
-      }
-    }
-    if (taken.length) {
-      throw new ApiError(
-        409,
-        'exists',
-        `${taken.length === 1 ? `"${taken[0]}" already exists` : `${taken.length} objects already exist, e.g. "${taken[0]}"`} in "${toBucket}".`
-      );
-    }
-  }
-  let copied = 0;
-  for (const [source, target] of pairs) {
-    if (source.endsWith('/')) {
-      await store.createFolder(toBucket, target);
-    } else {
-      await store.copy(bucket, source, toBucket, target);
-      copied += 1;
-    }
-  }
-  if (body.move) {
-    const sources = pairs.map(([source]) => source);
-    if (from.endsWith('/')) {
-      sources.push(from);
-    }
-    await store.delete(bucket, sources);
-  }
-  return { copied, moved: body.move };
 }
