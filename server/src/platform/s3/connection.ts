@@ -3,7 +3,7 @@
  * single-object requests (lean.ts), AWS SDK v3 for the rest, and the bulk worker for ranged
  * reads (bulk.ts). The modules beside it (listing, reads, writes, multipart, copy) are
  * functions over one connection; `send` is how every one of them reaches the endpoint, so
- * its errors are always said in the user's terms (errors.ts).
+ * its errors are always said in the user's terms (endpoint-errors.ts).
  */
 import * as http from 'http';
 import * as https from 'https';
@@ -11,7 +11,7 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { NodeHttpHandler } from '@smithy/node-http-handler';
 import type { IEndpoint } from '@atelier/api';
 import { BulkWorker } from './bulk';
-import { translateS3Error } from './errors';
+import { translateS3Error } from './endpoint-errors';
 import { LeanS3, UNSIGNED_PAYLOAD } from './lean';
 
 export interface IS3Options {

@@ -8,7 +8,7 @@
  * gave (`x-amz-meta-atelier-crc32`), which downloads and copies are checked against.
  *
  * This class is the endpoint as the rest of the service sees it; the work is done by the
- * modules beside it, one job each: connection.ts (clients and agents), errors.ts (what the
+ * modules beside it, one job each: connection.ts (clients and agents), endpoint-errors.ts (what the
  * endpoint's errors mean), buckets.ts (buckets, listings, folders, deletes), reads.ts,
  * writes.ts, multipart.ts and copy.ts. An operation built on others (a copy, a multipart
  * write) calls them through the store, so that one replaced on the store (by a wrapper, or a
