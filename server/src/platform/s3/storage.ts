@@ -8,11 +8,12 @@
  * gave (`x-amz-meta-atelier-crc32`), which downloads and copies are checked against.
  *
  * This class is the endpoint as the rest of the service sees it; the work is done by the
- * modules beside it, one job each: connection.ts (clients and agents), endpoint-errors.ts (what the
- * endpoint's errors mean), buckets.ts (buckets, listings, folders, deletes), reads.ts,
- * writes.ts, multipart.ts and copy.ts. An operation built on others (a copy, a multipart
- * write) calls them through the store, so that one replaced on the store (by a wrapper, or a
- * test's fault injection) is the one used throughout, as when they were methods of one class.
+ * modules beside it, one job each: connection.ts (clients and agents), endpoint-errors.ts
+ * (what the endpoint's errors mean), buckets.ts (buckets, listings, folders, deletes),
+ * reads.ts, writes.ts, multipart.ts and copy.ts. An operation built on others (a copy, a
+ * multipart write) calls them through the store, so that one replaced on the store (by a
+ * wrapper, or a test's fault injection) is the one used throughout, as when they were
+ * methods of one class.
  */
 import type { Readable } from 'stream';
 import type { IBucket, IEndpoint, IListing, IObjectInfo } from '@atelier/api';
