@@ -15,7 +15,7 @@ import type { IncomingMessage } from 'http';
 import type { Logger } from 'pino';
 import type { IAuthenticator } from './auth';
 import * as path from 'path';
-import { ApiError } from './errors';
+import { ApiError, toApiError } from './errors';
 import { fsApiError, isFsError } from './fs-errors';
 import { VERSION } from './paths';
 import { ErrorBody } from '@atelier/api';
@@ -87,8 +87,8 @@ class QuietRequests extends LogController {
 }
 
 /**
- * What the error handler receives: ours (ApiError, and the platform's DomainError, an ApiError
- * whose status errors.ts chose by its kind), fastify's (validation, statusCode) or any other.
+ * What the error handler receives: ours (ApiError; a DomainError, which toApiError answers with
+ * the status of its kind), fastify's (validation, statusCode) or any other.
  */
 type IHandledError = Error & { statusCode?: number; validation?: unknown; code?: string };
 
@@ -144,7 +144,7 @@ export async function buildApp(options: IAppOptions): Promise<FastifyInstance> {
     { dir: options.config.dataDir, label: "Atelier's data folder" }
   ];
   app.setErrorHandler((raw: IHandledError, request, reply) => {
-    const error: IHandledError = isFsError(raw) ? fsApiError(raw, roots) : raw;
+    const error: IHandledError = isFsError(raw) ? fsApiError(raw, roots) : (toApiError(raw) ?? raw);
     if (error !== raw && error instanceof ApiError && error.statusCode >= 500) {
       request.log.error({ err: raw }, 'request failed'); // the original, with its path, for the log only
     }

@@ -1,14 +1,10 @@
 /**
- * The errors of the platform layer (storage endpoints, flavors, executors), said in the
- * domain's terms: what kind of failure it is, a stable machine-readable code and a message a
- * person understands. Platform code throws only these and never chooses an HTTP status; the
- * service turns a kind into a status in one table (`STATUS_OF_KIND` in errors.ts).
- *
- * A domain error is also an `ApiError` (with the status of its kind), so the parts of the
- * service that catch errors to show their message (transfers, jobs, uploads) need not tell
- * the two apart.
+ * The errors of the domain (the platform layer: storage endpoints, flavors, executors; and the
+ * operations built on it), said in the domain's terms: what kind of failure it is, a stable
+ * machine-readable code and a message a person understands. This module knows nothing of
+ * HTTP: the service turns a kind into a status in one table (`STATUS_OF_KIND` in errors.ts),
+ * where the API answers.
  */
-import { ApiError, STATUS_OF_KIND } from './errors';
 
 /**
  * What went wrong, as far as the caller needs to know to react: the request itself
@@ -28,24 +24,22 @@ export interface IDomainErrorOptions {
   retryAfterSeconds?: number;
 }
 
-export class DomainError extends ApiError {
+export class DomainError extends Error {
   constructor(
     readonly kind: ErrorKind,
-    code: string,
+    readonly code: string,
     message: string,
     options: IDomainErrorOptions = {}
   ) {
-    super(
-      STATUS_OF_KIND[kind],
-      code,
-      message,
-      options.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(options.retryAfterSeconds) }
-    );
+    super(message);
     this.name = 'DomainError';
     this.field = options.field;
     this.retryAfterSeconds = options.retryAfterSeconds;
   }
 
+  /** The request field at fault, where one is. */
+  readonly field?: string;
+  /** When trying again may help: after how many seconds. */
   readonly retryAfterSeconds?: number;
 }
 

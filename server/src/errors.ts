@@ -1,4 +1,4 @@
-import type { ErrorKind } from './domain-errors';
+import { DomainError, ErrorKind } from './domain-errors';
 
 /**
  * The HTTP status of each kind of domain error (domain-errors.ts): the one place where the
@@ -33,6 +33,32 @@ export class ApiError extends Error {
 
   /** The request field at fault, where one is (forms show the message beside it). */
   field?: string;
+}
+
+/**
+ * The API's answer to an error: an ApiError as it is, a domain error with the status of its
+ * kind; null for anything else (an unexpected error, which the caller reports as internal).
+ */
+export function toApiError(e: unknown): ApiError | null {
+  if (e instanceof ApiError) {
+    return e;
+  }
+  if (e instanceof DomainError) {
+    const error = new ApiError(
+      STATUS_OF_KIND[e.kind],
+      e.code,
+      e.message,
+      e.retryAfterSeconds === undefined ? {} : { 'Retry-After': String(e.retryAfterSeconds) }
+    );
+    error.field = e.field;
+    return error;
+  }
+  return null;
+}
+
+/** Whether an error's message was written for a person (an API or a domain error). */
+export function isExplained(e: unknown): e is ApiError | DomainError {
+  return e instanceof ApiError || e instanceof DomainError;
 }
 
 /** Answer for requests that arrive while the Jupyter server is (re)starting. */

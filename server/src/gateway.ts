@@ -9,7 +9,7 @@ import type { Duplex } from 'stream';
 import { createProxyServer } from 'http-proxy-3';
 import type { Logger } from 'pino';
 import type { IAuthenticator } from './auth';
-import { ApiError, jupyterUnavailable } from './errors';
+import { ApiError, jupyterUnavailable, toApiError } from './errors';
 import type { JupyterServer } from './jupyter';
 import { redactUrl } from './logger';
 
@@ -70,7 +70,7 @@ function rejectUpgrade(socket: Duplex, error: ApiError): void {
 }
 
 function asApiError(e: unknown): ApiError {
-  return e instanceof ApiError ? e : new ApiError(500, 'internal', 'Internal error in the Atelier gateway.');
+  return toApiError(e) ?? new ApiError(500, 'internal', 'Internal error in the Atelier gateway.');
 }
 
 export class Gateway {

@@ -10,7 +10,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Logger } from 'pino';
 import { writeAtomic } from './durable';
-import { ApiError } from './errors';
+import { ApiError, isExplained } from './errors';
 import type { IPart, IStorageProvider } from './platform/storage';
 import { checkBucket, checkKey, objectExists } from './platform/storage';
 import type { ICreateUpload, IUpload } from '@atelier/api';
@@ -148,7 +148,7 @@ export class UploadSessions {
     try {
       return JSON.parse(await fs.promises.readFile(this._file(id), 'utf8')) as IRecord;
     } catch (e) {
-      if (e instanceof ApiError) {
+      if (isExplained(e)) {
         throw e;
       }
       throw new ApiError(404, 'not_found', 'There is no such upload (it was completed, cancelled, or has expired).');

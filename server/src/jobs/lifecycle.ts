@@ -8,7 +8,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Logger } from 'pino';
 import type { IJobPhase } from '@atelier/api';
-import { ApiError } from '../errors';
+import { isExplained } from '../errors';
 import type { IJobExecutor } from '../platform/jobs';
 import { describeExit } from './logs';
 import { IRecord, setPhase } from './record';
@@ -74,7 +74,7 @@ export class JobLifecycle {
         await this.end(record, 'Stopped', record.stop.reason);
         return;
       }
-      const message = e instanceof ApiError ? e.message : `The job could not be started: ${(e as Error).message}`;
+      const message = isExplained(e) ? e.message : `The job could not be started: ${(e as Error).message}`;
       this._host.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'job failed to start');
       await fs.promises
         .appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${message}\n`)

@@ -21,7 +21,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import type { Logger } from 'pino';
 import { RecordWriter } from '../durable';
-import { ApiError } from '../errors';
+import { ApiError, isExplained } from '../errors';
 import { describeFsError, isFsError } from '../fs-errors';
 import type { IObjectStore, IStorageProvider } from '../platform/storage';
 import type { ICreateTransfer, ITransfer } from '@atelier/api';
@@ -186,7 +186,7 @@ export class TransferManager extends EventEmitter {
 
   /** Why a transfer failed, in the user's terms: paths relative to the workspace, no errno. */
   private _failure(run: TransferRun, e: unknown): { message: string; code: string } {
-    if (e instanceof ApiError) {
+    if (isExplained(e)) {
       return { message: e.message, code: e.code };
     }
     if (isFsError(e)) {
