@@ -3,23 +3,12 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { addIcon, fileUploadIcon, newFolderIcon, ReactWidget, refreshIcon, UseSignal } from '@jupyterlab/ui-components';
 import type { Drag } from '@lumino/dragdrop';
 import type { Message } from '@lumino/messaging';
-import type { IStorageItem, StorageBrowserModel } from '../model';
-import { Breadcrumbs, ItemList, SortHeader } from './listing';
+import type { StorageBrowserModel } from '../model';
+import { Breadcrumbs, IBrowserActions, ItemList, SortHeader } from './listing';
 
 const CLASS = 'jp-Atelier-StorageBrowser';
 /** What JupyterLab's file browser puts on a drag: the dragged paths. */
 const CONTENTS_MIME = 'application/x-jupyter-icontents';
-
-export interface IBrowserActions {
-  /** Opens an object (preview). */
-  open(item: IStorageItem): void;
-  newFolder(): void;
-  newBucket(): void;
-  /** Uploads files chosen or dropped from the computer into the current folder. */
-  upload(files: File[]): void;
-  /** Paths dragged from JupyterLab's file browser, to upload through the service. */
-  uploadWorkspacePaths(paths: string[]): void;
-}
 
 /** The object storage sidebar: endpoint and bucket pickers, breadcrumbs, a virtualized list. */
 export class StorageBrowser extends ReactWidget {

@@ -6,7 +6,17 @@ import { Drag } from '@lumino/dragdrop';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatBytes, shortDate } from '../../core/format';
 import type { IStorageItem, SortKey, StorageBrowserModel } from '../model';
-import type { IBrowserActions } from './browser';
+
+export interface IBrowserActions {
+  /** Opens an object (preview). */
+  open(item: IStorageItem): void;
+  newFolder(): void;
+  newBucket(): void;
+  /** Uploads files chosen or dropped from the computer into the current folder. */
+  upload(files: File[]): void;
+  /** Paths dragged from JupyterLab's file browser, to upload through the service. */
+  uploadWorkspacePaths(paths: string[]): void;
+}
 
 const CLASS = 'jp-Atelier-StorageBrowser';
 /** What a storage row puts on a drag: `{ endpoint, bucket, key, kind }`. */

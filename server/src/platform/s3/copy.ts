@@ -8,14 +8,14 @@ import type { IObjectInfo } from '@atelier/api';
 import { crc32FromBase64 } from '../../crc32';
 import { DomainError } from '../../domain-errors';
 import { checkBucket, checkKey } from '../storage';
+import type { IObjectStore } from '../storage';
 import type { S3Connection } from './connection';
-import type { S3ObjectStore } from './storage';
 
 const GIB = 1024 * 1024 * 1024;
 
 export async function copy(
   s3: S3Connection,
-  store: S3ObjectStore,
+  store: IObjectStore,
   bucket: string,
   fromKey: string,
   toBucket: string,
@@ -54,7 +54,7 @@ export async function copy(
  */
 async function copyInParts(
   s3: S3Connection,
-  store: S3ObjectStore,
+  store: IObjectStore,
   bucket: string,
   fromKey: string,
   from: IObjectInfo,
@@ -127,7 +127,7 @@ async function copyInParts(
 
 /** The copy has the source's size, and its CRC-32 where the source has one; else it goes. */
 async function checkCopy(
-  store: S3ObjectStore,
+  store: IObjectStore,
   from: IObjectInfo,
   toBucket: string,
   toKey: string

@@ -15,9 +15,21 @@ import type { IObjectInfo } from '@atelier/api';
 import { crc32ToBase64 } from '../../crc32';
 import { DomainError, isDomainError } from '../../domain-errors';
 import { checkBucket, checkKey, IPart, IWriteOptions, multipartEtag } from '../storage';
+import type { IObjectStore } from '../storage';
+
+/** The store as the multipart steps call it back: S3's completion takes the whole object's MD5 too. */
+export interface IS3Store extends IObjectStore {
+  completeMultipart(
+    bucket: string,
+    key: string,
+    uploadId: string,
+    parts: IPart[],
+    size: number,
+    wholeMd5?: string
+  ): Promise<IObjectInfo>;
+}
 import type { S3Connection } from './connection';
 import { bareEtag, CRC32_META } from './metadata';
-import type { S3ObjectStore } from './storage';
 
 /** S3's limit of parts per upload. */
 const MAX_PARTS = 10000;
@@ -78,7 +90,7 @@ export async function uploadPart(
  */
 export async function completeMultipart(
   s3: S3Connection,
-  store: S3ObjectStore,
+  store: IS3Store,
   bucket: string,
   key: string,
   uploadId: string,
@@ -139,7 +151,7 @@ export async function abortMultipart(s3: S3Connection, bucket: string, key: stri
  */
 export async function putMultipart(
   s3: S3Connection,
-  store: S3ObjectStore,
+  store: IS3Store,
   bucket: string,
   key: string,
   firstPart: Buffer,

@@ -12,8 +12,7 @@ import { guarded } from '../../streams';
 import { checkBucket, checkKey, IWriteOptions } from '../storage';
 import type { S3Connection } from './connection';
 import { bareEtag, CRC32_META } from './metadata';
-import { putMultipart } from './multipart';
-import type { S3ObjectStore } from './storage';
+import { IS3Store, putMultipart } from './multipart';
 
 /** Reads a stream in chunks of exactly `size` bytes (the last may be shorter). */
 async function* chunks(source: Readable, size: number): AsyncGenerator<Buffer> {
@@ -40,7 +39,7 @@ async function* chunks(source: Readable, size: number): AsyncGenerator<Buffer> {
 
 export async function write(
   s3: S3Connection,
-  store: S3ObjectStore,
+  store: IS3Store,
   bucket: string,
   key: string,
   source: Readable,
@@ -62,7 +61,7 @@ export async function write(
 
 async function putSmall(
   s3: S3Connection,
-  store: S3ObjectStore,
+  store: IS3Store,
   bucket: string,
   key: string,
   body: Buffer,
