@@ -12,7 +12,7 @@ import * as path from 'path';
 import type { Logger } from 'pino';
 import { IConfig, secretEnvNames } from './config';
 import { formatCpuList, MemoryLimits } from './limits';
-import type { IResources } from './platform/local/flavors';
+import type { INotebookResources } from './platform';
 import { LABEXTENSIONS_DIR } from './paths';
 import type { IJupyterState } from '@atelier/api';
 
@@ -130,7 +130,7 @@ export class JupyterServer extends EventEmitter {
    * memory (a cgroup where the service may create one, else an address-space rlimit), and
    * environment variables naming the flavor.
    */
-  setResources(resources: IResources | undefined): void {
+  setResources(resources: INotebookResources | undefined): void {
     this._resources = resources;
   }
 
@@ -362,7 +362,7 @@ export class JupyterServer extends EventEmitter {
   private _restarting: Promise<void> | undefined;
   private _crashes: number[] = [];
   private _startedAt: string | undefined;
-  private _resources: IResources | undefined;
+  private _resources: INotebookResources | undefined;
   private _memory = sweptNotebookLimits();
   private _cgroup: string | null = null;
 }

@@ -20,7 +20,6 @@ import type { IPlatform } from './platform';
 import { createPlatform } from './platform/create';
 import { FlavorSwitcher } from './flavor-switch';
 import { JobManager } from './jobs';
-import { LocalFlavors, resourcesOf } from './platform/local/flavors';
 import { TransferManager } from './transfers';
 import { UploadSessions } from './uploads';
 
@@ -118,20 +117,14 @@ export class AtelierService {
         exposeAppInBrowser: options.exposeAppInBrowser
       });
       const server = jupyter;
-      if (platform.flavors instanceof LocalFlavors) {
-        // The local platform's flavors are limits on the Jupyter server the gateway owns.
-        const flavors = platform.flavors;
-        server.setResources(resourcesOf(await flavors.current(), flavors.machine));
-        flavors.attach({
-          restartUnder: async (flavor, starting) => {
-            server.setResources(resourcesOf(flavor, flavors.machine));
-            await server.restart(starting);
-          },
-          get pid() {
-            return server.pid;
-          }
-        });
-      }
+      // A provider that switches by restarting the server (local) gets the control of it.
+      await platform.flavors?.attach?.({
+        limit: resources => server.setResources(resources),
+        restart: starting => server.restart(starting),
+        get pid() {
+          return server.pid;
+        }
+      });
       auth = new JupyterAuthenticator({
         target: () => (server.state === 'running' ? server.target : null),
         state: () => server.state,

@@ -42,12 +42,28 @@ export interface IFlavorProvider {
   observe?(pid: number): void;
   /** Live usage of the notebook server (CPU, memory, GPUs where present). */
   usage?(): Promise<IUsage>;
+  /**
+   * Where the service owns the notebook server (gateway mode) and the provider switches by
+   * restarting it under limits (local): hands it the control, before the server first starts.
+   */
+  attach?(control: INotebookControl): Promise<void>;
 }
 
-/** What a provider that restarts the notebook server itself needs from the service. */
+/** How the notebook server runs under a flavor: what the service applies when it starts it. */
+export interface INotebookResources {
+  /** CPU ids for its affinity mask. */
+  cpus: number[];
+  memoryBytes: number;
+  /** Flavor variables, and which GPUs are visible. */
+  env: Record<string, string>;
+}
+
+/** What a provider that restarts the notebook server itself gets from the service that owns it. */
 export interface INotebookControl {
-  /** Restarts the notebook server under `flavor`; `starting` is called once it is down. */
-  restartUnder(flavor: IFlavor, starting: () => void): Promise<void>;
+  /** Sets the limits the notebook server runs under from its next start. */
+  limit(resources: INotebookResources): void;
+  /** Restarts the notebook server; `starting` is called once it is down. */
+  restart(starting: () => void): Promise<void>;
   /** The notebook server's process, for usage figures. */
   readonly pid: number | undefined;
 }

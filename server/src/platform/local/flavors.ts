@@ -8,7 +8,7 @@ import { DomainError } from '../../domain-errors';
 import { availableCpus } from '../../limits';
 import type { IFlavor, IUsage } from '@atelier/api';
 import { readGpus, TreeSampler } from '../../usage';
-import type { IFlavorProvider, INotebookControl } from '../index';
+import type { IFlavorProvider, INotebookControl, INotebookResources } from '../index';
 
 /** What this machine offers, the bound every local flavor is checked against. */
 export interface IMachine {
@@ -32,15 +32,7 @@ export function readMachine(): IMachine {
 }
 
 /** How the notebook server runs under a flavor on this machine. */
-export interface IResources {
-  /** CPU ids for its affinity mask. */
-  cpus: number[];
-  memoryBytes: number;
-  /** Flavor variables, and which GPUs are visible. */
-  env: Record<string, string>;
-}
-
-export function resourcesOf(flavor: IFlavor, machine: IMachine): IResources {
+export function resourcesOf(flavor: IFlavor, machine: IMachine): INotebookResources {
   const cpus = availableCpus().slice(0, Math.max(1, Math.ceil(flavor.cpus)));
   const env: Record<string, string> = {
     ATELIER_FLAVOR: flavor.id,
@@ -156,8 +148,9 @@ export class LocalFlavors implements IFlavorProvider {
     return { ...this._flavors.find(f => f.id === this._currentId)! };
   }
 
-  /** Lets the provider restart the notebook server (gateway mode). */
-  attach(control: INotebookControl): void {
+  /** Takes the notebook server the service owns (gateway mode), under the current flavor's limits. */
+  async attach(control: INotebookControl): Promise<void> {
+    control.limit(resourcesOf(await this.current(), this._machine));
     this._control = control;
   }
 
@@ -192,13 +185,13 @@ export class LocalFlavors implements IFlavorProvider {
     const previous = await this.current();
     progress('stopping', `Stopping the notebook server (${previous.name})`);
     try {
-      await control.restartUnder(target, () =>
-        progress('starting', `Starting the notebook server under ${target.name}`)
-      );
+      control.limit(resourcesOf(target, this._machine));
+      await control.restart(() => progress('starting', `Starting the notebook server under ${target.name}`));
     } catch (e) {
       progress('rolling-back', `${target.name} failed; starting the notebook server under ${previous.name} again`);
       try {
-        await control.restartUnder(previous, () => undefined);
+        control.limit(resourcesOf(previous, this._machine));
+        await control.restart(() => undefined);
       } catch (again) {
         throw new Error(
           `${(e as Error).message} Going back to ${previous.name} failed as well: ${(again as Error).message}`
