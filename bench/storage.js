@@ -323,7 +323,7 @@ async function main() {
       tool: 'atelier',
       run: () =>
         atelierTransfer(base, {
-          direction: 'upload',
+          direction: 'to-storage',
           endpoint: 's3',
           bucket: BUCKET,
           key: 'atelier/big.bin',
@@ -356,7 +356,7 @@ async function main() {
       tool: 'atelier',
       run: () =>
         atelierTransfer(base, {
-          direction: 'download',
+          direction: 'to-workspace',
           endpoint: 's3',
           bucket: BUCKET,
           key: 'atelier/big.bin',
@@ -385,7 +385,7 @@ async function main() {
       tool: 'atelier',
       run: () =>
         atelierTransfer(base, {
-          direction: 'upload',
+          direction: 'to-storage',
           endpoint: 's3',
           bucket: BUCKET,
           key: 'atelier/small/',
@@ -408,7 +408,7 @@ async function main() {
       tool: 'atelier',
       run: () =>
         atelierTransfer(base, {
-          direction: 'download',
+          direction: 'to-workspace',
           endpoint: 's3',
           bucket: BUCKET,
           key: 'atelier/small/',

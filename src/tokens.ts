@@ -154,12 +154,12 @@ export namespace CommandIDs {
   export const storageUpload = 'atelier:storage-upload';
   export const storageOpenItem = 'atelier:storage-open-item';
   export const storageDownload = 'atelier:storage-download';
-  export const storageDownloadToWorkspace = 'atelier:storage-download-to-workspace';
+  export const storageCopyToWorkspace = 'atelier:storage-copy-to-workspace';
   export const storageCopyPath = 'atelier:storage-copy-path';
   export const storageRename = 'atelier:storage-rename';
   export const storageCopy = 'atelier:storage-copy';
   export const storageDelete = 'atelier:storage-delete';
-  export const uploadToStorage = 'atelier:upload-to-storage';
+  export const copyToStorage = 'atelier:copy-to-storage';
   export const showTransfers = 'atelier:show-transfers';
   export const flavorPick = 'atelier:flavor-pick';
   export const jobsNew = 'atelier:jobs-new';

@@ -107,11 +107,17 @@ export function usageText(
   return parts.join(' · ');
 }
 
-/** Where a transfer goes, as a person reads it. */
-export function describeTransfer(t: ITransfer, scheme = 's3'): string {
+/** The two ends of a transfer (a copy), as a person reads them: where from, where to. */
+export function transferEnds(t: ITransfer, scheme = 's3'): { from: string; to: string } {
   const object = `${scheme}://${t.bucket}/${t.key}`;
   const workspace = t.path || '/';
-  return t.direction === 'upload' ? `${workspace} → ${object}` : `${object} → ${workspace}`;
+  return t.direction === 'to-storage' ? { from: workspace, to: object } : { from: object, to: workspace };
+}
+
+/** Where a transfer goes, as a person reads it. */
+export function describeTransfer(t: ITransfer, scheme = 's3'): string {
+  const { from, to } = transferEnds(t, scheme);
+  return `${from} → ${to}`;
 }
 
 /** The message of an error, for a dialog or a notification: the service's own for an AtelierError. */

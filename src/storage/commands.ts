@@ -148,7 +148,7 @@ export function addStorageCommands(
   });
 
   commands.addCommand(CommandIDs.storageUpload, {
-    label: trans.__('Upload Files to Object Storage…'),
+    label: trans.__('Upload Files from This Computer…'),
     icon: fileUploadIcon,
     isEnabled: hasBucket,
     describedBy: { args: { type: 'object', properties: {} } },
@@ -213,15 +213,15 @@ export function addStorageCommands(
         const choice = await showDialog({
           title: trans.__('Too large to download here'),
           body: trans.__(
-            '%1 (%2) is larger than the %3 that jupyter-server-proxy passes to the browser. Download it to the workspace, then save it from the file browser (Download).',
+            '%1 (%2) is larger than the %3 that jupyter-server-proxy passes to the browser. Copy it to the workspace, then save it from the file browser (Download).',
             item.name,
             formatBytes(item.size ?? 0),
             formatBytes(limit)
           ),
-          buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Download to Workspace…') })]
+          buttons: [Dialog.cancelButton(), Dialog.okButton({ label: trans.__('Copy to Workspace…') })]
         });
         if (choice.button.accept) {
-          await commands.execute(CommandIDs.storageDownloadToWorkspace);
+          await commands.execute(CommandIDs.storageCopyToWorkspace);
         }
         return;
       }

@@ -14,7 +14,7 @@ const DRAG_EVENTS = ['lm-dragenter', 'lm-dragover', 'lm-dragleave', 'lm-drop'];
 
 /**
  * Makes JupyterLab's file browser a drop target for the storage panel's rows: an object or a
- * folder dropped on it is downloaded there (into the folder row it was dropped on, if any)
+ * folder dropped on it is copied there (into the folder row it was dropped on, if any)
  * by a transfer of the service.
  */
 export function acceptStorageDrops(
@@ -46,13 +46,13 @@ export function acceptStorageDrops(
       const dir = onFolder ? PathExt.join(folderPath, onFolder) : folderPath;
       const name = nameOf(source.key);
       void startTransfer(transfers, trans, {
-        direction: 'download',
+        direction: 'to-workspace',
         endpoint: source.endpoint,
         bucket: source.bucket,
         key: source.key,
         path: PathExt.join(dir, name),
         overwrite: false
-      }).catch(e => showErrorMessage(trans.__('Cannot download %1', name), errorMessage(e)));
+      }).catch(e => showErrorMessage(trans.__('Cannot copy %1 to the workspace', name), errorMessage(e)));
     } else if (event.type === 'lm-dragleave') {
       node.classList.remove('jp-mod-dropTarget');
     } else {

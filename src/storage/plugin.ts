@@ -41,7 +41,7 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
       newFolder: () => void commands.execute(CommandIDs.storageNewFolder),
       newBucket: () => void commands.execute(CommandIDs.storageNewBucket),
       upload: files => void uploadFiles(client, model, trans, files),
-      uploadWorkspacePaths: paths => void commands.execute(CommandIDs.uploadToStorage, { paths, prefix: model.prefix })
+      copyWorkspacePaths: paths => void commands.execute(CommandIDs.copyToStorage, { paths, prefix: model.prefix })
     });
     browser.id = 'jp-atelier-storage';
     browser.title.icon = storageIcon;

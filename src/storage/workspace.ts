@@ -5,7 +5,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { downloadIcon } from '@jupyterlab/ui-components';
 import type { ICreateTransfer, ITransfer } from '../api/client';
 import { AtelierError } from '../api/request';
-import { describeTransfer, errorMessage, formatBytes } from '../core/format';
+import { errorMessage, formatBytes, transferEnds } from '../core/format';
 import { storageIcon } from '../icons';
 import { CommandIDs, ITransfersModel } from '../tokens';
 import type { IStorageContext } from './commands';
@@ -40,8 +40,8 @@ export async function startTransfer(
 
 /**
  * Adds the commands that move data between the workspace and object storage through the
- * service's transfers: download the selected object or folder to the workspace, and upload
- * the file browser's selection (or given paths) to object storage.
+ * service's transfers: copy the selected object or folder to the workspace, and copy the file
+ * browser's selection (or given paths) to object storage.
  */
 export function addWorkspaceCommands(
   context: IStorageContext,
@@ -51,8 +51,8 @@ export function addWorkspaceCommands(
   const { app, model, trans } = context;
   const location = () => ({ endpoint: model.endpoint?.id ?? '', bucket: model.bucket ?? '' });
 
-  app.commands.addCommand(CommandIDs.storageDownloadToWorkspace, {
-    label: trans.__('Download to Workspace…'),
+  app.commands.addCommand(CommandIDs.storageCopyToWorkspace, {
+    label: trans.__('Copy to Workspace…'),
     icon: downloadIcon,
     isEnabled: () => !!model.selected,
     describedBy: { args: { type: 'object', properties: { path: { type: 'string' } } } },
@@ -65,7 +65,7 @@ export function addWorkspaceCommands(
       if (target === null) {
         const folder = fileBrowser?.model.path ?? '';
         const result = await InputDialog.getText({
-          title: trans.__('Download %1 to the workspace', model.uriOf(item.key)),
+          title: trans.__('Copy %1 to the workspace', model.uriOf(item.key)),
           label: trans.__('Workspace path'),
           text: PathExt.join(folder, item.name)
         });
@@ -77,7 +77,7 @@ export function addWorkspaceCommands(
       const { endpoint, bucket } = location();
       try {
         await startTransfer(transfers, trans, {
-          direction: 'download',
+          direction: 'to-workspace',
           endpoint,
           bucket,
           key: item.key,
@@ -85,13 +85,13 @@ export function addWorkspaceCommands(
           overwrite: false
         });
       } catch (e) {
-        await showErrorMessage(trans.__('Cannot download %1', item.name), errorMessage(e));
+        await showErrorMessage(trans.__('Cannot copy %1 to the workspace', item.name), errorMessage(e));
       }
     }
   });
 
-  app.commands.addCommand(CommandIDs.uploadToStorage, {
-    label: trans.__('Upload to Object Storage…'),
+  app.commands.addCommand(CommandIDs.copyToStorage, {
+    label: trans.__('Copy to Object Storage…'),
     caption: trans.__('Copy the selected files or folders to object storage; the service moves the data'),
     icon: storageIcon,
     isVisible: () => !!fileBrowser,
@@ -126,7 +126,7 @@ export function addWorkspaceCommands(
       let target = typeof args.prefix === 'string' ? args.prefix : null;
       if (target === null) {
         const result = await InputDialog.getText({
-          title: trans.__('Upload %1 item(s) to object storage', paths.length),
+          title: trans.__('Copy %1 item(s) to object storage', paths.length),
           label: trans.__('Target folder in %1 (%2)', model.bucket, model.endpoint?.name ?? ''),
           text: model.prefix
         });
@@ -146,7 +146,7 @@ export function addWorkspaceCommands(
         const name = PathExt.basename(path);
         try {
           await startTransfer(transfers, trans, {
-            direction: 'upload',
+            direction: 'to-storage',
             endpoint,
             bucket,
             key: isDir ? `${prefix}${name}/` : `${prefix}${name}`,
@@ -154,7 +154,7 @@ export function addWorkspaceCommands(
             overwrite: false
           });
         } catch (e) {
-          await showErrorMessage(trans.__('Cannot upload %1', name), errorMessage(e));
+          await showErrorMessage(trans.__('Cannot copy %1 to object storage', name), errorMessage(e));
         }
       }
     }
@@ -163,7 +163,7 @@ export function addWorkspaceCommands(
 
 /**
  * Says how each transfer ended, and lists again the side that received the data: the storage
- * panel after an upload, the file browser after a download.
+ * panel after a copy to storage, the file browser after a copy to the workspace.
  */
 export function followTransfers(
   context: IStorageContext,
@@ -172,23 +172,23 @@ export function followTransfers(
 ): void {
   const { model, trans } = context;
   transfers.finished.connect((_, transfer) => {
-    const what = describeTransfer(transfer, model.endpoint?.scheme);
+    const { from, to } = transferEnds(transfer, model.endpoint?.scheme);
     if (transfer.state === 'completed') {
-      Notification.success(trans.__('Transfer completed: %1 (%2)', what, formatBytes(transfer.bytesTotal)), {
+      Notification.success(trans.__('Copied %1 to %2 (%3)', from, to, formatBytes(transfer.bytesTotal)), {
         autoClose: 6000
       });
-      if (transfer.direction === 'upload') {
+      if (transfer.direction === 'to-storage') {
         void model.refresh();
       } else {
         void fileBrowser?.model.refresh();
       }
     } else if (transfer.state === 'failed') {
-      Notification.error(trans.__('Transfer failed: %1', what), {
+      Notification.error(trans.__('Could not copy %1 to %2', from, to), {
         autoClose: false,
         actions: [
           {
             label: trans.__('Show details'),
-            callback: () => void showErrorMessage(trans.__('Transfer failed'), transfer.error?.message ?? '')
+            callback: () => void showErrorMessage(trans.__('Copy failed'), transfer.error?.message ?? '')
           }
         ]
       });

@@ -78,7 +78,7 @@ export class TransfersList extends ReactWidget {
               {this._model.transfers.slice(0, 50).map(t => (
                 <li key={t.id} className={`${LIST}-item jp-mod-${t.state}`} data-state={t.state}>
                   <div className={`${LIST}-what`} title={describeTransfer(t)}>
-                    {t.direction === 'upload' ? '↑' : '↓'} {describeTransfer(t)}
+                    {t.direction === 'to-storage' ? '↑' : '↓'} {describeTransfer(t)}
                   </div>
                   <progress max={100} value={percent(t)} aria-label={trans.__('Progress')} />
                   <div className={`${LIST}-detail`}>

@@ -32,7 +32,7 @@ async function untilListed(panel: any, row: any): Promise<void> {
 const CSV = 'name,value\nalpha,1\n"beta, gamma",2\n';
 
 test.describe('Object storage', () => {
-  test('folder, upload from the workspace, listing, preview, download back', async ({ page, request, tmpPath }) => {
+  test('folder, copy from the workspace, listing, preview, copy back', async ({ page, request, tmpPath }) => {
     const bucket = `ui-${Date.now().toString(36)}`;
     watchPage(page);
     await page.reload();
@@ -68,10 +68,10 @@ test.describe('Object storage', () => {
     await folder.dblclick();
     await expect(panel.locator('.jp-Atelier-StorageBrowser-breadcrumbs')).toContainText('incoming');
 
-    // Upload from the workspace through the file browser's context menu.
+    // Copy from the workspace to storage through the file browser's context menu.
     await page.sidebar.openTab('filebrowser');
     await page.locator('.jp-DirListing-item', { hasText: 'data.csv' }).click({ button: 'right' });
-    await page.locator('.lm-Menu-item', { hasText: 'Upload to Object Storage…' }).click();
+    await page.locator('.lm-Menu-item', { hasText: 'Copy to Object Storage…' }).click();
     await expect(page.locator('.jp-Dialog input')).toHaveValue('incoming/');
     await page.locator('.jp-Dialog').getByRole('button', { name: /ok/i }).click();
 
@@ -87,9 +87,9 @@ test.describe('Object storage', () => {
     await expect(preview.locator('table')).toContainText('beta, gamma');
     await expect(preview).toContainText(`s3://${bucket}/incoming/data.csv`);
 
-    // Download back to the workspace under another name, then compare.
+    // Copy back to the workspace under another name, then compare.
     await row.click({ button: 'right' });
-    await page.locator('.lm-Menu-item', { hasText: 'Download to Workspace…' }).click();
+    await page.locator('.lm-Menu-item', { hasText: 'Copy to Workspace…' }).click();
     const target = `${tmpPath}/round trip.csv`;
     await page.locator('.jp-Dialog input').fill(target);
     await page.locator('.jp-Dialog').getByRole('button', { name: /ok/i }).click();
@@ -211,7 +211,7 @@ test.describe('Uploads from the computer', () => {
 });
 
 test.describe('Drag and drop between the file browser and object storage', () => {
-  test('a workspace file dropped on storage is uploaded; an object dropped on the file browser is downloaded', async ({
+  test('a workspace file dropped on storage is copied there; an object dropped on the file browser is copied to the workspace', async ({
     page,
     request,
     tmpPath
@@ -243,8 +243,8 @@ test.describe('Drag and drop between the file browser and object storage', () =>
     // Workspace → storage.
     const source = page.locator('.jp-DirListing-item', { hasText: 'from-workspace.txt' });
     await lmDrag(page, source, panel.locator('.jp-Atelier-StorageBrowser-list'));
-    const uploaded = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="from-workspace.txt"]');
-    await untilListed(panel, uploaded);
+    const copied = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="from-workspace.txt"]');
+    await untilListed(panel, copied);
 
     // Storage → workspace.
     const object = panel.locator('.jp-Atelier-StorageBrowser-item[data-key="from-storage.txt"]');

@@ -9,11 +9,11 @@ export const TransferState = Type.Union([
 ]);
 export type ITransferState = Static<typeof TransferState>;
 
-/** A transfer between the workspace and object storage, run by the service. */
+/** A copy between the workspace and object storage, run by the service. */
 export const Transfer = Type.Object({
   id: Type.String(),
-  direction: Type.Union([Type.Literal('upload'), Type.Literal('download')], {
-    description: 'upload: workspace → storage; download: storage → workspace.'
+  direction: Type.Union([Type.Literal('to-storage'), Type.Literal('to-workspace')], {
+    description: 'to-storage: a copy from the workspace to storage; to-workspace: from storage to the workspace.'
   }),
   endpoint: Type.String(),
   bucket: Type.String(),
@@ -39,11 +39,18 @@ export type ITransferList = Static<typeof TransferList>;
 
 export const CreateTransfer = Type.Object(
   {
-    direction: Type.Union([Type.Literal('upload'), Type.Literal('download')]),
+    direction: Type.Union([Type.Literal('to-storage'), Type.Literal('to-workspace')], {
+      description: 'to-storage: copy from the workspace to storage; to-workspace: from storage to the workspace.'
+    }),
     endpoint: Type.String(),
     bucket: Type.String(),
-    key: Type.String({ minLength: 1, description: "Target (upload) or source (download); end with '/' for a folder." }),
-    path: Type.String({ description: "Source (upload) or target (download) in the workspace; '' is its root." }),
+    key: Type.String({
+      minLength: 1,
+      description: "Target (to-storage) or source (to-workspace); end with '/' for a folder."
+    }),
+    path: Type.String({
+      description: "Source (to-storage) or target (to-workspace) in the workspace; '' is its root."
+    }),
     overwrite: Type.Boolean({ default: false })
   },
   { additionalProperties: false }

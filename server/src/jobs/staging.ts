@@ -97,7 +97,7 @@ export async function prepareLaunch(ctx: IStagingContext, record: IRecord, dir: 
   };
 }
 
-/** Storage inputs are downloaded into the job's folder; workspace inputs are linked. */
+/** Storage inputs are copied into the job's folder; workspace inputs are linked. */
 async function stageInput(ctx: IStagingContext, record: IRecord, input: IJobData, target: string): Promise<void> {
   const location = await resolveLocation(input, 'input', ctx.workspace, ctx.storage);
   await fs.promises.rm(target, { recursive: true, force: true });
@@ -111,7 +111,7 @@ async function stageInput(ctx: IStagingContext, record: IRecord, input: IJobData
   const folder = location.key.endsWith('/') || !(await objectExists(store, location.bucket, location.key));
   const transfer = await ctx.transfers().create(
     {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: location.endpoint,
       bucket: location.bucket,
       key: folder && !location.key.endsWith('/') ? `${location.key}/` : location.key,
@@ -129,7 +129,7 @@ async function stageInput(ctx: IStagingContext, record: IRecord, input: IJobData
     throw new ApiError(
       502,
       'input_failed',
-      `The input "${input.name}" could not be downloaded: ${done.error?.message ?? done.state}`
+      `The input "${input.name}" could not be copied from storage: ${done.error?.message ?? done.state}`
     );
   }
 }
@@ -151,7 +151,7 @@ export async function deliverOutput(ctx: IStagingContext, output: IJobData, dir:
   }
   const transfer = await ctx.transfers().create(
     {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: location.endpoint,
       bucket: location.bucket,
       key: location.key === '' || location.key.endsWith('/') ? location.key || '' : `${location.key}/`,
@@ -162,7 +162,7 @@ export async function deliverOutput(ctx: IStagingContext, output: IJobData, dir:
   );
   const done = await ctx.transfers().wait(transfer.id);
   if (done.state !== 'completed') {
-    throw new Error(done.error?.message ?? `the upload ended ${done.state}`);
+    throw new Error(done.error?.message ?? `the copy to storage ended ${done.state}`);
   }
 }
 

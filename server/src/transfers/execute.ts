@@ -5,10 +5,10 @@
  */
 import * as fs from 'fs';
 import { resolveInWorkspace } from '../workspace';
-import { downloadFile } from './download';
+import { copyObjectToWorkspace } from './to-workspace';
 import { IWorkItem, planItems } from './plan';
 import { cancelled, partLength, SMALL_FILE, TransferRun } from './run';
-import { uploadFile, uploadInParts } from './upload';
+import { copyFileToStorage, copyFileInParts } from './to-storage';
 
 /**
  * Moves the transfer's items (planned at its creation, or again when it resumes), starting
@@ -56,12 +56,12 @@ export async function execute(run: TransferRun, planned?: IWorkItem[]): Promise<
         progress[index] = bytes;
         run.changed();
       };
-      if (record.direction === 'upload' && item.size > run.partSize) {
-        await uploadInParts(run, item, index, onProgress);
-      } else if (record.direction === 'upload') {
-        await uploadFile(run, item, onProgress);
+      if (record.direction === 'to-storage' && item.size > run.partSize) {
+        await copyFileInParts(run, item, index, onProgress);
+      } else if (record.direction === 'to-storage') {
+        await copyFileToStorage(run, item, onProgress);
       } else {
-        await downloadFile(run, item, onProgress);
+        await copyObjectToWorkspace(run, item, onProgress);
       }
       onProgress(item.size);
       done[index] = true;
@@ -83,7 +83,7 @@ export async function execute(run: TransferRun, planned?: IWorkItem[]): Promise<
   if (failure) {
     throw failure.reason;
   }
-  if (record.direction === 'download' && record.key.endsWith('/') && items.length === 0) {
+  if (record.direction === 'to-workspace' && record.key.endsWith('/') && items.length === 0) {
     await fs.promises.mkdir(await resolveInWorkspace(run.root, record.path), { recursive: true });
   }
   record.state = 'completed';

@@ -1,14 +1,15 @@
 /**
- * Transfers between the workspace and object storage run inside the service: the browser is
- * not in the data path. Each is a durable record (a JSON file under {dataDir}/transfers) with
- * a state machine and progress, so a restart of the service neither loses nor repeats one:
- * an interrupted transfer resumes after the files it had finished.
+ * Transfers (copies between the workspace and object storage) run inside the service: the
+ * browser is not in the data path. Each is a durable record (a JSON file under
+ * {dataDir}/transfers) with a state machine and progress, so a restart of the service neither
+ * loses nor repeats one: an interrupted transfer resumes after the files it had finished.
  *
  * Nothing half-written is ever presented as whole: objects appear only once verified (the
- * store's contract), and downloads are written to a hidden temporary file beside the target,
- * verified, then renamed into place. A download is verified by its size and by the object's
- * CRC-32 where the endpoint keeps one (every object Atelier uploads in parts carries one, and
- * S3's own full-object checksums count too), else by its MD5 where the ETag is one.
+ * store's contract), and copies to the workspace are written to a hidden temporary file
+ * beside the target, verified, then renamed into place. A copy to the workspace is verified
+ * by its size and by the object's CRC-32 where the endpoint keeps one (every object Atelier
+ * copies in parts carries one, and S3's own full-object checksums count too), else by its
+ * MD5 where the ETag is one.
  *
  * Large objects with a CRC-32 (or with nothing to check but their size) come down in ranges,
  * several at once; the rest in one stream, since an MD5 must see the bytes in order.
@@ -27,9 +28,9 @@ import type { IObjectStore, IStorageProvider } from '../platform/storage';
 import type { ICreateTransfer, ITransfer } from '@atelier/api';
 import { execute } from './execute';
 import { checkTargets, IWorkItem, newRecord, planItems } from './plan';
-import { FINISHED, IRecord, publicView } from './record';
+import { FINISHED, fromDisk, IRecord, publicView } from './record';
 import { TransferRun } from './run';
-import { abortUploads } from './upload';
+import { abortMultipartUploads } from './to-storage';
 
 export interface ITransferOptions {
   dir: string;
@@ -57,7 +58,7 @@ export class TransferManager extends EventEmitter {
         continue;
       }
       try {
-        const record = JSON.parse(await fs.promises.readFile(path.join(this._options.dir, name), 'utf8')) as IRecord;
+        const record = fromDisk(JSON.parse(await fs.promises.readFile(path.join(this._options.dir, name), 'utf8')));
         this._records.set(record.id, record);
       } catch (e) {
         this._options.logger.warn({ file: name, err: e }, 'skipping an unreadable transfer record');
@@ -217,7 +218,7 @@ export class TransferManager extends EventEmitter {
         if (this._closing && run.signal.aborted) {
           return; // stays queued/running on disk: resumed at the next start
         }
-        await abortUploads(run);
+        await abortMultipartUploads(run);
         if (record.state === 'cancelled') {
           return;
         }

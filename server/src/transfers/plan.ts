@@ -1,7 +1,7 @@
 /**
  * What a transfer does, decided before anything moves: the request checked against the
  * workspace and the endpoint (a 4xx for anything wrong), its new record, the files or objects
- * it moves, where each download lands, and which targets exist already.
+ * it moves, where each object copied to the workspace lands, and which targets exist already.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
@@ -34,7 +34,7 @@ export async function newRecord(request: ICreateTransfer, store: IObjectStore, r
   const rel = checkWorkspacePath(request.path);
   const local = await resolveInWorkspace(root, rel);
   const stat = await fs.promises.stat(local).catch(() => null);
-  if (request.direction === 'upload') {
+  if (request.direction === 'to-storage') {
     if (!stat) {
       throw new ApiError(404, 'not_found', `"${rel}" does not exist in the workspace.`);
     }
@@ -44,7 +44,7 @@ export async function newRecord(request: ICreateTransfer, store: IObjectStore, r
     await store.list(request.bucket, { prefix: '', delimiter: '/', limit: 1 });
   } else if (request.key.endsWith('/')) {
     if (stat && !stat.isDirectory()) {
-      throw new ApiError(409, 'conflict', `"${rel}" is a file; a folder cannot be downloaded onto it.`);
+      throw new ApiError(409, 'conflict', `"${rel}" is a file; a folder cannot be copied onto it.`);
     }
   } else {
     await store.stat(request.bucket, request.key);
@@ -70,7 +70,7 @@ export async function newRecord(request: ICreateTransfer, store: IObjectStore, r
 export async function planItems(run: TransferRun): Promise<IWorkItem[]> {
   const { record, store } = run;
   const local = await resolveInWorkspace(run.root, record.path);
-  if (record.direction === 'upload') {
+  if (record.direction === 'to-storage') {
     const stat = await fs.promises.stat(local);
     if (stat.isFile()) {
       const key = record.key.endsWith('/') ? `${record.key}${path.basename(local)}` : record.key;
@@ -112,7 +112,7 @@ async function folderFiles(local: string, prefix: string): Promise<IWorkItem[]> 
       if (entry.isDirectory()) {
         await walk(path.join(dir, entry.name), rel);
       } else if (entry.isFile() && !TEMP_FILE.test(entry.name)) {
-        // A file removed since the folder was read is not part of the upload.
+        // A file removed since the folder was read is not part of the copy.
         const stat = await fs.promises.stat(path.join(dir, entry.name)).catch(e => {
           if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
             return null;
@@ -124,7 +124,7 @@ async function folderFiles(local: string, prefix: string): Promise<IWorkItem[]> 
         }
       }
       // Symbolic links and special files are not followed out of the workspace; Atelier's
-      // own temporary files (downloads under way) are not data.
+      // own temporary files (copies to the workspace under way) are not data.
     }
   };
   await walk(local, '');
@@ -139,12 +139,12 @@ export async function checkTargets(run: TransferRun, items: IWorkItem[]): Promis
   const { record } = run;
   const taken: string[] = [];
   for (const item of items) {
-    if (record.direction === 'upload') {
+    if (record.direction === 'to-storage') {
       if (await objectExists(run.store, record.bucket, item.key)) {
         taken.push(item.key);
       }
     } else {
-      const target = await downloadTarget(run, item);
+      const target = await workspaceTarget(run, item);
       if (await exists(target)) {
         taken.push(path.relative(run.root, target));
       }
@@ -162,8 +162,8 @@ export async function checkTargets(run: TransferRun, items: IWorkItem[]): Promis
   }
 }
 
-/** Where a downloaded object lands: under the folder, or at the path (or inside it, if a folder). */
-export async function downloadTarget(run: TransferRun, item: IWorkItem): Promise<string> {
+/** Where an object copied to the workspace lands: under the folder, or at the path (or inside it, if a folder). */
+export async function workspaceTarget(run: TransferRun, item: IWorkItem): Promise<string> {
   const { record } = run;
   if (record.key.endsWith('/')) {
     // Each folder is resolved (and checked for links out of the root) once per transfer;

@@ -34,3 +34,15 @@ export function publicView(record: IRecord): ITransfer {
   void _root;
   return { ...view, error: view.error ? { ...view.error } : undefined };
 }
+
+/** The directions as earlier versions saved them, by their name now. */
+const OLD_DIRECTIONS: Record<string, ITransfer['direction']> = { upload: 'to-storage', download: 'to-workspace' };
+
+/**
+ * A record as read from disk, in today's names: older versions saved the directions as
+ * `upload` and `download`.
+ */
+export function fromDisk(saved: IRecord): IRecord {
+  const direction = OLD_DIRECTIONS[saved.direction as string];
+  return direction ? { ...saved, direction } : saved;
+}

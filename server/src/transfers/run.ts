@@ -1,5 +1,5 @@
 /**
- * One run of a transfer: what its steps (planning, uploads, downloads) share while it moves
+ * One run of a transfer: what its steps (planning, copies to storage and to the workspace) share while it moves
  * files — its record and store, the signal that stops it, the workspace paths it has resolved —
  * and the manager's ways to save the record and to tell listeners. Also the small helpers
  * those steps have in common.
@@ -19,7 +19,7 @@ export interface IRunOptions {
   workspace: string;
   storage: IStorageProvider;
   concurrency: number;
-  /** Large files move in parts (uploads) or ranges (downloads) of this size. */
+  /** Large files move in parts (to storage) or ranges (to the workspace) of this size. */
   partSize: number;
   /** Writes the record atomically, after its earlier writes. */
   save(record: IRecord): Promise<void>;

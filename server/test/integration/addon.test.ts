@@ -90,12 +90,18 @@ it('serves the service at {base_url}atelier/ behind Jupyter’s authentication, 
 
 it("works in the Jupyter server's root directory, as the file browser shows it", async () => {
   fs.writeFileSync(path.join(root, 'work', 'seen.txt'), 'from the workspace');
-  const upload = await request(`${base}atelier/api/v1/transfers`, {
+  const copied = await request(`${base}atelier/api/v1/transfers`, {
     method: 'POST',
     headers: { ...auth, 'Content-Type': 'application/json' },
-    body: JSON.stringify({ direction: 'upload', endpoint: 'local', bucket: 'addon', key: 'seen.txt', path: 'seen.txt' })
+    body: JSON.stringify({
+      direction: 'to-storage',
+      endpoint: 'local',
+      bucket: 'addon',
+      key: 'seen.txt',
+      path: 'seen.txt'
+    })
   });
-  expect(upload.status).toBe(201);
+  expect(copied.status).toBe(201);
 });
 
 it('reports the flavor switch unavailable here, with the reason', async () => {

@@ -255,7 +255,7 @@ const op: fc.Arbitrary<IOp> = fc.oneof(
     .map(({ e, name }) => ({ method: 'POST', path: `storage/endpoints/${enc(e)}/buckets`, body: { name } })),
   fc
     .record({
-      direction: fc.constantFrom('upload', 'download', 'sideways'),
+      direction: fc.constantFrom('to-storage', 'to-workspace', 'sideways'),
       endpoint: maybe(endpoint),
       bucket: maybe(bucket),
       key: maybe(key),

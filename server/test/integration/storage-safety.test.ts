@@ -105,7 +105,7 @@ describe('races that used to end the service', () => {
     await alive();
   });
 
-  it('fails an upload transfer whose file is deleted under it, in the user’s words, and goes on', async () => {
+  it('fails a copy to storage whose file is deleted under it, in the user’s words, and goes on', async () => {
     const content = Buffer.alloc(2 * 1024 * 1024, 1);
     const outcomes = new Set<string>();
     for (let round = 0; round < 15; round++) {
@@ -113,7 +113,7 @@ describe('races that used to end the service', () => {
       fs.mkdirSync(path.join(sidecar.workspace, 'vanish'), { recursive: true });
       fs.writeFileSync(path.join(sidecar.workspace, rel), content);
       const created = call('POST', 'transfers', {
-        direction: 'upload',
+        direction: 'to-storage',
         endpoint: 'local',
         bucket: 'safe',
         key: `vanish/${round}.bin`,
@@ -169,7 +169,7 @@ describe('races that used to end the service', () => {
         expect(copy.json().message).not.toContain(sidecar.root);
         expect((await call('GET', `${objects('local', 'safe')}/stat?${q({ key: 'fault/y.bin' })}`)).status).toBe(404);
         const transfer = await call('POST', 'transfers', {
-          direction: 'download',
+          direction: 'to-workspace',
           endpoint: 'local',
           bucket: 'safe',
           key: 'fault/x.bin',
@@ -215,10 +215,10 @@ describe('symbolic links in a local bucket', () => {
     ],
     ['a count', (p: string) => call('GET', `${objects('local', 'safe')}/count?${q({ prefix: `${p}/` })}`)],
     [
-      'a download transfer',
+      'a copy to the workspace',
       (p: string) =>
         call('POST', 'transfers', {
-          direction: 'download',
+          direction: 'to-workspace',
           endpoint: 'local',
           bucket: 'safe',
           key: `${p}/`,
@@ -307,16 +307,16 @@ describe('names the disk cannot hold, and names that clash', () => {
     }
     const count = await call('GET', `${objects('local', 'safe')}/count?${q({ prefix: `${long}/` })}`);
     expect(count.json()).toEqual({ objects: 0, bytes: 0 });
-    const download = await call('POST', 'transfers', {
-      direction: 'download',
+    const toWorkspace = await call('POST', 'transfers', {
+      direction: 'to-workspace',
       endpoint: 'local',
       bucket: 'safe',
       key,
       path: 'x'
     });
-    expect(download.status).toBe(404);
+    expect(toWorkspace.status).toBe(404);
     const toLongPath = await call('POST', 'transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 'local',
       bucket: 'safe',
       key: 'short.txt',
@@ -325,11 +325,11 @@ describe('names the disk cannot hold, and names that clash', () => {
     expect([toLongPath.status, toLongPath.json().code]).toEqual([400, 'name_too_long']);
   });
 
-  it('downloads an object whose name is near the limit (its temporary file must fit too)', async () => {
+  it('copies to the workspace an object whose name is near the limit (its temporary file must fit too)', async () => {
     const name = `${'n'.repeat(250)}.txt`;
     expect((await put('local', 'safe', `near/${name}`, 'near the limit')).status).toBe(201);
     const res = await call('POST', 'transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 'local',
       bucket: 'safe',
       key: 'near/',
@@ -354,12 +354,12 @@ describe('names the disk cannot hold, and names that clash', () => {
     expect((await call('POST', `${objects('s3', 'data')}/folders`, { key: 'clash/' })).status).toBe(201);
   });
 
-  it('says why a download failed with paths relative to the workspace, never the server’s', async () => {
+  it('says why a copy to the workspace failed with paths relative to the workspace, never the server’s', async () => {
     expect((await put('local', 'safe', 'tree/a/b.txt', 'b')).status).toBe(201);
     fs.mkdirSync(path.join(sidecar.workspace, 'blocked'), { recursive: true });
     fs.writeFileSync(path.join(sidecar.workspace, 'blocked', 'a'), 'a file where a folder should go');
     const res = await call('POST', 'transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 'local',
       bucket: 'safe',
       key: 'tree/',
@@ -374,12 +374,12 @@ describe('names the disk cannot hold, and names that clash', () => {
     );
   });
 
-  it('leaves Atelier’s temporary download files out of a folder upload', async () => {
+  it('leaves Atelier’s temporary files out of a folder copied to storage', async () => {
     fs.mkdirSync(path.join(sidecar.workspace, 'up'), { recursive: true });
     fs.writeFileSync(path.join(sidecar.workspace, 'up', 'real.txt'), 'real');
     fs.writeFileSync(path.join(sidecar.workspace, 'up', '.real2.txt.atelier-0123abcd.part'), 'half a download');
     const res = await call('POST', 'transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: 'local',
       bucket: 'safe',
       key: 'up/',
@@ -396,28 +396,28 @@ describe('workspace paths and flags', () => {
     fs.writeFileSync(path.join(sidecar.workspace, 'train.py'), 'print(1)\n');
     const before = fs.readdirSync(sidecar.workspace).sort();
     for (const bad of ['ctl\u001bx.txt', 'tab\there', 'line\nbreak', 'del\u007f', 'dir/\u0007bell']) {
-      const download = await call('POST', 'transfers', {
-        direction: 'download',
+      const toWorkspace = await call('POST', 'transfers', {
+        direction: 'to-workspace',
         endpoint: 'local',
         bucket: 'safe',
         key: 'short.txt',
         path: bad
       });
-      expect([JSON.stringify(bad), download.status, download.json().code]).toEqual([
+      expect([JSON.stringify(bad), toWorkspace.status, toWorkspace.json().code]).toEqual([
         JSON.stringify(bad),
         400,
         'invalid_path'
       ]);
       // eslint-disable-next-line no-control-regex
-      expect(download.json().message).not.toMatch(/[\u0000-\u001f]/);
-      const upload = await call('POST', 'transfers', {
-        direction: 'upload',
+      expect(toWorkspace.json().message).not.toMatch(/[\u0000-\u001f]/);
+      const toStorage = await call('POST', 'transfers', {
+        direction: 'to-storage',
         endpoint: 'local',
         bucket: 'safe',
         key: 'x/',
         path: bad
       });
-      expect(upload.status).toBe(400);
+      expect(toStorage.status).toBe(400);
       const codeDir = await call('POST', 'jobs', { name: 'ctl', codeDir: bad, bootFile: 'train.py' });
       expect([JSON.stringify(bad), codeDir.status]).toEqual([JSON.stringify(bad), 400]);
       const output = await call('POST', 'jobs', {

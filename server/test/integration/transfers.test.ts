@@ -82,11 +82,11 @@ describe.each([
   ['local', 'local-data'],
   ['s3', 'data']
 ])('transfers with the %s endpoint', (endpoint, bucket) => {
-  it('uploads a workspace file and downloads it back under another name, verified', async () => {
+  it('copies a workspace file to storage and back under another name, verified', async () => {
     const content = crypto.randomBytes(7 * 1024 * 1024 + 5);
     write(`${endpoint}/model.bin`, content);
     const created = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint,
       bucket,
       key: 'models/',
@@ -105,7 +105,7 @@ describe.each([
     expect((await objectBody(endpoint, bucket, 'models/model.bin')).equals(content)).toBe(true);
 
     const back = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint,
       bucket,
       key: 'models/model.bin',
@@ -129,7 +129,7 @@ describe.each([
       write(`${endpoint}/${rel}`, content);
     }
     const up = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint,
       bucket,
       key: 'sets/v1/',
@@ -141,7 +141,7 @@ describe.each([
       expect((await objectBody(endpoint, bucket, `sets/v1/${rel.slice('dataset/'.length)}`)).toString()).toBe(content);
     }
     const down = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint,
       bucket,
       key: 'sets/v1/',
@@ -158,7 +158,7 @@ describe.each([
   it('refuses to overwrite unless asked, before anything moves', async () => {
     write(`${endpoint}/note.txt`, 'first');
     const first = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint,
       bucket,
       key: 'notes/note.txt',
@@ -167,7 +167,7 @@ describe.each([
     await waitFor(first.json().id);
     write(`${endpoint}/note.txt`, 'second');
     const again = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint,
       bucket,
       key: 'notes/note.txt',
@@ -177,7 +177,7 @@ describe.each([
     expect(again.json().message).toMatch(/already exists/);
     expect((await objectBody(endpoint, bucket, 'notes/note.txt')).toString()).toBe('first');
     const forced = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint,
       bucket,
       key: 'notes/note.txt',
@@ -187,7 +187,7 @@ describe.each([
     await waitFor(forced.json().id);
     expect((await objectBody(endpoint, bucket, 'notes/note.txt')).toString()).toBe('second');
     const down = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint,
       bucket,
       key: 'notes/note.txt',
@@ -201,10 +201,10 @@ describe('workspace confinement', () => {
   it('rejects paths that leave the workspace, including through symbolic links', async () => {
     fs.symlinkSync(os.tmpdir(), path.join(gw.workspace, 'escape'));
     const cases = [
-      { path: '../outside.txt', direction: 'upload' },
-      { path: '/etc/hostname', direction: 'upload' },
-      { path: 'escape/anything.txt', direction: 'download' },
-      { path: 'a/../../b', direction: 'download' }
+      { path: '../outside.txt', direction: 'to-storage' },
+      { path: '/etc/hostname', direction: 'to-storage' },
+      { path: 'escape/anything.txt', direction: 'to-workspace' },
+      { path: 'a/../../b', direction: 'to-workspace' }
     ];
     for (const c of cases) {
       const res = await post('transfers', { endpoint: 'local', bucket: 'local-data', key: 'notes/note.txt', ...c });
@@ -212,7 +212,7 @@ describe('workspace confinement', () => {
       expect(res.json().code).toBe('outside_workspace');
     }
     const missing = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: 'local',
       bucket: 'local-data',
       key: 'x',
@@ -220,7 +220,7 @@ describe('workspace confinement', () => {
     });
     expect(missing.status).toBe(404);
     const badKey = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: 'local',
       bucket: 'local-data',
       key: '../x',
@@ -256,7 +256,7 @@ describe('progress, cancel and restart', () => {
       }
     });
     const created = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: 's3',
       bucket: 'data',
       key: 'events/big.bin',
@@ -272,10 +272,10 @@ describe('progress, cancel and restart', () => {
     expect(bytes).toEqual([...bytes].sort((a, b) => a - b));
   });
 
-  it('cancels a download and leaves no partial file', async () => {
+  it('stops a copy to the workspace and leaves no partial file', async () => {
     write('cancel/source.bin', crypto.randomBytes(40 * 1024 * 1024));
     const up = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: 's3',
       bucket: 'data',
       key: 'cancel/source.bin',
@@ -283,7 +283,7 @@ describe('progress, cancel and restart', () => {
     });
     await waitFor(up.json().id);
     const down = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 's3',
       bucket: 'data',
       key: 'cancel/source.bin',
@@ -305,7 +305,7 @@ describe('progress, cancel and restart', () => {
       write(`restart/f-${String(i).padStart(4, '0')}.txt`, `file ${i}\n`);
     }
     const created = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: 's3',
       bucket: 'data',
       key: 'restart/',
@@ -344,11 +344,47 @@ describe('progress, cancel and restart', () => {
     expect((await objectBody('s3', 'data', 'restart/f-0123.txt')).toString()).toBe('file 123\n');
   });
 
+  it("lists the transfers that earlier versions saved, in today's names", async () => {
+    const { root, token } = gw;
+    await gw.close(true);
+    const saved = (id: string, direction: string, state: string) => ({
+      id,
+      direction,
+      endpoint: 's3',
+      bucket: 'data',
+      key: `old/${id}.bin`,
+      path: `old/${id}.bin`,
+      overwrite: false,
+      state,
+      filesTotal: 1,
+      filesDone: 1,
+      bytesTotal: 3,
+      bytesDone: 3,
+      createdAt: '2026-01-01T00:00:00.000Z',
+      finishedAt: '2026-01-01T00:00:01.000Z'
+    });
+    const old = [
+      saved('00000000-0000-4000-8000-0000000000a1', 'upload', 'completed'),
+      saved('00000000-0000-4000-8000-0000000000a2', 'download', 'completed')
+    ];
+    for (const record of old) {
+      fs.writeFileSync(path.join(root, 'data', 'transfers', `${record.id}.json`), JSON.stringify(record));
+    }
+    gw = await startGateway(storageConfig, {}, { root, token });
+    const listed: ITransfer[] = (await request(`${gw.url}atelier/api/v1/transfers`, { headers: headers() })).json()
+      .transfers;
+    const mine = listed.filter(t => old.some(o => o.id === t.id)).sort((a, b) => a.id.localeCompare(b.id));
+    expect(mine.map(t => [t.id, t.direction, t.state])).toEqual([
+      ['00000000-0000-4000-8000-0000000000a1', 'to-storage', 'completed'],
+      ['00000000-0000-4000-8000-0000000000a2', 'to-workspace', 'completed']
+    ]);
+  });
+
   it('resumes one large file part by part after the service restarts', async () => {
     const data = crypto.randomBytes(60 * 1024 * 1024 + 11);
     write('bigresume/model.bin', data);
     const created = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: 's3',
       bucket: 'data',
       key: 'bigresume/model.bin',
@@ -388,14 +424,14 @@ describe('progress, cancel and restart', () => {
   });
 });
 
-describe('verified downloads', () => {
+describe('verified copies to the workspace', () => {
   const partFiles = (dir: string) => fs.readdirSync(path.join(gw.workspace, dir)).filter(n => n.includes('.part'));
 
-  it('stores the CRC-32 of a large upload and checks it when the object comes down in ranges', async () => {
+  it('stores the CRC-32 of a large copy to storage and checks it when the object comes down in ranges', async () => {
     const content = crypto.randomBytes(12 * 1024 * 1024 + 3); // three ranges of 5 MiB
     write('crc/data.bin', content);
     const up = await post('transfers', {
-      direction: 'upload',
+      direction: 'to-storage',
       endpoint: 's3',
       bucket: 'data',
       key: 'crc/data.bin',
@@ -415,7 +451,7 @@ describe('verified downloads', () => {
     expect(stat.json().crc32).toBe(expected.toString('base64'));
 
     const down = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 's3',
       bucket: 'data',
       key: 'crc/data.bin',
@@ -425,7 +461,7 @@ describe('verified downloads', () => {
     expect(fs.readFileSync(path.join(gw.workspace, 'crc/back.bin')).equals(content)).toBe(true);
 
     const damaged = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 'damaged',
       bucket: 'data',
       key: 'crc/data.bin',
@@ -439,7 +475,7 @@ describe('verified downloads', () => {
 
     // Ranges whose connection drops halfway are fetched again, whole.
     const again = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 'flaky',
       bucket: 'data',
       key: 'crc/data.bin',
@@ -470,7 +506,7 @@ describe('verified downloads', () => {
 
     fs.mkdirSync(path.join(gw.workspace, 'md5'), { recursive: true });
     const damaged = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 'damaged',
       bucket: 'data',
       key: 'md5/data.bin',
@@ -482,7 +518,7 @@ describe('verified downloads', () => {
     expect(partFiles('md5')).toEqual([]);
 
     const down = await post('transfers', {
-      direction: 'download',
+      direction: 'to-workspace',
       endpoint: 's3',
       bucket: 'data',
       key: 'md5/data.bin',
@@ -492,7 +528,7 @@ describe('verified downloads', () => {
     expect(fs.readFileSync(path.join(gw.workspace, 'md5/back.bin')).equals(content)).toBe(true);
   });
 
-  it('refuses to assemble an upload whose file was rewritten meanwhile, and leaves no object', async () => {
+  it('refuses to assemble a copy to storage whose file was rewritten meanwhile, and leaves no object', async () => {
     // Twelve parts, eight at a time: the last four are read from the file after it changed.
     const before = crypto.randomBytes(12 * 5 * 1024 * 1024);
     write('changing/data.bin', before);
@@ -508,7 +544,7 @@ describe('verified downloads', () => {
     };
     try {
       const up = await post('transfers', {
-        direction: 'upload',
+        direction: 'to-storage',
         endpoint: 'slow',
         bucket: 'data',
         key: 'changing/data.bin',

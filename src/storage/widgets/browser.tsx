@@ -29,7 +29,7 @@ export class StorageBrowser extends ReactWidget {
     );
   }
 
-  /** Files dragged from JupyterLab's file browser are uploaded by the service. */
+  /** Files dragged from JupyterLab's file browser are copied to storage by the service. */
   handleEvent(event: Event): void {
     const drag = event as Drag.Event;
     if (!drag.mimeData?.hasData(CONTENTS_MIME) || !this.model.bucket) {
@@ -40,7 +40,7 @@ export class StorageBrowser extends ReactWidget {
       case 'lm-dragover':
         event.preventDefault();
         event.stopPropagation();
-        // The file browser offers its drags as 'move'; uploading leaves the source in place.
+        // The file browser offers its drags as 'move'; a copy leaves the source in place.
         drag.dropAction = drag.proposedAction;
         this.addClass('jp-mod-dropTarget');
         break;
@@ -54,7 +54,7 @@ export class StorageBrowser extends ReactWidget {
         drag.dropAction = drag.proposedAction;
         const paths = drag.mimeData.getData(CONTENTS_MIME) as string[];
         if (Array.isArray(paths) && paths.length) {
-          this._actions.uploadWorkspacePaths(paths);
+          this._actions.copyWorkspacePaths(paths);
         }
         break;
       }

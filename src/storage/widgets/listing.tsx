@@ -14,8 +14,8 @@ export interface IBrowserActions {
   newBucket(): void;
   /** Uploads files chosen or dropped from the computer into the current folder. */
   upload(files: File[]): void;
-  /** Paths dragged from JupyterLab's file browser, to upload through the service. */
-  uploadWorkspacePaths(paths: string[]): void;
+  /** Paths dragged from JupyterLab's file browser, to copy to storage through the service. */
+  copyWorkspacePaths(paths: string[]): void;
 }
 
 const CLASS = 'jp-Atelier-StorageBrowser';

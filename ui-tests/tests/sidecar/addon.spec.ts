@@ -76,7 +76,7 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
     const dialog = page.locator('.jp-Dialog');
     await expect(dialog).toContainText('Too large to download here');
     await expect(dialog).toContainText('101 MiB');
-    await dialog.getByRole('button', { name: 'Download to Workspace…' }).click();
+    await dialog.getByRole('button', { name: 'Copy to Workspace…' }).click();
     const target = `${tmpPath}/weights.bin`;
     await page.locator('.jp-Dialog input').fill(target);
     await page.locator('.jp-Dialog').getByRole('button', { name: /ok/i }).click();

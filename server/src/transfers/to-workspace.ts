@@ -1,5 +1,5 @@
 /**
- * The download side, storage → workspace: an object is written to a hidden temporary file
+ * A copy to the workspace, storage → workspace: an object is written to a hidden temporary file
  * beside its target, checked (its size, and its CRC-32 or MD5 where the endpoint gives one),
  * then renamed into place, so nothing half-written is ever presented as whole. Large objects
  * with a CRC-32 (or with nothing to check but their size) come down in ranges, several at
@@ -14,20 +14,20 @@ import { crc32FromBase64 } from '../crc32';
 import { ApiError } from '../errors';
 import { NAME_MAX } from '../fs-errors';
 import { downloadRanges } from '../ranges';
-import { downloadTarget, IWorkItem } from './plan';
+import { workspaceTarget, IWorkItem } from './plan';
 import { cancelled, exists, SMALL_FILE, TransferRun } from './run';
 
 /** An ETag that is the object's MD5 (not a multipart or encrypted object's). */
 const PLAIN_MD5 = /^[0-9a-f]{32}$/;
 
-/** Downloads one object to its target, through a temporary file that is removed on failure. */
-export async function downloadFile(
+/** Copies one object to its target in the workspace, through a temporary file that is removed on failure. */
+export async function copyObjectToWorkspace(
   run: TransferRun,
   item: IWorkItem,
   onProgress: (bytes: number) => void
 ): Promise<void> {
   const { record, store } = run;
-  const target = await downloadTarget(run, item);
+  const target = await workspaceTarget(run, item);
   await run.makeDir(path.dirname(target));
   const tmp = tempFile(target, record.id);
   try {
@@ -35,9 +35,9 @@ export async function downloadFile(
     const info = item.size > run.partSize && store.readRangeInto ? await store.stat(record.bucket, item.key) : null;
     const checksum = crc32FromBase64(info?.crc32);
     if (info?.etag && (checksum !== undefined || !PLAIN_MD5.test(info.etag))) {
-      await downloadInRanges(run, item, { size: info.size, etag: info.etag, crc32: checksum }, tmp, onProgress);
+      await readInRanges(run, item, { size: info.size, etag: info.etag, crc32: checksum }, tmp, onProgress);
     } else {
-      await downloadStream(run, item, tmp, onProgress);
+      await readInOneStream(run, item, tmp, onProgress);
     }
     if (!record.overwrite && (await exists(target))) {
       throw new ApiError(
@@ -54,7 +54,7 @@ export async function downloadFile(
 }
 
 /** Several ranges at once, written to `tmp`; checked by the object's CRC-32 where it has one. */
-async function downloadInRanges(
+async function readInRanges(
   run: TransferRun,
   item: IWorkItem,
   object: { size: number; etag: string; crc32?: number },
@@ -83,7 +83,7 @@ async function downloadInRanges(
 }
 
 /** One GET, written to `tmp` and checked: its size, and its MD5 where the ETag is one. */
-async function downloadStream(
+async function readInOneStream(
   run: TransferRun,
   item: IWorkItem,
   tmp: string,
@@ -143,7 +143,7 @@ async function downloadStream(
 }
 
 /**
- * The hidden temporary file a download is written to before its rename. A name near the
+ * The hidden temporary file a copy to the workspace is written to before its rename. A name near the
  * disk's limit of 255 bytes gets a short stand-in, since the temporary name must fit too.
  */
 function tempFile(target: string, id: string): string {

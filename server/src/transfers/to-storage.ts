@@ -1,7 +1,8 @@
 /**
- * The upload side, workspace → storage: a file goes up in one write, or, when large, as a
- * multipart upload whose parts are recorded as they are stored (a restart sends only the
- * missing ones) and whose CRC-32, read before the upload began, the parts must add up to.
+ * A copy to storage, workspace → storage: a file goes up in one write, or, when large, as a
+ * multipart upload (the store's term) whose parts are recorded as they are stored (a restart
+ * sends only the missing ones) and whose CRC-32, read before the copy began, the parts must
+ * add up to.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -14,7 +15,7 @@ import type { IWorkItem } from './plan';
 import { cancelled, partLength, SMALL_FILE, TransferRun } from './run';
 
 /** Sends one file in a single write: read whole when small, else streamed. */
-export async function uploadFile(
+export async function copyFileToStorage(
   run: TransferRun,
   item: IWorkItem,
   onProgress: (bytes: number) => void
@@ -38,7 +39,7 @@ export async function uploadFile(
  * Sends a large file part by part; each stored part is recorded, so after a restart of the
  * service only the missing parts are sent. The object appears when all are assembled.
  */
-export async function uploadInParts(
+export async function copyFileInParts(
   run: TransferRun,
   item: IWorkItem,
   index: number,
@@ -112,8 +113,8 @@ export async function uploadInParts(
   }
 }
 
-/** Drops the multipart uploads of a failed or cancelled transfer (their parts were never visible). */
-export async function abortUploads(run: TransferRun): Promise<void> {
+/** Drops the multipart uploads of a failed or stopped transfer (their parts were never visible). */
+export async function abortMultipartUploads(run: TransferRun): Promise<void> {
   const { record, store } = run;
   for (const upload of Object.values(record.multipart ?? {})) {
     await store.abortMultipart(record.bucket, upload.key, upload.uploadId).catch(() => undefined);
