@@ -135,7 +135,7 @@ async function atelierTransfer(base, request) {
     if (t.state === 'completed') {
       return t;
     }
-    if (t.state === 'failed' || t.state === 'cancelled') {
+    if (t.state === 'failed' || t.state === 'stopped') {
       throw new Error(`${t.state}: ${t.error && t.error.message}`);
     }
     await new Promise(r => setTimeout(r, 20));

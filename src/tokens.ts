@@ -76,7 +76,7 @@ export interface IAtelierClient {
   /** Follows every change of a transfer until `signal` aborts (server-sent events). */
   transferEvents(onTransfer: (transfer: ITransfer) => void, signal: AbortSignal, onOpen?: () => void): Promise<void>;
   createTransfer(request: ICreateTransfer): Promise<ITransfer>;
-  cancelTransfer(id: string): Promise<ITransfer>;
+  stopTransfer(id: string): Promise<ITransfer>;
   removeTransfer(id: string): Promise<void>;
 
   // Training jobs
@@ -126,11 +126,11 @@ export interface ITransfersModel {
   /** The transfers queued or running. */
   readonly active: ITransfer[];
   readonly changed: ISignal<ITransfersModel, void>;
-  /** A transfer ended: completed, failed or cancelled. */
+  /** A transfer ended: completed, failed or stopped. */
   readonly finished: ISignal<ITransfersModel, ITransfer>;
   /** Creates a transfer and follows it closely until it ends. */
   create(request: ICreateTransfer): Promise<ITransfer>;
-  cancel(id: string): Promise<void>;
+  stop(id: string): Promise<void>;
   /** Reads the list now. */
   refresh(): Promise<void>;
 }

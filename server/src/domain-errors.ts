@@ -10,12 +10,11 @@
  * What went wrong, as far as the caller needs to know to react: the request itself
  * (`invalid`), the endpoint's permission (`forbidden`), a missing bucket, object or flavor
  * (`not_found`), a clash with the current state (`conflict`), more than a limit allows
- * (`too_large`), a transfer stopped by its user
- * (`cancelled`), a failure here (`failed`) or at the storage endpoint or scheduler behind us
+ * (`too_large`), a transfer stopped by its user (`stopped`), a failure here (`failed`) or at the storage endpoint or scheduler behind us
  * (`upstream_failed`).
  */
 export type ErrorKind =
-  'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'cancelled' | 'failed' | 'upstream_failed';
+  'invalid' | 'forbidden' | 'not_found' | 'conflict' | 'too_large' | 'stopped' | 'failed' | 'upstream_failed';
 
 export interface IDomainErrorOptions {
   /** The request field at fault, where one is (forms show the message beside it). */

@@ -3,7 +3,7 @@ import { DomainError, ErrorKind } from './domain-errors';
 /**
  * The HTTP status of each kind of domain error (domain-errors.ts): the one place where the
  * platform's failures meet HTTP. 499 is the status proxies use for a request its client gave
- * up; here a transfer its user cancelled.
+ * up; here a transfer its user stopped.
  */
 export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   invalid: 400,
@@ -11,7 +11,7 @@ export const STATUS_OF_KIND: Readonly<Record<ErrorKind, number>> = {
   not_found: 404,
   conflict: 409,
   too_large: 413,
-  cancelled: 499,
+  stopped: 499,
   failed: 500,
   upstream_failed: 502
 };

@@ -42,7 +42,7 @@ export async function downloadRanges(
   const stop = new AbortController();
   // Every range in flight listens to it.
   setMaxListeners(0, stop.signal);
-  const cancelled = () => new ApiError(409, 'cancelled', 'The transfer was cancelled.');
+  const stopped = () => new ApiError(409, 'stopped', 'The transfer was stopped.');
   const cancel = () => stop.abort();
   if (options.signal.aborted) {
     cancel();
@@ -77,7 +77,7 @@ export async function downloadRanges(
     options.signal.removeEventListener('abort', cancel);
   }
   if (options.signal.aborted) {
-    throw cancelled();
+    throw stopped();
   }
   if (failure) {
     throw failure;
@@ -91,7 +91,7 @@ export async function fileCrc32(handle: FileHandle, size: number, signal?: Abort
   let crc = 0;
   for (let position = 0; position < size;) {
     if (signal?.aborted) {
-      throw new ApiError(409, 'cancelled', 'The transfer was cancelled.');
+      throw new ApiError(409, 'stopped', 'The transfer was stopped.');
     }
     const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
     if (bytesRead === 0) {

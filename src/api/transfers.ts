@@ -28,12 +28,8 @@ export function TransfersAPI<TBase extends ClientConstructor>(Base: TBase) {
       );
     }
 
-    cancelTransfer(id: string): Promise<ITransfer> {
-      return requestAPI<ITransfer>(
-        `transfers/${encodeURIComponent(id)}/cancel`,
-        { method: 'POST' },
-        this.serverSettings
-      );
+    stopTransfer(id: string): Promise<ITransfer> {
+      return requestAPI<ITransfer>(`transfers/${encodeURIComponent(id)}/stop`, { method: 'POST' }, this.serverSettings);
     }
 
     async removeTransfer(id: string): Promise<void> {

@@ -29,8 +29,8 @@ export class TransfersModel extends PolledList<ITransfer> implements ITransfersM
     return transfer;
   }
 
-  async cancel(id: string): Promise<void> {
-    await this._client.cancelTransfer(id);
+  async stop(id: string): Promise<void> {
+    await this._client.stopTransfer(id);
     await this.refresh();
   }
 

@@ -49,7 +49,7 @@ export class TransfersStatusItem extends ReactWidget {
   }
 }
 
-/** The list of recent transfers, with progress and cancel. */
+/** The list of recent transfers, with progress and Stop. */
 export class TransfersList extends ReactWidget {
   constructor(
     private readonly _model: TransfersModel,
@@ -66,7 +66,7 @@ export class TransfersList extends ReactWidget {
       running: trans.__('running'),
       completed: trans.__('completed'),
       failed: trans.__('failed'),
-      cancelled: trans.__('cancelled')
+      stopped: trans.__('stopped')
     };
     return (
       <UseSignal signal={this._model.changed}>
@@ -89,9 +89,9 @@ export class TransfersList extends ReactWidget {
                       <button
                         type="button"
                         className="jp-mod-styled jp-mod-warn"
-                        onClick={() => void this._model.cancel(t.id)}
+                        onClick={() => void this._model.stop(t.id)}
                       >
-                        {trans.__('Cancel')}
+                        {trans.__('Stop')}
                       </button>
                     )}
                   </div>

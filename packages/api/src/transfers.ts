@@ -5,7 +5,7 @@ export const TransferState = Type.Union([
   Type.Literal('running'),
   Type.Literal('completed'),
   Type.Literal('failed'),
-  Type.Literal('cancelled')
+  Type.Literal('stopped')
 ]);
 export type ITransferState = Static<typeof TransferState>;
 

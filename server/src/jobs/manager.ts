@@ -223,9 +223,9 @@ export class JobManager extends EventEmitter {
     this._changed(record);
     const staging = this._downloads.get(id);
     if (staging) {
-      // Inputs still downloading: the download stops, and the program never starts.
+      // Inputs still being copied: the copy stops, and the program never starts.
       await this._transfers()
-        .cancel(staging)
+        .stop(staging)
         .catch(() => undefined);
     }
     if (record.stage === 'submitted' && record.handle) {

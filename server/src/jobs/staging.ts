@@ -26,7 +26,7 @@ export interface IStagingContext {
   transfers(): TransferManager;
   python: string;
   secretEnv: string[];
-  /** The input download under way, by job (a stop cancels it). */
+  /** The input copy under way, by job (a stop of the job stops it). */
   staging: Map<string, string>;
 }
 

@@ -40,7 +40,7 @@ export const ROUTE_SUMMARIES: Record<string, string> = {
   'GET /transfers/events': 'Server-sent events: one `transfer` event per change (send `Accept: text/event-stream`).',
   'GET /transfers/{id}': 'One transfer and its progress.',
   'DELETE /transfers/{id}': 'Forgets a finished transfer.',
-  'POST /transfers/{id}/cancel': 'Cancels a transfer; nothing partial is left behind.',
+  'POST /transfers/{id}/stop': 'Stops a transfer; nothing partial is left behind.',
   'GET /jobs/flavors': 'What a job may choose: flavors, executor, whether it may span nodes.',
   'GET /jobs': 'The training jobs, newest first.',
   'POST /jobs': 'Submits a training job (201); a 400 names the `field` at fault.',

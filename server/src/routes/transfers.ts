@@ -52,9 +52,9 @@ export default async function transferRoutes(app: IApi, ctx: IRouteContext): Pro
   );
 
   app.post(
-    '/transfers/:id/cancel',
+    '/transfers/:id/stop',
     { schema: { params: IdParams, response: { 200: Transfer, ...ErrorResponses } } },
-    async request => manager().cancel(request.params.id)
+    async request => manager().stop(request.params.id)
   );
 
   app.delete(

@@ -7,7 +7,7 @@ import * as fs from 'fs';
 import { resolveInWorkspace } from '../workspace';
 import { copyObjectToWorkspace } from './to-workspace';
 import { IWorkItem, planItems } from './plan';
-import { cancelled, partLength, SMALL_FILE, TransferRun } from './run';
+import { stopped, partLength, SMALL_FILE, TransferRun } from './run';
 import { copyFileToStorage, copyFileInParts } from './to-storage';
 
 /**
@@ -47,7 +47,7 @@ export async function execute(run: TransferRun, planned?: IWorkItem[]): Promise<
   const worker = async () => {
     while (next < items.length) {
       if (signal.aborted) {
-        throw cancelled();
+        throw stopped();
       }
       const index = next++;
       const item = items[index];

@@ -101,7 +101,7 @@ export class TransferManager extends EventEmitter {
     return publicView(record);
   }
 
-  /** Resolves when the transfer has finished (completed, failed or cancelled). */
+  /** Resolves when the transfer has finished (completed, failed or stopped). */
   wait(id: string): Promise<ITransfer> {
     return new Promise((resolve, reject) => {
       const check = (): boolean => {
@@ -138,13 +138,13 @@ export class TransferManager extends EventEmitter {
   }
 
   /** Stops a running or queued transfer; what it wrote so far is removed. */
-  async cancel(id: string): Promise<ITransfer> {
+  async stop(id: string): Promise<ITransfer> {
     const record = this._record(id);
     if (FINISHED.has(record.state)) {
       throw new ApiError(409, 'finished', `The transfer is already ${record.state}.`);
     }
     this._runs.get(id)?.abort();
-    record.state = 'cancelled';
+    record.state = 'stopped';
     record.finishedAt = new Date().toISOString();
     await this._save(record);
     this._changed(record, true);
@@ -155,7 +155,7 @@ export class TransferManager extends EventEmitter {
   async remove(id: string): Promise<void> {
     const record = this._record(id);
     if (!FINISHED.has(record.state)) {
-      throw new ApiError(409, 'active', 'The transfer is still running; cancel it first.');
+      throw new ApiError(409, 'active', 'The transfer is still running; stop it first.');
     }
     this._records.delete(id);
     await this._writer.forget(id);
@@ -219,7 +219,7 @@ export class TransferManager extends EventEmitter {
           return; // stays queued/running on disk: resumed at the next start
         }
         await abortMultipartUploads(run);
-        if (record.state === 'cancelled') {
+        if (record.state === 'stopped') {
           return;
         }
         record.state = 'failed';
@@ -274,7 +274,7 @@ export class TransferManager extends EventEmitter {
   }
 
   private _records = new Map<string, IRecord>();
-  /** The runs under way, by transfer: a cancel or the service's stop aborts them. */
+  /** The runs under way, by transfer: a stop of the transfer or of the service aborts them. */
   private _runs = new Map<string, TransferRun>();
   private _running = new Map<string, Promise<void>>();
   private _dirty = new Set<string>();

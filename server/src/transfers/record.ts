@@ -24,7 +24,7 @@ export interface IRecord extends ITransfer {
 }
 
 /** The states a transfer never leaves. */
-export const FINISHED = new Set(['completed', 'failed', 'cancelled']);
+export const FINISHED = new Set(['completed', 'failed', 'stopped']);
 
 /** The transfer as the API shows it: without the fields kept for resuming it. */
 export function publicView(record: IRecord): ITransfer {
@@ -39,10 +39,11 @@ export function publicView(record: IRecord): ITransfer {
 const OLD_DIRECTIONS: Record<string, ITransfer['direction']> = { upload: 'to-storage', download: 'to-workspace' };
 
 /**
- * A record as read from disk, in today's names: older versions saved the directions as
- * `upload` and `download`.
+ * A record as read from disk, in today's names: earlier versions saved the directions as
+ * `upload` and `download`, and a stopped transfer as `cancelled`.
  */
 export function fromDisk(saved: IRecord): IRecord {
-  const direction = OLD_DIRECTIONS[saved.direction as string];
-  return direction ? { ...saved, direction } : saved;
+  const direction = OLD_DIRECTIONS[saved.direction as string] ?? saved.direction;
+  const state = (saved.state as string) === 'cancelled' ? 'stopped' : saved.state;
+  return { ...saved, direction, state };
 }

@@ -39,7 +39,7 @@ export class TransferRun {
     setMaxListeners(0, this._controller.signal);
   }
 
-  /** Aborted when the transfer is cancelled or the service stops. */
+  /** Aborted when the transfer is stopped or the service stops. */
   get signal(): AbortSignal {
     return this._controller.signal;
   }
@@ -102,9 +102,9 @@ export class TransferRun {
   private _made = new Set<string>();
 }
 
-/** The error a step stops with once the transfer is cancelled. */
-export function cancelled(): ApiError {
-  return new ApiError(409, 'cancelled', 'The transfer was cancelled.');
+/** The error a step ends with once the transfer is stopped. */
+export function stopped(): ApiError {
+  return new ApiError(409, 'stopped', 'The transfer was stopped.');
 }
 
 /** Whether anything (a link included, not followed) is at `file`. */

@@ -12,7 +12,7 @@ import { ApiError } from '../errors';
 import { fileCrc32 } from '../ranges';
 import { guarded } from '../streams';
 import type { IWorkItem } from './plan';
-import { cancelled, partLength, SMALL_FILE, TransferRun } from './run';
+import { stopped, partLength, SMALL_FILE, TransferRun } from './run';
 
 /** Sends one file in a single write: read whole when small, else streamed. */
 export async function copyFileToStorage(
@@ -77,7 +77,7 @@ export async function copyFileInParts(
     const worker = async () => {
       while (todo.length) {
         if (signal.aborted) {
-          throw cancelled();
+          throw stopped();
         }
         const n = todo.shift()!;
         const body = Buffer.allocUnsafe(sizeOf(n)); // filled entirely by the read (checked below)

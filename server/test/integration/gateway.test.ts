@@ -218,7 +218,7 @@ describe('the proxy', () => {
 
   it('takes bodiless POSTs labelled as JSON (as JupyterLab sends them), and explains broken JSON', async () => {
     const json = { ...auth(), 'Content-Type': 'application/json' };
-    const empty = await request(`${gw.url}atelier/api/v1/transfers/00000000-0000-0000-0000-000000000000/cancel`, {
+    const empty = await request(`${gw.url}atelier/api/v1/transfers/00000000-0000-0000-0000-000000000000/stop`, {
       method: 'POST',
       headers: json
     });

@@ -265,7 +265,7 @@ const op: fc.Arbitrary<IOp> = fc.oneof(
     .map(body => ({ method: 'POST', path: 'transfers', body })),
   fc.record({ i: id, verb: fc.constantFrom('GET', 'DELETE', 'POST') }).map(({ i, verb }) => ({
     method: verb,
-    path: verb === 'POST' ? `transfers/${enc(i)}/cancel` : `transfers/${enc(i)}`
+    path: verb === 'POST' ? `transfers/${enc(i)}/stop` : `transfers/${enc(i)}`
   })),
   fc
     .record({

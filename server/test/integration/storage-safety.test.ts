@@ -58,7 +58,7 @@ function put(endpoint: string, bucket: string, key: string, body: string | Buffe
 async function settle(id: string): Promise<any> {
   for (let i = 0; i < 600; i++) {
     const transfer = (await call('GET', `transfers/${id}`)).json();
-    if (['completed', 'failed', 'cancelled'].includes(transfer.state)) {
+    if (['completed', 'failed', 'stopped'].includes(transfer.state)) {
       return transfer;
     }
     await new Promise(resolve => setTimeout(resolve, 50));

@@ -230,7 +230,7 @@ describe('workspace confinement', () => {
   });
 });
 
-describe('progress, cancel and restart', () => {
+describe('progress, stop and restart', () => {
   it('streams progress as server-sent events', async () => {
     write('events/big.bin', crypto.randomBytes(12 * 1024 * 1024));
     const events: any[] = [];
@@ -289,10 +289,10 @@ describe('progress, cancel and restart', () => {
       key: 'cancel/source.bin',
       path: 'cancel/target.bin'
     });
-    const cancelled = await post(`transfers/${down.json().id}/cancel`, {});
-    expect(cancelled.status === 200 || cancelled.status === 409).toBe(true);
+    const stopped = await post(`transfers/${down.json().id}/stop`, {});
+    expect(stopped.status === 200 || stopped.status === 409).toBe(true);
     const final = await waitFor(down.json().id);
-    if (final.state === 'cancelled') {
+    if (final.state === 'stopped') {
       await new Promise(resolve => setTimeout(resolve, 300));
       expect(fs.existsSync(path.join(gw.workspace, 'cancel', 'target.bin'))).toBe(false);
     }
@@ -365,7 +365,7 @@ describe('progress, cancel and restart', () => {
     });
     const old = [
       saved('00000000-0000-4000-8000-0000000000a1', 'upload', 'completed'),
-      saved('00000000-0000-4000-8000-0000000000a2', 'download', 'completed')
+      saved('00000000-0000-4000-8000-0000000000a2', 'download', 'cancelled')
     ];
     for (const record of old) {
       fs.writeFileSync(path.join(root, 'data', 'transfers', `${record.id}.json`), JSON.stringify(record));
@@ -376,7 +376,7 @@ describe('progress, cancel and restart', () => {
     const mine = listed.filter(t => old.some(o => o.id === t.id)).sort((a, b) => a.id.localeCompare(b.id));
     expect(mine.map(t => [t.id, t.direction, t.state])).toEqual([
       ['00000000-0000-4000-8000-0000000000a1', 'to-storage', 'completed'],
-      ['00000000-0000-4000-8000-0000000000a2', 'to-workspace', 'completed']
+      ['00000000-0000-4000-8000-0000000000a2', 'to-workspace', 'stopped']
     ]);
   });
 

@@ -201,7 +201,7 @@ class TransfersApi {
   /** Waits until the transfer is in one of `states` (default: a final one). */
   async waitFor(
     id: string,
-    states: ITransfer['state'][] = ['completed', 'failed', 'cancelled'],
+    states: ITransfer['state'][] = ['completed', 'failed', 'stopped'],
     timeoutMs = 60000
   ): Promise<ITransfer> {
     const deadline = Date.now() + timeoutMs;

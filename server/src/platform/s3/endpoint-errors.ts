@@ -54,7 +54,7 @@ export function translateS3Error(e: unknown, where: string, bucket?: string, key
     );
   }
   if (name === 'AbortError' || err.code === 'ECANCELED') {
-    return new DomainError('cancelled', 'cancelled', 'The transfer was cancelled.');
+    return new DomainError('stopped', 'stopped', 'The transfer was stopped.');
   }
   const code = err.code ?? '';
   if (

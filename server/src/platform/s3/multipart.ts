@@ -189,7 +189,7 @@ export async function putMultipart(
     bytes += firstPart.length;
     for await (const part of rest) {
       if (options.signal?.aborted) {
-        throw new DomainError('cancelled', 'cancelled', 'The transfer was cancelled.');
+        throw new DomainError('stopped', 'stopped', 'The transfer was stopped.');
       }
       while (inflight.size >= s3.options.concurrency) {
         await Promise.race(inflight);
