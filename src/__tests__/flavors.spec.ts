@@ -2,7 +2,7 @@ import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
 import type { IFlavor } from '../api/client';
 import { AtelierClient } from '../api/client';
-import { flavorSize, formatMemory, memoryPair, usageText } from '../core/format';
+import { flavorFigures, formatMemory, memoryPair, usageText } from '../core/format';
 import { FlavorsModel } from '../flavors/model';
 import { filterFlavors, unavailable } from '../flavors/picker';
 import { IRunningService, startService } from './service';
@@ -58,10 +58,10 @@ describe('flavor helpers', () => {
   });
 
   it('leaves out the figures a JupyterHub profile does not state', () => {
-    expect(flavorSize(flavor('a', 2, 4096), trans)).toBe('2 CPUs · 4 GiB');
-    expect(flavorSize(flavor('b', 0, 4096), trans)).toBe('4 GiB');
-    expect(flavorSize(flavor('c', 1, 0, 1), trans)).toBe('1 CPU · 1 GPU');
-    expect(flavorSize(flavor('d', 0, 0), trans)).toBe('size not stated');
+    expect(flavorFigures(flavor('a', 2, 4096), trans)).toBe('2 CPUs · 4 GiB');
+    expect(flavorFigures(flavor('b', 0, 4096), trans)).toBe('4 GiB');
+    expect(flavorFigures(flavor('c', 1, 0, 1), trans)).toBe('1 CPU · 1 GPU');
+    expect(flavorFigures(flavor('d', 0, 0), trans)).toBe('no figures stated');
     expect(memoryPair(300, 0)).toBe('300 MiB');
     const unlimited = { cpuPercent: 5, cpus: 0, memoryUsedMiB: 2048, memoryLimitMiB: 0, at: '' };
     expect(usageText(unlimited, formatMemory, { cpu: 'CPU', gpu: 'GPU' })).toBe('CPU 5% · 2 GiB');

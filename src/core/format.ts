@@ -66,8 +66,8 @@ export function shortDate(iso: string): string {
     : date.toLocaleDateString(undefined, { year: '2-digit', month: 'short', day: 'numeric' });
 }
 
-/** "1 CPU · 4 GiB" (· "1 GPU (T4)"): a flavor's size, without the figures it does not state. */
-export function flavorSize(flavor: IFlavor, trans: TranslationBundle): string {
+/** "1 CPU · 4 GiB" (· "1 GPU (T4)"): a flavor's figures, without those it does not state. */
+export function flavorFigures(flavor: IFlavor, trans: TranslationBundle): string {
   const parts: string[] = [];
   if (flavor.cpus > 0) {
     parts.push(trans._n('%1 CPU', '%1 CPUs', flavor.cpus));
@@ -78,12 +78,12 @@ export function flavorSize(flavor: IFlavor, trans: TranslationBundle): string {
   if (flavor.gpus > 0) {
     parts.push(trans._n('%1 GPU', '%1 GPUs', flavor.gpus) + (flavor.gpuType ? ` (${flavor.gpuType})` : ''));
   }
-  return parts.length ? parts.join(' · ') : trans.__('size not stated');
+  return parts.length ? parts.join(' · ') : trans.__('no figures stated');
 }
 
-/** "Small · 1 CPU · 4 GiB" (· GPUs): a flavor by name and size. */
+/** "Small · 1 CPU · 4 GiB" (· GPUs): a flavor by name and figures. */
 export function flavorSummary(flavor: IFlavor, trans: TranslationBundle): string {
-  return `${flavor.name} · ${flavorSize(flavor, trans)}`;
+  return `${flavor.name} · ${flavorFigures(flavor, trans)}`;
 }
 
 /** "CPU 12% · 0.4 / 4 GiB" (· "GPU 30% · 2.1 / 16 GiB" per GPU). */

@@ -3,7 +3,7 @@ import type { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { IFlavor, IFlavorList } from '../api/client';
-import { flavorSize } from '../core/format';
+import { flavorFigures } from '../core/format';
 
 export type Kind = 'all' | 'gpu' | 'cpu';
 
@@ -105,7 +105,7 @@ function Picker(props: {
                 {flavor.name}
                 {flavor.id === list.current ? ` (${trans.__('current')})` : ''}
               </span>
-              <span className="jp-Atelier-FlavorPicker-size">{flavorSize(flavor, trans)}</span>
+              <span className="jp-Atelier-FlavorPicker-figures">{flavorFigures(flavor, trans)}</span>
               {why && flavor.id !== list.current && <span className="jp-Atelier-FlavorPicker-reason">{why}</span>}
             </label>
           );
