@@ -28,8 +28,10 @@ export interface IAtelierClient {
   /** Version, platform, capabilities, the current flavor. */
   status(): Promise<IStatus>;
   flavors(): Promise<IFlavorList>;
-  switchFlavor(flavorId: string): Promise<IFlavorSwitch>;
-  flavorSwitch(): Promise<IFlavorSwitch>;
+  /** Starts switching the notebook server to another flavor; follow it with `getFlavorSwitch`. */
+  startFlavorSwitch(flavorId: string): Promise<IFlavorSwitch>;
+  /** The switch under way, or the last one. */
+  getFlavorSwitch(): Promise<IFlavorSwitch>;
   usage(): Promise<IUsage>;
   jupyter(): Promise<IJupyterInfo>;
   /** Restarts the Jupyter server the service owns (gateway mode). */

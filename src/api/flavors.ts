@@ -9,8 +9,8 @@ export function FlavorsAPI<TBase extends ClientConstructor>(Base: TBase) {
       return requestAPI<IFlavorList>('flavors', {}, this.serverSettings);
     }
 
-    /** Starts switching the notebook server to another flavor (202); follow it with `flavorSwitch`. */
-    switchFlavor(flavorId: string): Promise<IFlavorSwitch> {
+    /** Starts switching the notebook server to another flavor (202); follow it with `getFlavorSwitch`. */
+    startFlavorSwitch(flavorId: string): Promise<IFlavorSwitch> {
       return requestAPI<IFlavorSwitch>(
         'flavors/switch',
         { method: 'POST', headers: JSON_HEADERS, body: JSON.stringify({ flavorId }) },
@@ -18,7 +18,8 @@ export function FlavorsAPI<TBase extends ClientConstructor>(Base: TBase) {
       );
     }
 
-    flavorSwitch(): Promise<IFlavorSwitch> {
+    /** The switch under way, or the last one. */
+    getFlavorSwitch(): Promise<IFlavorSwitch> {
       return requestAPI<IFlavorSwitch>('flavors/switch', {}, this.serverSettings);
     }
 

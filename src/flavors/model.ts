@@ -75,7 +75,7 @@ export class FlavorsModel implements IFlavorsModel, IDisposable {
     progress: (record: IFlavorSwitch, away: boolean) => void,
     giveUpMs = 10 * 60 * 1000
   ): Promise<IFlavorSwitch> {
-    let record = await this._client.switchFlavor(flavorId);
+    let record = await this._client.startFlavorSwitch(flavorId);
     this._switching = record;
     this._usage = null;
     this._changed.emit();
@@ -86,7 +86,7 @@ export class FlavorsModel implements IFlavorsModel, IDisposable {
         await new Promise(resolve => setTimeout(resolve, awaySince === null ? 250 : 1000));
         let next: IFlavorSwitch;
         try {
-          next = await this._client.flavorSwitch();
+          next = await this._client.getFlavorSwitch();
         } catch {
           // The service restarts with the server (JupyterHub) or is busy: wait for it.
           if (awaySince === null) {
