@@ -101,29 +101,29 @@ export class JobLifecycle {
     this._armRuntimeLimit(record);
     while (!this._host.closing()) {
       await this._pullLog(record);
-      const status = await this._executor.status(handle, launch).catch(e => {
+      const program = await this._executor.status(handle, launch).catch(e => {
         this._host.logger.warn({ id: record.id, err: { message: (e as Error).message } }, 'checking a job failed');
         return null;
       });
-      if (status?.phase === 'running' && record.status.phase === 'Pending') {
+      if (program?.state === 'running' && record.status.phase === 'Pending') {
         setPhase(record, 'Running');
         record.status.message = undefined;
         await this._host.save(record);
         this._host.changed(record);
-      } else if (status?.phase === 'pending' && record.status.phase === 'Pending') {
-        const message = status.reason
-          ? `Queued in ${this._executor.name}: ${status.reason}`
+      } else if (program?.state === 'pending' && record.status.phase === 'Pending') {
+        const message = program.reason
+          ? `Queued in ${this._executor.name}: ${program.reason}`
           : `Queued in ${this._executor.name}`;
         if (record.status.message !== message) {
           record.status.message = message;
           this._host.changed(record);
         }
-      } else if (status?.phase === 'exited' || status?.phase === 'lost') {
+      } else if (program?.state === 'exited' || program?.state === 'lost') {
         await this._pullLog(record);
-        if (record.status.phase === 'Pending' && status.phase === 'exited') {
+        if (record.status.phase === 'Pending' && program.state === 'exited') {
           setPhase(record, 'Running'); // it ran, between two looks
         }
-        record.ended = { exitCode: status.exitCode, reason: status.reason, lost: status.phase === 'lost' };
+        record.ended = { exitCode: program.exitCode, reason: program.reason, lost: program.state === 'lost' };
         record.stage = 'finishing';
         await this._host.save(record);
         await this.finish(record);
@@ -157,7 +157,7 @@ export class JobLifecycle {
       fs.promises.appendFile(path.join(dir, 'logs', 'output.log'), `[atelier] ${line}\n`).catch(() => undefined);
     let outputProblem: string | undefined;
     if (record.launch && record.spec.outputs.length) {
-      record.status.message = 'Uploading outputs';
+      record.status.message = 'Delivering outputs';
       this._host.changed(record);
       for (const output of record.spec.outputs) {
         try {

@@ -7,9 +7,9 @@
  *
  * The job's folder holds code/ (the code directory, copied at submission so later edits do
  * not change the job), inputs/<name>/, outputs/<name>/, logs/output.log, and what the
- * executor's wrapper writes (pid, exit_code). Records say how far a job got (`stage`), so after
- * a restart of the service a running job is watched again, a job that ended meanwhile is
- * accounted for, and no job is ever started twice.
+ * executor's wrapper writes (pid, exit_code). Records say how far a job got (its step, saved
+ * as `stage`), so after a restart of the service a running job is watched again, a job that
+ * ended meanwhile is accounted for, and no job is ever started twice.
  */
 import * as crypto from 'crypto';
 import { EventEmitter } from 'events';

@@ -1,21 +1,41 @@
 /**
  * A job's durable record: the public job and what the service keeps for itself (how far it
  * got, what it launched, why it stopped), and the changes every part makes to it.
+ *
+ * Three vocabularies, one for each question:
+ *
+ * | name                     | what it tells               | values                         |
+ * | ------------------------ | --------------------------- | ------------------------------ |
+ * | phase: `status.phase`,   | the job, for users (the     | Pending, Running, Stopping,    |
+ * |   IJobPhase              |   API, the UI)              |   Completed, Failed, Stopped   |
+ * | program state:           | what the executor sees of   | pending, running, exited, lost |
+ * |   ProgramState           |   the process               |                                |
+ * | step: `stage`, JobStep   | how far the service got     | queued, staging, submitting,   |
+ * |                          |   with the job              |   submitted, finishing, done   |
+ *
+ * A program state moves the phase (jobs/lifecycle.ts): `running` moves a Pending job to
+ * Running; `pending` keeps it Pending, with the scheduler's reason as its message; `exited`
+ * (through Running, if it was still Pending) or `lost` moves the step to `finishing` and, once
+ * the outputs are delivered, the phase to Stopped (a stop was asked), Completed (exit code 0,
+ * every output delivered) or Failed (anything else). A stop asked meanwhile shows as Stopping
+ * until then.
  */
 import type { IJobHandle, IJobLaunch } from '../platform/jobs';
 import type { IJob, IJobPhase } from '@atelier/api';
 
-export type Stage = 'queued' | 'staging' | 'submitting' | 'submitted' | 'finishing' | 'done';
+/** How far the service got with a job; saved as the record's `stage`. */
+export type JobStep = 'queued' | 'staging' | 'submitting' | 'submitted' | 'finishing' | 'done';
 
 export interface IRecord extends IJob {
-  stage: Stage;
+  /** The job's step (the field keeps its first name, so that saved records load). */
+  stage: JobStep;
   /** The program inside the code snapshot. */
   program: { bootFile?: string; notebook?: string };
   launch?: IJobLaunch;
   handle?: IJobHandle;
   /** Set when a user (or the runtime limit) asked the job to stop. */
   stop?: { at: string; reason: string; forced?: boolean };
-  /** The exit code and reason once the program has ended (before the outputs are uploaded). */
+  /** The exit code and reason once the program has ended (before the outputs are delivered). */
   ended?: { exitCode?: number; reason?: string; lost?: boolean };
 }
 

@@ -35,10 +35,15 @@ export interface IJobHandle {
   data?: Record<string, string | number>;
 }
 
-export type ExecutorPhase = 'pending' | 'running' | 'exited' | 'lost';
+/**
+ * What the executor sees of the program: waiting to start (in the scheduler's queue), running,
+ * exited (with an exit code), or lost (gone without one). Not the job's phase, which the
+ * service derives from it (jobs/record.ts).
+ */
+export type ProgramState = 'pending' | 'running' | 'exited' | 'lost';
 
 export interface IExecutorStatus {
-  phase: ExecutorPhase;
+  state: ProgramState;
   /** When exited: the program's exit code (128 + n when killed by signal n). */
   exitCode?: number;
   /** When exited abnormally or lost: why, in words. */

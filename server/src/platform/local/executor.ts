@@ -111,14 +111,14 @@ export class LocalExecutor implements IJobExecutor {
 
   async status(handle: IJobHandle, launch: IJobLaunch): Promise<IExecutorStatus> {
     if (this._alive(handle)) {
-      return { phase: 'running' };
+      return { state: 'running' };
     }
     const code = readExitCode(launch.dir);
     if (code !== null) {
-      return { phase: 'exited', exitCode: code };
+      return { state: 'exited', exitCode: code };
     }
     return {
-      phase: 'lost',
+      state: 'lost',
       reason: 'The process ended without recording an exit code (killed, or the machine restarted).'
     };
   }

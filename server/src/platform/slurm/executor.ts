@@ -130,19 +130,19 @@ export class SlurmExecutor implements IJobExecutor {
     if (!fields || !fields.JobState) {
       // Slurm has forgotten the job (MinJobAge): the wrapper's record is what remains.
       return recorded !== null
-        ? { phase: 'exited', exitCode: recorded }
-        : { phase: 'lost', reason: 'Slurm no longer knows the job and it recorded no exit code.' };
+        ? { state: 'exited', exitCode: recorded }
+        : { state: 'lost', reason: 'Slurm no longer knows the job and it recorded no exit code.' };
     }
     const state = fields.JobState;
     if (PENDING.has(state)) {
-      return { phase: 'pending', reason: fields.Reason && fields.Reason !== 'None' ? fields.Reason : undefined };
+      return { state: 'pending', reason: fields.Reason && fields.Reason !== 'None' ? fields.Reason : undefined };
     }
     if (RUNNING.has(state) && recorded === null) {
-      return { phase: 'running' };
+      return { state: 'running' };
     }
     const [code, signal] = (fields.ExitCode ?? '0:0').split(':').map(Number);
     const exitCode = recorded ?? (signal ? 128 + signal : code);
-    return { phase: 'exited', exitCode, reason: REASONS[state] };
+    return { state: 'exited', exitCode, reason: REASONS[state] };
   }
 
   async terminate(handle: IJobHandle): Promise<void> {
