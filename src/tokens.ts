@@ -6,6 +6,7 @@ import type {
   ICreateJob,
   ICreateTransfer,
   IEndpoint,
+  IFlavor,
   IFlavorList,
   IFlavorSwitch,
   IJob,
@@ -28,6 +29,8 @@ export interface IAtelierClient {
   /** Version, platform, capabilities, the current flavor. */
   status(): Promise<IStatus>;
   flavors(): Promise<IFlavorList>;
+  /** The flavor the notebook server runs under now. */
+  currentFlavor(): Promise<IFlavor>;
   /** Starts switching the notebook server to another flavor; follow it with `getFlavorSwitch`. */
   startFlavorSwitch(flavorId: string): Promise<IFlavorSwitch>;
   /** The switch under way, or the last one. */
@@ -75,6 +78,7 @@ export interface IAtelierClient {
 
   // Transfers between the workspace and object storage
   transfers(): Promise<ITransfer[]>;
+  transfer(id: string): Promise<ITransfer>;
   /** Follows every change of a transfer until `signal` aborts (server-sent events). */
   transferEvents(onTransfer: (transfer: ITransfer) => void, signal: AbortSignal, onOpen?: () => void): Promise<void>;
   createTransfer(request: ICreateTransfer): Promise<ITransfer>;

@@ -1,4 +1,6 @@
+import * as fs from 'fs';
 import * as http from 'http';
+import * as path from 'path';
 import type { AddressInfo } from 'net';
 import { ServerConnection } from '@jupyterlab/services';
 import { nullTranslator } from '@jupyterlab/translation';
@@ -41,6 +43,36 @@ describe('AtelierClient against a real service', () => {
   it('lists flavors with the current one among them', async () => {
     const list = await clientFor(service.baseUrl).flavors();
     expect(list.flavors.map(f => f.id)).toContain(list.current);
+  });
+
+  it('reads the current flavor, the one the list marks current', async () => {
+    const client = clientFor(service.baseUrl);
+    const [current, list] = await Promise.all([client.currentFlavor(), client.flavors()]);
+    expect(current.id).toBe(list.current);
+    expect(current.cpus).toBeGreaterThan(0);
+  });
+
+  it('reads one transfer by its id, and says 404 for one that does not exist', async () => {
+    const client = clientFor(service.baseUrl);
+    const missing = await client.transfer('no-such-transfer').catch(e => e);
+    expect(missing).toBeInstanceOf(AtelierError);
+    expect(missing.status).toBe(404);
+    fs.writeFileSync(path.join(service.workspace, 'for-client.txt'), 'copied\n');
+    await client.createBucket('local', 'client-spec');
+    const created = await client.createTransfer({
+      direction: 'to-storage',
+      endpoint: 'local',
+      bucket: 'client-spec',
+      key: 'for-client.txt',
+      path: 'for-client.txt',
+      overwrite: false
+    });
+    let transfer = await client.transfer(created.id);
+    for (let i = 0; i < 100 && transfer.state !== 'completed' && transfer.state !== 'failed'; i++) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+      transfer = await client.transfer(created.id);
+    }
+    expect(transfer).toMatchObject({ id: created.id, state: 'completed', filesDone: 1, bytesDone: 7 });
   });
 
   it("turns the service's error answer into an AtelierError with its message", async () => {

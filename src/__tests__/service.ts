@@ -9,6 +9,8 @@ import * as path from 'path';
 
 export interface IRunningService {
   baseUrl: string;
+  /** The service's workspace (a temporary folder, also its data folder). */
+  workspace: string;
   stop(): Promise<void>;
 }
 
@@ -40,6 +42,7 @@ export async function startService(): Promise<IRunningService> {
   });
   return {
     baseUrl,
+    workspace: dataDir,
     stop: () =>
       new Promise<void>(resolve => {
         child.removeAllListeners('exit');

@@ -1,4 +1,4 @@
-import type { IFlavorList, IFlavorSwitch, IUsage } from '@atelier/api';
+import type { IFlavor, IFlavorList, IFlavorSwitch, IUsage } from '@atelier/api';
 import { ClientConstructor, JSON_HEADERS } from './base';
 import { requestAPI } from './request';
 
@@ -7,6 +7,11 @@ export function FlavorsAPI<TBase extends ClientConstructor>(Base: TBase) {
   return class extends Base {
     flavors(): Promise<IFlavorList> {
       return requestAPI<IFlavorList>('flavors', {}, this.serverSettings);
+    }
+
+    /** The flavor the notebook server runs under now. */
+    currentFlavor(): Promise<IFlavor> {
+      return requestAPI<IFlavor>('flavors/current', {}, this.serverSettings);
     }
 
     /** Starts switching the notebook server to another flavor (202); follow it with `getFlavorSwitch`. */

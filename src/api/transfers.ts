@@ -9,6 +9,10 @@ export function TransfersAPI<TBase extends ClientConstructor>(Base: TBase) {
       return (await requestAPI<{ transfers: ITransfer[] }>('transfers', {}, this.serverSettings)).transfers;
     }
 
+    transfer(id: string): Promise<ITransfer> {
+      return requestAPI<ITransfer>(`transfers/${encodeURIComponent(id)}`, {}, this.serverSettings);
+    }
+
     /** Follows every change of a transfer (`transfer` events) until `signal` aborts. */
     transferEvents(onTransfer: (transfer: ITransfer) => void, signal: AbortSignal, onOpen?: () => void): Promise<void> {
       return streamAPI(
