@@ -12,10 +12,9 @@
  * Needs a build (scripts/setup.sh), and Debian's awscli and rclone for those peers: a peer
  * that is not installed is skipped, with the reason printed.
  */
-const { execFileSync, spawn } = require('child_process');
+const { execFileSync } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
-const http = require('http');
 const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
@@ -24,7 +23,6 @@ const root = path.resolve(__dirname, '..');
 const { requireTypeScript } = require('./lib/typescript');
 /** The tests' way of starting Atelier (server/test/support/atelier.ts), on the compiled service. */
 const support = () => requireTypeScript(path.join(root, 'server/test/support/atelier.ts'));
-const { readProc, TICKS_PER_SECOND } = require(path.join(root, 'server/lib/usage'));
 const { median } = require('./lib/http');
 
 const { values } = parseArgs({
@@ -45,123 +43,19 @@ const LIST_KEYS = Number(values['list-keys'] ?? (quick ? 5000 : 100000));
 const ROUNDS = Number(values.rounds ?? (quick ? 1 : 3));
 const BUCKET = 'bench';
 
-function which(cmd) {
-  for (const dir of ['/usr/bin', '/usr/local/bin']) {
-    if (fs.existsSync(path.join(dir, cmd))) {
-      return path.join(dir, cmd);
-    }
-  }
-  return null;
-}
-const AWS = which('aws');
-const RCLONE = which('rclone');
-/** Why a peer is not measured, by tool name; the other tools run without it. */
-const skipped = {};
-if (!AWS) {
-  skipped.awscli = 'aws is not in /usr/bin or /usr/local/bin (apt-get install -y awscli)';
-}
-if (!RCLONE) {
-  skipped.rclone = 'rclone is not in /usr/bin or /usr/local/bin (apt-get install -y rclone)';
-}
-
-async function startS3rver(dir) {
-  const script = `const S=require('s3rver');new S({port:0,address:'127.0.0.1',silent:true,directory:process.argv[1],configureBuckets:[{name:'${BUCKET}'}]}).run().then(({port})=>console.log('PORT='+port));`;
-  const child = spawn(process.execPath, ['-e', script, dir], {
-    cwd: root,
-    env: { ...process.env, NODE_OPTIONS: '--openssl-legacy-provider' },
-    stdio: ['ignore', 'pipe', 'inherit']
-  });
-  const port = await new Promise((resolve, reject) => {
-    child.stdout.on('data', d => {
-      const m = /PORT=(\d+)/.exec(String(d));
-      if (m) {
-        resolve(Number(m[1]));
-      }
-    });
-    child.once('exit', code => reject(new Error(`s3rver exited ${code}`)));
-  });
-  return { child, endpoint: `http://127.0.0.1:${port}` };
-}
-
-/** CPU seconds (user + system) a process has used so far, from the service's /proc reader. */
-function cpuSeconds(pid) {
-  return readProc(pid).cpu / TICKS_PER_SECOND;
-}
-
-let serverPid = 0;
-let lastServerCpu = 0;
-
-/**
- * Wall seconds of fn; the server's CPU seconds meanwhile go to lastServerCpu. Dirty pages are
- * written out first, so that no tool pays for the previous one's writes.
- */
-function time(fn) {
-  execFileSync('sync');
-  const start = process.hrtime.bigint();
-  const cpu0 = serverPid ? cpuSeconds(serverPid) : 0;
-  return Promise.resolve(fn()).then(() => {
-    lastServerCpu = serverPid ? cpuSeconds(serverPid) - cpu0 : 0;
-    return Number(process.hrtime.bigint() - start) / 1e9;
-  });
-}
-
-/** One API call; a GET whose kept-alive connection the server closed meanwhile is sent again. */
-function api(base, p, method = 'GET', body, retry = method === 'GET') {
-  return new Promise((resolve, reject) => {
-    const req = http.request(
-      `${base}atelier/api/v1/${p}`,
-      { method, headers: body ? { 'Content-Type': 'application/json' } : {} },
-      res => {
-        let text = '';
-        res.on('data', c => (text += c));
-        res.on('end', () =>
-          res.statusCode < 400
-            ? resolve(text ? JSON.parse(text) : null)
-            : reject(new Error(`${res.statusCode} ${text}`))
-        );
-      }
-    );
-    req.on('error', e =>
-      retry && e.code === 'ECONNRESET' ? api(base, p, method, body, false).then(resolve, reject) : reject(e)
-    );
-    req.end(body ? JSON.stringify(body) : undefined);
-  });
-}
-
-async function atelierTransfer(base, request) {
-  const created = await api(base, 'transfers', 'POST', { ...request, overwrite: true });
-  for (;;) {
-    const t = await api(base, `transfers/${created.id}`);
-    if (t.state === 'completed') {
-      return t;
-    }
-    if (t.state === 'failed' || t.state === 'stopped') {
-      throw new Error(`${t.state}: ${t.error && t.error.message}`);
-    }
-    await new Promise(r => setTimeout(r, 20));
-  }
-}
-
-function writeRandomFile(file, bytes) {
-  const fd = fs.openSync(file, 'w');
-  const chunk = 8 * 1024 * 1024;
-  for (let done = 0; done < bytes; done += chunk) {
-    fs.writeSync(fd, crypto.randomBytes(Math.min(chunk, bytes - done)));
-  }
-  fs.closeSync(fd);
-}
-
-function dirSize(dir) {
-  let total = 0;
-  let count = 0;
-  for (const entry of fs.readdirSync(dir, { withFileTypes: true, recursive: true })) {
-    if (entry.isFile()) {
-      total += fs.statSync(path.join(entry.parentPath ?? entry.path, entry.name)).size;
-      count++;
-    }
-  }
-  return { total, count };
-}
+const {
+  AWS,
+  RCLONE,
+  skipped,
+  startS3rver,
+  stopwatch,
+  api,
+  atelierTransfer,
+  writeRandomFile,
+  dirSize
+} = require('./lib/storage');
+const clock = stopwatch();
+const time = fn => clock.time(fn);
 
 process.on('uncaughtException', e => {
   console.error(`bench/storage: ${e.stack || e}`);
@@ -175,8 +69,8 @@ async function main() {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-storage-'));
   const workspace = path.join(tmp, 'work');
   fs.mkdirSync(path.join(workspace, 'small'), { recursive: true });
-  const s3 = await startS3rver(path.join(tmp, 's3rver'));
-  serverPid = s3.child.pid;
+  const s3 = await startS3rver(path.join(tmp, 's3rver'), BUCKET);
+  clock.serverPid = s3.child.pid;
   const credentials = path.join(tmp, 'credentials.json');
   fs.writeFileSync(credentials, JSON.stringify({ accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }), { mode: 0o600 });
   const atelier = await (
@@ -278,9 +172,9 @@ async function main() {
       for (let i = 0; i < tools.length; i++) {
         const t = tools[(i + round) % tools.length];
         const seconds = await time(t.run);
-        samples.get(t.tool).push({ seconds, cpu: lastServerCpu });
+        samples.get(t.tool).push({ seconds, cpu: clock.lastServerCpu });
         console.error(
-          `    ${workload} ${t.tool} round ${round + 1}: ${seconds.toFixed(2)} s (s3rver CPU ${lastServerCpu.toFixed(2)} s)`
+          `    ${workload} ${t.tool} round ${round + 1}: ${seconds.toFixed(2)} s (s3rver CPU ${clock.lastServerCpu.toFixed(2)} s)`
         );
         await t.after?.();
       }
