@@ -1,22 +1,17 @@
 import { expect, test } from '@jupyterlab/galata';
-import { atelierLoaded, runUntilOutput, switchFromStatusBar, watchPage } from './helpers';
+import { Atelier, AtelierApi } from './atelier';
 
 const CODE = 'import os; len(os.sched_getaffinity(0))';
 
 test.describe('Compute flavors', () => {
   test.afterEach(async ({ request }) => {
     // Leave the shared server on its default flavor for the other tests.
-    const list = await (await request.get('/atelier/api/v1/flavors')).json();
+    const api = new AtelierApi(request);
+    const list = await api.get('flavors');
     const whole = list.flavors.filter((f: any) => f.selectable).pop();
     if (list.current !== whole.id) {
-      expect((await request.post('/atelier/api/v1/flavors/switch', { data: { flavorId: whole.id } })).status()).toBe(
-        202
-      );
-      await expect
-        .poll(async () => (await (await request.get('/atelier/api/v1/flavors/switch')).json()).state, {
-          timeout: 90000
-        })
-        .toBe('completed');
+      expect((await api.post('flavors/switch', { flavorId: whole.id })).status()).toBe(202);
+      await expect.poll(async () => (await api.get('flavors/switch')).state, { timeout: 90000 }).toBe('completed');
     }
   });
 
@@ -25,46 +20,40 @@ test.describe('Compute flavors', () => {
     request,
     tmpPath
   }) => {
-    watchPage(page);
-    const list = await (await request.get('/atelier/api/v1/flavors')).json();
+    const atelier = new Atelier(page, request);
+    const list = await atelier.api.get('flavors');
     const small = list.flavors.find((f: any) => f.id === 'small');
     expect(small.cpus).toBe(1);
-    await page.reload();
-    await atelierLoaded(page);
+    await atelier.loaded();
 
     // A notebook with typed, unsaved text.
     await page.notebook.createNew('switch.ipynb');
     await page.notebook.save();
     await page.notebook.setCell(0, 'code', CODE);
     const path = `${tmpPath}/switch.ipynb`;
-    const onDisk = async () =>
-      JSON.stringify((await (await request.get(`/api/contents/${path}?content=1`)).json()).content.cells);
+    const onDisk = async () => JSON.stringify((await atelier.api.workspace.model(path))?.content.cells);
     expect(await onDisk()).not.toContain('sched_getaffinity');
-    const toolbarItem = page.locator('.jp-NotebookPanel-toolbar .jp-Atelier-FlavorToolbarItem');
+    const toolbarItem = atelier.flavorToolbarItem;
     await expect(toolbarItem).toContainText(list.flavors.find((f: any) => f.id === list.current).name);
 
     // Status bar → picker → confirm (which names the unsaved notebook) → progress → done.
-    await switchFromStatusBar(page, 'small', 'Small', [path]);
-    await expect(page.locator('.jp-Notification-Toast-in-progress, .Toastify__toast')).toContainText(
-      /Switching to Small/
-    );
-    const done = page.locator('.Toastify__toast', { hasText: 'runs under Small' });
+    await atelier.flavors.switchTo('small', 'Small', [path]);
+    await expect(atelier.progressNotifications).toContainText(/Switching to Small/);
+    const done = atelier.notification('runs under Small');
     await expect(done).toBeVisible({ timeout: 90000 });
     // The server was away on purpose: Atelier's connection-lost handler keeps JupyterLab's
     // "Server Connection Error" dialog away while its own notification follows the switch.
-    await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+    await expect(atelier.dialog.locator).toHaveCount(0);
 
     // Nothing typed was lost: it was saved before the restart, and the notebook is still open.
     expect(await onDisk()).toContain('sched_getaffinity');
     await expect(page.locator('.jp-NotebookPanel')).toBeVisible();
     await expect(toolbarItem).toContainText('Small');
-    await expect(page.locator('.jp-Atelier-StatusItem')).toContainText('Small · 1 CPU');
+    await expect(atelier.statusItem).toContainText('Small · 1 CPU');
 
     // Fresh kernels, on the new flavor's CPUs.
     await done.getByRole('button', { name: 'Restart Kernels' }).click();
-    await expect(page.locator('.Toastify__toast', { hasText: 'Started a fresh kernel for 1 notebook' })).toBeVisible({
-      timeout: 60000
-    });
-    await runUntilOutput(page, 0, '1');
+    await expect(atelier.notification('Started a fresh kernel for 1 notebook')).toBeVisible({ timeout: 60000 });
+    await atelier.runUntilOutput(0, '1');
   });
 });

@@ -1,5 +1,5 @@
 import { expect, test } from '@jupyterlab/galata';
-import { atelierLoaded, watchPage } from './helpers';
+import { Atelier } from './atelier';
 
 const notebook = (lines: string[]) => ({
   cells: [
@@ -17,7 +17,8 @@ test.describe('Training jobs', () => {
     request,
     tmpPath
   }) => {
-    watchPage(page);
+    const atelier = new Atelier(page, request);
+    const { jobForm: form, jobDetail: detail } = atelier;
     const content = notebook([
       'import os, time',
       'for i in range(epochs):',
@@ -25,72 +26,50 @@ test.describe('Training jobs', () => {
       '    time.sleep(1)',
       'open(os.path.join(os.environ["ATELIER_OUTPUT_MODEL"], "model.txt"), "w").write(f"epochs={epochs}")'
     ]);
-    const put = await request.put(`/api/contents/${tmpPath}/train.ipynb`, {
-      data: { type: 'notebook', format: 'json', content }
-    });
-    expect(put.ok()).toBe(true);
-    await page.reload();
-    await atelierLoaded(page);
+    await atelier.api.workspace.putNotebook(`${tmpPath}/train.ipynb`, content);
+    await atelier.loaded();
     await page.notebook.openByPath(`${tmpPath}/train.ipynb`);
     await page.notebook.activate('train.ipynb');
 
     // The notebook's toolbar button opens the launcher form for this notebook.
-    await page.locator('.jp-NotebookPanel-toolbar [data-command="atelier:jobs-run-notebook"]').click();
-    const form = page.locator('.jp-Atelier-JobForm');
-    await expect(form).toBeVisible();
-    await expect(form.locator('#jp-atelier-job-name')).toHaveValue('train');
-    await expect(form.locator('#jp-atelier-job-notebook')).toHaveValue(`${tmpPath}/train.ipynb`);
+    await form.openFromNotebook();
+    await expect(form.locator).toBeVisible();
+    await expect(form.field('name')).toHaveValue('train');
+    await expect(form.field('notebook')).toHaveValue(`${tmpPath}/train.ipynb`);
 
     // A bad value is caught beside its field before anything is sent.
-    await form.locator('#jp-atelier-job-name').fill('not a name');
-    await form.getByRole('button', { name: 'Submit' }).click();
-    await expect(form.locator('[data-field="name"] [role="alert"]')).toContainText('letters, digits');
-    await form.locator('#jp-atelier-job-name').fill('train-ui');
+    await form.field('name').fill('not a name');
+    await form.submit();
+    await expect(form.fieldError('name')).toContainText('letters, digits');
+    await form.field('name').fill('train-ui');
 
-    const parameters = form.locator('fieldset[data-kind="parameters"]');
-    await parameters.getByRole('button', { name: 'Add' }).click();
-    await parameters.getByLabel('Hyperparameters name 1').fill('epochs');
-    await parameters.getByLabel('Hyperparameters value 1').fill('4');
-    const outputs = form.locator('fieldset[data-kind="outputs"]');
-    await outputs.getByRole('button', { name: 'Add' }).click();
-    await outputs.getByLabel('Outputs name 1').fill('model');
-    await outputs.getByLabel('Outputs value 1').fill(`${tmpPath}/results`);
-    await form.getByRole('button', { name: 'Submit' }).click();
+    await form.addPair('parameters', 'epochs', '4');
+    await form.addPair('outputs', 'model', `${tmpPath}/results`);
+    await form.submit();
 
     // The detail view opens and the log arrives while the job runs.
-    const detail = page.locator('.jp-Atelier-JobDetail');
-    await expect(detail.locator('h2')).toHaveText('train-ui');
-    const log = detail.locator('.jp-Atelier-JobDetail-log');
-    await expect(log).toContainText('epoch 0', { timeout: 60000 });
-    await expect(detail.locator('.jp-Atelier-JobDetail-header .jp-Atelier-JobPhase')).toHaveText('Running');
-    await expect(log).not.toContainText('epoch 3');
-    await expect(log).toContainText('epoch 3');
-    await expect(detail.locator('.jp-Atelier-JobDetail-header .jp-Atelier-JobPhase')).toHaveText('Completed', {
-      timeout: 60000
-    });
-    await expect(detail.locator('.jp-Atelier-JobDetail-timeline')).toContainText('Exit code 0');
+    await expect(detail.title).toHaveText('train-ui');
+    await expect(detail.log).toContainText('epoch 0', { timeout: 60000 });
+    await expect(detail.phase).toHaveText('Running');
+    await expect(detail.log).not.toContainText('epoch 3');
+    await expect(detail.log).toContainText('epoch 3');
+    await expect(detail.phase).toHaveText('Completed', { timeout: 60000 });
+    await expect(detail.timeline).toContainText('Exit code 0');
 
     // The sidebar lists it; the output opens in the file browser.
-    await page.sidebar.openTab('jp-atelier-jobs');
-    await expect(page.locator('#jp-atelier-jobs .jp-Atelier-Jobs-item', { hasText: 'train-ui' })).toContainText(
-      'Completed'
-    );
-    await detail.getByRole('button', { name: 'Open output model' }).click();
-    await expect(
-      page.locator('.jp-DirListing-item[title*="model.txt"], .jp-DirListing-item:has-text("model.txt")').first()
-    ).toBeVisible();
-    const written = await request.get(`/api/contents/${tmpPath}/results/model.txt?content=1&type=file&format=text`);
-    expect((await written.json()).content).toBe('epochs=4');
+    await atelier.jobs.open();
+    await expect(atelier.jobs.item('train-ui')).toContainText('Completed');
+    await detail.button('Open output model').click();
+    await expect(atelier.files.item('model.txt').first()).toBeVisible();
+    const written = await atelier.api.workspace.model(`${tmpPath}/results/model.txt`, { text: true });
+    expect(written?.content).toBe('epochs=4');
 
     // The form remembers what was used for this notebook.
     await page.notebook.activate('train.ipynb');
-    await page.locator('.jp-NotebookPanel-toolbar [data-command="atelier:jobs-run-notebook"]').click();
-    const again = page.locator('.jp-Atelier-JobForm');
-    await expect(again.locator('#jp-atelier-job-name')).toHaveValue('train-ui');
-    await expect(again.locator('fieldset[data-kind="parameters"]').getByLabel('Hyperparameters value 1')).toHaveValue(
-      '4'
-    );
-    await again.getByRole('button', { name: 'Cancel' }).click();
-    await expect(again).toHaveCount(0);
+    await form.openFromNotebook();
+    await expect(form.field('name')).toHaveValue('train-ui');
+    await expect(form.pair('parameters', 1, 'value')).toHaveValue('4');
+    await form.cancel();
+    await expect(form.locator).toHaveCount(0);
   });
 });

@@ -1,6 +1,6 @@
 import { expect, IJupyterLabPageFixture, test } from '@jupyterlab/galata';
 import type { ConsoleMessage } from '@playwright/test';
-import { atelierLoaded, runUntilOutput, watchPage } from './helpers';
+import { Atelier } from './atelier';
 
 /** Errors the page reports (uncaught exceptions, console errors) that come from Atelier. */
 function collectAtelierErrors(page: IJupyterLabPageFixture): string[] {
@@ -20,36 +20,31 @@ function collectAtelierErrors(page: IJupyterLabPageFixture): string[] {
 
 test.describe('JupyterLab through the Atelier gateway', () => {
   test('the shell loads and the Atelier status item shows the flavor', async ({ page }) => {
+    const atelier = new Atelier(page);
     const errors = collectAtelierErrors(page);
     const uncaught: string[] = [];
     page.on('pageerror', error => uncaught.push(error.message));
-    watchPage(page);
-    await page.reload();
-    await atelierLoaded(page);
+    await atelier.loaded();
     await expect(page.locator('.jp-Launcher')).toBeVisible();
     await expect(page.locator('#jp-main-statusbar')).toBeVisible();
 
-    const item = page.locator('.jp-Atelier-StatusItem');
+    const item = atelier.statusItem;
     await expect(item).toHaveText(/^local · .+ · \d+ CPUs? · [\d.]+ (GiB|MiB)/);
-    const status = await (await page.request.get('/atelier/api/v1/status')).json();
+    const status = await atelier.api.get('status');
     await expect(item).toContainText(status.flavor.name);
-    await expect(item.locator('button')).toHaveAttribute('data-flavor', status.flavor.id);
+    await expect(atelier.statusButton).toHaveAttribute('data-flavor', status.flavor.id);
 
     // The item opens the flavor picker (the gateway owns the server); the palette has the details.
     await expect(item).toContainText(/CPU \d+%/);
-    await item.locator('button').click();
-    const dialog = page.locator('.jp-Dialog');
-    await expect(dialog).toContainText('Switch Compute Flavor');
-    await expect(
-      dialog.locator(`.jp-Atelier-FlavorPicker-item[data-flavor="${status.flavor.id}"] input`)
-    ).toBeDisabled();
-    await dialog.getByRole('button', { name: 'Cancel' }).click();
-    await expect(dialog).toHaveCount(0);
+    const picker = atelier.flavors;
+    await picker.open();
+    await expect(picker.dialog.locator).toContainText('Switch Compute Flavor');
+    await expect(picker.item(status.flavor.id).locator('input')).toBeDisabled();
+    await picker.dialog.press('Cancel');
+    await expect(picker.dialog.locator).toHaveCount(0);
 
-    await page.keyboard.press('Control+Shift+C');
-    await page.locator('#modal-command-palette input').fill('Show Atelier Status');
-    await page.keyboard.press('Enter');
-    await expect(page.locator('.jp-Dialog .jp-Atelier-StatusDetails')).toContainText('local');
+    await atelier.runCommand('Show Atelier Status');
+    await expect(atelier.statusDetails).toContainText('local');
     await page.keyboard.press('Escape');
 
     expect(errors).toEqual([]);
@@ -58,6 +53,7 @@ test.describe('JupyterLab through the Atelier gateway', () => {
   });
 
   test('a notebook runs 1+1 and shows 2', async ({ page }) => {
+    const atelier = new Atelier(page);
     const errors = collectAtelierErrors(page);
     await page.notebook.createNew('one-plus-one.ipynb');
     // A fresh kernel can drop the very first request: wait until it really answers.
@@ -67,11 +63,12 @@ test.describe('JupyterLab through the Atelier gateway', () => {
       await widget.sessionContext.session.kernel.info;
     });
     await page.notebook.setCell(0, 'code', '1+1');
-    await runUntilOutput(page, 0, '2');
+    await atelier.runUntilOutput(0, '2');
     expect(errors).toEqual([]);
   });
 
   test('a terminal opens and runs a command in the workspace', async ({ page, request }) => {
+    const atelier = new Atelier(page, request);
     const name = `from-terminal-${Date.now()}.txt`;
     await page.menu.clickMenuItem('File>New>Terminal');
     const terminal = page.locator('.jp-Terminal');
@@ -82,8 +79,7 @@ test.describe('JupyterLab through the Atelier gateway', () => {
       .poll(
         async () => {
           await page.keyboard.type(`echo atelier-terminal > ${name}\n`);
-          const res = await request.get(`/api/contents/${name}?content=1`);
-          return res.ok() ? (await res.json()).content : null;
+          return (await atelier.api.workspace.model(name))?.content ?? null;
         },
         { timeout: 60000, intervals: [1000, 2000, 4000] }
       )
@@ -93,24 +89,20 @@ test.describe('JupyterLab through the Atelier gateway', () => {
 
 test.describe('a restart of the Jupyter server', () => {
   test('the front end reconnects by itself and keeps working', async ({ page, request }) => {
+    const atelier = new Atelier(page, request);
     const errors = collectAtelierErrors(page);
-    const item = page.locator('.jp-Atelier-StatusItem');
+    const item = atelier.statusItem;
     await expect(item).toHaveText(/^local · /);
-    const before = (await (await request.get('/atelier/api/v1/jupyter')).json()) as {
-      state: string;
-      startedAt: string;
-    };
+    const before = (await atelier.api.get('jupyter')) as { state: string; startedAt: string };
     expect(before.state).toBe('running');
 
     await test.step('restart the Jupyter server', async () => {
-      const restart = await request.post('/atelier/api/v1/jupyter/restart');
+      const restart = await atelier.api.post('jupyter/restart');
       expect(restart.status()).toBe(202);
       await expect
-        .poll(
-          async () =>
-            (await (await request.get('/atelier/api/v1/jupyter')).json()) as { state: string; startedAt: string },
-          { timeout: 60000 }
-        )
+        .poll(async () => (await atelier.api.get('jupyter')) as { state: string; startedAt: string }, {
+          timeout: 60000
+        })
         .toMatchObject({ state: 'running', startedAt: expect.not.stringMatching(before.startedAt) });
     });
 
@@ -121,7 +113,7 @@ test.describe('a restart of the Jupyter server', () => {
     await test.step('a new notebook computes on the new server', async () => {
       await page.notebook.createNew('after-restart.ipynb');
       await page.notebook.setCell(0, 'code', '6*7');
-      await runUntilOutput(page, 0, '42');
+      await atelier.runUntilOutput(0, '42');
     });
     expect(errors).toEqual([]);
   });

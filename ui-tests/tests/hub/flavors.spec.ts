@@ -1,5 +1,5 @@
 import { expect, Page, test } from '@playwright/test';
-import { switchFromStatusBar } from '../helpers';
+import { Atelier } from '../atelier';
 
 /**
  * Atelier in a JupyterHub single-user server (server/test/hub/jupyterhub_config.py): the
@@ -31,16 +31,11 @@ test.beforeEach(async ({ page }) => {
 test('switching profiles from the status bar restarts the server through the Hub; the page follows and keeps what was typed', async ({
   page
 }) => {
+  const atelier = new Atelier(page, page.request, `/user/${USER}`);
   const file = `hub-switch-${Date.now()}.txt`;
-  expect(
-    (
-      await page.request.put(`/user/${USER}/api/contents/${file}`, {
-        data: { type: 'file', format: 'text', content: 'saved\n' }
-      })
-    ).ok()
-  ).toBe(true);
+  await atelier.api.workspace.putFile(file, 'saved\n');
   await page.goto(`${LAB}/tree/${file}`);
-  const item = page.locator('.jp-Atelier-StatusItem');
+  const item = atelier.statusItem;
   await expect(item).toContainText('Small · 1 CPU · 1 GiB', { timeout: 60000 });
 
   // Unsaved text in an editor.
@@ -50,23 +45,22 @@ test('switching profiles from the status bar restarts the server through the Hub
   await page.keyboard.type('typed before the switch');
 
   // Status bar → picker (the Hub's profiles) → confirm → the outage → done.
-  await item.locator('button').click();
-  await expect(page.locator('.jp-Dialog .jp-Atelier-FlavorPicker-item')).toHaveCount(3);
-  await page.locator('.jp-Dialog').getByRole('button', { name: 'Cancel' }).click();
-  await switchFromStatusBar(page, 'large', 'Large', [file]);
-  await expect(page.locator('.Toastify__toast', { hasText: 'the Hub is restarting your server' })).toBeVisible({
-    timeout: 60000
-  });
+  const picker = atelier.flavors;
+  await picker.open();
+  await expect(picker.items).toHaveCount(3);
+  await picker.dialog.press('Cancel');
+  await picker.switchTo('large', 'Large', [file]);
+  await expect(atelier.notification('the Hub is restarting your server')).toBeVisible({ timeout: 60000 });
   await page.screenshot({ path: test.info().outputPath('hub-switch-outage.png') });
-  const done = page.locator('.Toastify__toast', { hasText: 'runs under Large' });
+  const done = atelier.notification('runs under Large');
   await expect(done).toBeVisible({ timeout: 180000 });
   await page.screenshot({ path: test.info().outputPath('hub-switch-done.png') });
 
   // The page reconnected by itself: the new server's figures, and the text was saved first.
   await expect(item).toContainText('Large · 2 CPUs · 2 GiB');
-  const saved = await page.request.get(`/user/${USER}/api/contents/${file}?content=1`);
-  expect((await saved.json()).content).toContain('typed before the switch');
-  await expect(page.locator('.jp-Dialog')).toHaveCount(0);
+  const saved = await atelier.api.workspace.model(file);
+  expect(saved?.content).toContain('typed before the switch');
+  await expect(atelier.dialog.locator).toHaveCount(0);
   const server = (await hubApi(page, 'GET', `users/${USER}`)).json.servers[''];
   expect(server.user_options).toEqual({ profile: 'large' });
 });
