@@ -17,7 +17,6 @@ const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
 const { call, median } = require('./lib/http');
-const { kernelReady } = require('./lib/kernel');
 
 const root = path.resolve(__dirname, '..');
 const { requireTypeScript } = require('./lib/typescript');
@@ -37,6 +36,7 @@ async function until(check) {
 }
 
 async function main() {
+  const { kernelReady } = await requireTypeScript(path.join(root, 'server/test/support/kernel.ts'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-flavors-'));
   const workspace = path.join(dir, 'work');
   fs.mkdirSync(workspace);

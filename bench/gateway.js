@@ -16,7 +16,6 @@ const http = require('http');
 const os = require('os');
 const path = require('path');
 const { parseArgs } = require('util');
-const { connect, execute, startKernel } = require('./lib/kernel');
 
 const root = path.resolve(__dirname, '..');
 const { requireTypeScript } = require('./lib/typescript');
@@ -60,6 +59,7 @@ function get(url, headers) {
 }
 
 async function main() {
+  const { connect, execute, startKernel } = await requireTypeScript(path.join(root, 'server/test/support/kernel.ts'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-'));
   const workspace = path.join(dir, 'work');
   fs.mkdirSync(workspace);

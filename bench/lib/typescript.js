@@ -7,7 +7,6 @@
  */
 const esbuild = require('esbuild');
 const fs = require('fs');
-const os = require('os');
 const path = require('path');
 
 const SERVER_SRC = path.resolve(__dirname, '..', '..', 'server', 'src');
@@ -28,7 +27,10 @@ const compiledService = {
 
 /** Resolves to the module's exports. */
 async function requireTypeScript(file) {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-ts-'));
+  // Inside the repository, so that the bundle's require() of npm packages finds node_modules.
+  const cache = path.join(__dirname, '..', '..', 'node_modules', '.cache');
+  fs.mkdirSync(cache, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(cache, 'atelier-bench-ts-'));
   const out = path.join(dir, `${path.basename(file, '.ts')}.js`);
   try {
     await esbuild.build({
