@@ -10,6 +10,7 @@ import { ApiError } from '../errors';
 import { TEMP_FILE } from '../fs-errors';
 import type { IObjectStore } from '../platform/storage';
 import { checkBucket, checkKey, objectExists } from '../platform/storage';
+import { listAll } from '../storage/operations';
 import type { ICreateTransfer } from '@atelier/api';
 import { checkWorkspacePath, resolveInWorkspace } from '../workspace';
 import type { IRecord } from './record';
@@ -138,9 +139,15 @@ async function folderFiles(local: string, prefix: string): Promise<IWorkItem[]> 
 export async function checkTargets(run: TransferRun, items: IWorkItem[]): Promise<void> {
   const { record } = run;
   const taken: string[] = [];
+  // A folder of more than a few files is checked with one listing of its target prefix, not
+  // one request per file: the default (no overwrite) then costs about what overwrite costs.
+  const listed =
+    record.direction === 'to-storage' && record.key.endsWith('/') && items.length > FEW
+      ? await keysUnder(run.store, record.bucket, record.key)
+      : null;
   for (const item of items) {
     if (record.direction === 'to-storage') {
-      if (await objectExists(run.store, record.bucket, item.key)) {
+      if (listed ? listed.has(item.key) : await objectExists(run.store, record.bucket, item.key)) {
         taken.push(item.key);
       }
     } else {
@@ -160,6 +167,18 @@ export async function checkTargets(run: TransferRun, items: IWorkItem[]): Promis
       `${taken.length === 1 ? `"${taken[0]}" already exists` : `${taken.length} targets already exist, e.g. "${taken[0]}"`}; choose overwrite or another name.`
     );
   }
+}
+
+/** Up to this many files, a folder's targets are checked one by one. */
+const FEW = 8;
+
+/** Every key under a prefix (one listing, page by page). */
+async function keysUnder(store: IObjectStore, bucket: string, prefix: string): Promise<Set<string>> {
+  const keys = new Set<string>();
+  for await (const object of listAll(store, bucket, prefix)) {
+    keys.add(object.key);
+  }
+  return keys;
 }
 
 /** Where an object copied to the workspace lands: under the folder, or at the path (or inside it, if a folder). */

@@ -155,6 +155,37 @@ describe.each([
     }
   });
 
+  it('refuses a folder whose targets exist, naming how many, before anything moves; overwrite replaces them', async () => {
+    for (let i = 0; i < 12; i++) {
+      write(`${endpoint}/many/f${i}.txt`, `new ${i}`);
+    }
+    for (const i of [2, 5, 9]) {
+      expect((await client().storage.put(endpoint, bucket, `many/f${i}.txt`, `old ${i}`)).status).toBe(201);
+    }
+    const refused = await post('transfers', {
+      direction: 'to-storage',
+      endpoint,
+      bucket,
+      key: 'many/',
+      path: `${endpoint}/many`
+    });
+    expect(refused.status).toBe(409);
+    expect(refused.json().message).toMatch(/^3 targets already exist, e\.g\. "many\/f(2|5|9)\.txt"/);
+    expect((await objectBody(endpoint, bucket, 'many/f5.txt')).toString()).toBe('old 5');
+    const pages = await client().storage.pages(endpoint, bucket, 'many/');
+    expect(pages.flatMap(p => p.objects).length).toBe(3);
+    const forced = await post('transfers', {
+      direction: 'to-storage',
+      endpoint,
+      bucket,
+      key: 'many/',
+      path: `${endpoint}/many`,
+      overwrite: true
+    });
+    expect(await waitFor(forced.json().id)).toMatchObject({ state: 'completed', filesDone: 12 });
+    expect((await objectBody(endpoint, bucket, 'many/f5.txt')).toString()).toBe('new 5');
+  });
+
   it('refuses to overwrite unless asked, before anything moves', async () => {
     write(`${endpoint}/note.txt`, 'first');
     const first = await post('transfers', {
