@@ -75,6 +75,32 @@ describe('AtelierClient against a real service', () => {
     expect(transfer).toMatchObject({ id: created.id, state: 'completed', filesDone: 1, bytesDone: 7 });
   });
 
+  it('tells whether an object exists, exactly by its key, without a failed request', async () => {
+    const client = clientFor(service.baseUrl);
+    fs.mkdirSync(path.join(service.workspace, 'exists'), { recursive: true });
+    for (const name of ['notes.txt', 'notes.txt.bak', 'other.txt']) {
+      fs.writeFileSync(path.join(service.workspace, 'exists', name), name);
+    }
+    await client.createBucket('local', 'exists-spec');
+    const created = await client.createTransfer({
+      direction: 'to-storage',
+      endpoint: 'local',
+      bucket: 'exists-spec',
+      key: 'in/',
+      path: 'exists',
+      overwrite: false
+    });
+    for (let i = 0; i < 100 && (await client.transfer(created.id)).state !== 'completed'; i++) {
+      await new Promise(resolve => setTimeout(resolve, 100));
+    }
+    const answers = await Promise.all(
+      ['in/notes.txt', 'in/notes.txt.bak', 'in/notes', 'in/notes.txt.ba', 'in/', 'in/missing.txt'].map(key =>
+        client.exists('local', 'exists-spec', key)
+      )
+    );
+    expect(answers).toEqual([true, true, false, false, false, false]);
+  });
+
   it("turns the service's error answer into an AtelierError with its message", async () => {
     const client = clientFor(service.baseUrl);
     const error = await client.restartJupyter().catch(e => e);

@@ -1,6 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import type { IBucket, IEndpoint, IListing, IObjectInfo, IUpload } from '@atelier/api';
+import type { IBucket, ICountResult, IEndpoint, IListing, IObjectInfo, IUpload } from '@atelier/api';
 import { ClientConstructor, JSON_HEADERS, query } from './base';
 import { API_PATH, AtelierError, requestAPI, sendBlob } from './request';
 
@@ -43,17 +43,14 @@ export function StorageAPI<TBase extends ClientConstructor>(Base: TBase) {
       return requestAPI<IObjectInfo>(bucketPath(endpoint, bucket, `stat${query({ key })}`), {}, this.serverSettings);
     }
 
-    /** Whether an object exists (false on 404). */
+    /**
+     * Whether an object exists. Asked as a listing of the key as a prefix (the key itself sorts
+     * first among the keys it begins), which answers 200 either way, so that a missing object,
+     * the usual case before an upload, logs no failed request in the browser's console.
+     */
     async exists(endpoint: string, bucket: string, key: string): Promise<boolean> {
-      try {
-        await this.stat(endpoint, bucket, key);
-        return true;
-      } catch (e) {
-        if (e instanceof AtelierError && e.status === 404) {
-          return false;
-        }
-        throw e;
-      }
+      const page = await this.list(endpoint, bucket, { prefix: key, limit: 1 });
+      return page.objects.some(object => object.key === key);
     }
 
     /** The URL that downloads an object as a file (authenticated by the login cookie, or the token). */
@@ -101,7 +98,7 @@ export function StorageAPI<TBase extends ClientConstructor>(Base: TBase) {
       );
     }
 
-    count(endpoint: string, bucket: string, prefix: string): Promise<{ objects: number; bytes: number }> {
+    count(endpoint: string, bucket: string, prefix: string): Promise<ICountResult> {
       return requestAPI(bucketPath(endpoint, bucket, `count${query({ prefix })}`), {}, this.serverSettings);
     }
 

@@ -218,7 +218,7 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
     const count = await request(`${api(`${endpoint}/buckets/${bucket}/count`)}?${q({ prefix: 'proj/' })}`, {
       headers: headers()
     });
-    expect(count.json()).toEqual({ objects: 4, bytes: 6 });
+    expect(count.json()).toMatchObject({ objects: 4, bytes: 6 });
     const del = await request(`${api(`${endpoint}/buckets/${bucket}/objects`)}?${q({ prefix: 'proj/' })}`, {
       method: 'DELETE',
       headers: headers()
@@ -231,6 +231,30 @@ describe.each(['local', 's3'])('the %s endpoint', endpoint => {
       headers: headers()
     });
     expect(gone.status).toBe(404);
+  });
+
+  it('lists an object whose whole key is the prefix, first among the keys it begins', async () => {
+    for (const key of ['exact/notes.txt', 'exact/notes.txt.bak']) {
+      expect((await put(endpoint, bucket, key, key)).status).toBe(201);
+    }
+    const [page] = await listAll(endpoint, bucket, 'exact/notes.txt', '/', 1);
+    expect(page.objects.map((o: any) => o.key)).toEqual(['exact/notes.txt']);
+  });
+
+  it('counts what a folder delete takes: objects, bytes, and folders, empty ones included', async () => {
+    expect((await put(endpoint, bucket, 'tree/a/file.txt', 'abc')).status).toBe(201);
+    for (const key of ['tree/a/empty/', 'tree/b/']) {
+      const made = await request(`${api(`${endpoint}/buckets/${bucket}/folders`)}`, {
+        method: 'POST',
+        headers: { ...headers(), 'Content-Type': 'application/json' },
+        body: JSON.stringify({ key })
+      });
+      expect(made.status).toBe(201);
+    }
+    const count = await request(`${api(`${endpoint}/buckets/${bucket}/count`)}?${q({ prefix: 'tree/' })}`, {
+      headers: headers()
+    });
+    expect(count.json()).toEqual({ objects: 1, bytes: 3, folders: 3 });
   });
 
   it('previews small objects only, and serves objects as inert downloads', async () => {

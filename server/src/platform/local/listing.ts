@@ -82,8 +82,8 @@ export async function list(paths: BucketPaths, bucket: string, options: IListOpt
     if (after !== null && compareKeys(entry.key, after) <= 0) {
       continue;
     }
-    if (entry.key === prefix) {
-      continue; // the folder itself, as S3 consoles hide its placeholder
+    if (entry.folder && entry.key === prefix) {
+      continue; // the folder itself, as S3 consoles hide its placeholder (an object named so is listed)
     }
     if (count === options.limit) {
       listing.nextToken = encodeToken(lastKey(listing));

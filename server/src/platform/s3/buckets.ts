@@ -45,8 +45,8 @@ export async function list(s3: S3Connection, bucket: string, options: IListOptio
     prefix,
     prefixes: (out.CommonPrefixes ?? []).map(p => p.Prefix!).filter(p => p !== prefix),
     objects: (out.Contents ?? [])
-      // The folder's own placeholder is not shown inside it, as S3 consoles do.
-      .filter(o => !(o.Key === prefix && prefix !== ''))
+      // The folder's own placeholder is hidden, as consoles do; an object named as the prefix is listed.
+      .filter(o => !(o.Key === prefix && prefix.endsWith('/')))
       .map(o => ({
         key: o.Key!,
         size: o.Size ?? 0,
