@@ -3,6 +3,7 @@ import type { ISignal } from '@lumino/signaling';
 import type { ServerConnection } from '@jupyterlab/services';
 import type {
   IBucket,
+  ICountResult,
   ICreateJob,
   ICreateTransfer,
   IEndpoint,
@@ -73,7 +74,7 @@ export interface IAtelierClient {
     bucket: string,
     body: { from: string; to: string; toBucket?: string; move?: boolean; overwrite?: boolean }
   ): Promise<{ copied: number; moved: boolean }>;
-  count(endpoint: string, bucket: string, prefix: string): Promise<{ objects: number; bytes: number }>;
+  count(endpoint: string, bucket: string, prefix: string): Promise<ICountResult>;
   delete(endpoint: string, bucket: string, target: { key: string } | { prefix: string }): Promise<{ deleted: number }>;
 
   // Transfers between the workspace and object storage

@@ -87,7 +87,12 @@ export const DeleteQuery = Type.Object({
 });
 export const DeleteResult = Type.Object({ deleted: Type.Integer() });
 
-export const CountResult = Type.Object({ objects: Type.Integer(), bytes: Type.Integer() });
+export const CountResult = Type.Object({
+  objects: Type.Integer({ description: 'Objects under the prefix (folder placeholders left out).' }),
+  bytes: Type.Integer({ description: 'Their bytes.' }),
+  folders: Type.Integer({ description: 'Folders under the prefix, empty ones included (not the prefix itself).' })
+});
+export type ICountResult = Static<typeof CountResult>;
 
 /** The path parameters of a route about one endpoint. */
 export const EndpointParams = Type.Object({ endpoint: Type.String({ description: 'The endpoint id.' }) });

@@ -25,21 +25,32 @@ export async function* listAll(
   } while (token);
 }
 
-/** How many objects (placeholders of folders left out) and bytes are under a prefix. */
+/**
+ * What is under a prefix: the objects (placeholders of folders left out) and their bytes, and
+ * the folders, empty ones included, whether a placeholder or an object's path makes them.
+ */
 export async function countUnder(
   store: IObjectStore,
   bucket: string,
   prefix: string
-): Promise<{ objects: number; bytes: number }> {
+): Promise<{ objects: number; bytes: number; folders: number }> {
+  const base = checkPrefix(prefix);
   let objects = 0;
   let bytes = 0;
-  for await (const object of listAll(store, bucket, checkPrefix(prefix))) {
+  const folders = new Set<string>();
+  for await (const object of listAll(store, bucket, base)) {
+    const rel = object.key.slice(base.length);
+    const parts = rel.split('/');
+    for (let i = 1; i < parts.length; i++) {
+      folders.add(parts.slice(0, i).join('/'));
+    }
     if (!object.key.endsWith('/')) {
       objects += 1;
       bytes += object.size;
     }
   }
-  return { objects, bytes };
+  folders.delete('');
+  return { objects, bytes, folders: folders.size };
 }
 
 /** Deletes one object (`key`), or a folder and everything in it (`prefix`); says how many objects went. */
