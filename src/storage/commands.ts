@@ -3,7 +3,6 @@ import {
   Clipboard,
   Dialog,
   ICommandPalette,
-  InputDialog,
   MainAreaWidget,
   Notification,
   showDialog,
@@ -26,6 +25,8 @@ import { errorMessage, formatBytes } from '../core/format';
 import { storageIcon } from '../icons';
 import { CommandIDs, IAtelierClient } from '../tokens';
 import { IStorageItem, parentOf, StorageBrowserModel } from './model';
+import { askName } from './name-dialog';
+import { bucketProblem, keyProblem } from './names';
 import { uploadFiles } from './upload';
 import { StoragePreview } from './widgets/preview';
 
@@ -106,21 +107,25 @@ export function addStorageCommands(
     isEnabled: hasBucket,
     describedBy: { args: { type: 'object', properties: {} } },
     execute: async () => {
-      const result = await InputDialog.getText({
-        title: trans.__('New folder in %1', model.uriOf(model.prefix)),
-        placeholder: trans.__('folder name')
-      });
-      const name = result.value?.trim();
-      if (!result.button.accept || !name) {
-        return;
-      }
       const { endpoint, bucket } = location();
-      try {
-        await client.createFolder(endpoint, bucket, `${model.prefix}${name.replace(/\/+$/, '')}/`);
-        await model.refresh();
-      } catch (e) {
-        await showErrorMessage(trans.__('Cannot create the folder'), errorMessage(e));
-      }
+      await askName({
+        title: trans.__('New folder in %1', model.uriOf(model.prefix)),
+        label: trans.__('Folder name'),
+        placeholder: trans.__('folder name'),
+        rule: trans.__('Any name without "/" at the start; "a/b" makes a folder in a folder.'),
+        check: name => keyProblem(name, trans),
+        accept: trans.__('Create'),
+        trans,
+        submit: async name => {
+          try {
+            await client.createFolder(endpoint, bucket, `${model.prefix}${name.replace(/\/+$/, '')}/`);
+            await model.refresh();
+            return null;
+          } catch (e) {
+            return errorMessage(e);
+          }
+        }
+      });
     }
   });
 
@@ -130,20 +135,28 @@ export function addStorageCommands(
     isEnabled: () => !!model.endpoint,
     describedBy: { args: { type: 'object', properties: {} } },
     execute: async () => {
-      const result = await InputDialog.getText({
-        title: trans.__('New bucket on %1', model.endpoint?.name ?? ''),
-        placeholder: trans.__('3-63 lowercase letters, digits, dots or hyphens')
-      });
-      const name = result.value?.trim();
-      if (!result.button.accept || !name) {
+      const endpoint = model.endpoint;
+      if (!endpoint) {
         return;
       }
-      try {
-        await client.createBucket(model.endpoint!.id, name);
-        await model.reloadBuckets(name);
-      } catch (e) {
-        await showErrorMessage(trans.__('Cannot create the bucket'), errorMessage(e));
-      }
+      await askName({
+        title: trans.__('New bucket on %1', endpoint.name),
+        label: trans.__('Bucket name'),
+        placeholder: trans.__('my-bucket'),
+        rule: trans.__('3-63 lowercase letters, digits, dots or hyphens, starting and ending with a letter or digit.'),
+        check: name => bucketProblem(name, trans),
+        accept: trans.__('Create'),
+        trans,
+        submit: async name => {
+          try {
+            await client.createBucket(endpoint.id, name);
+            await model.reloadBuckets(name);
+            return null;
+          } catch (e) {
+            return errorMessage(e);
+          }
+        }
+      });
     }
   });
 
@@ -294,42 +307,54 @@ async function copyOrMove(context: IStorageContext, move: boolean): Promise<void
     return;
   }
   const isFolder = item.kind === 'folder';
-  const result = await InputDialog.getText({
+  const endpoint = model.endpoint?.id ?? '';
+  const bucket = model.bucket ?? '';
+  const targetOf = (typed: string) => (isFolder && !typed.endsWith('/') ? `${typed}/` : typed);
+  const done = (to: string, result: { copied: number }) =>
+    Notification.success(
+      move
+        ? trans.__('Moved %1 to %2', model.uriOf(item.key), model.uriOf(to))
+        : trans._n('Copied %1 object to %2', 'Copied %1 objects to %2', result.copied, model.uriOf(to)),
+      { autoClose: 4000 }
+    );
+  await askName({
     title: move ? trans.__('Rename or move %1', item.name) : trans.__('Copy %1', item.name),
     label: isFolder
       ? trans.__('New folder path in the bucket (ends with /)')
       : trans.__('New object path in the bucket'),
-    text: move ? item.key : isFolder ? `${item.key.slice(0, -1)}-copy/` : `${parentOf(item.key)}copy of ${item.name}`
-  });
-  let to = result.value?.trim();
-  if (!result.button.accept || !to || to === item.key) {
-    return;
-  }
-  if (isFolder && !to.endsWith('/')) {
-    to += '/';
-  }
-  const endpoint = model.endpoint?.id ?? '';
-  const bucket = model.bucket ?? '';
-  try {
-    await client.copy(endpoint, bucket, { from: item.key, to, move });
-  } catch (e) {
-    if (e instanceof AtelierError && e.code === 'exists') {
-      const answer = await showDialog({
-        title: trans.__('Name already taken'),
-        body: e.message,
-        buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Overwrite') })],
-        defaultButton: 0 // Enter cancels: nothing is overwritten unless chosen
-      });
-      if (answer.button.accept) {
-        await client
-          .copy(endpoint, bucket, { from: item.key, to, move, overwrite: true })
-          .catch(err => showErrorMessage(trans.__('Cannot copy'), errorMessage(err)));
+    text: move ? item.key : isFolder ? `${item.key.slice(0, -1)}-copy/` : `${parentOf(item.key)}copy of ${item.name}`,
+    rule: trans.__('A path in %1; "/" separates folders.', model.uriOf('')),
+    check: typed =>
+      keyProblem(typed, trans) ?? (targetOf(typed) === item.key ? trans.__('That is where it is now.') : null),
+    accept: move ? trans.__('Move') : trans.__('Copy'),
+    trans,
+    submit: async typed => {
+      const to = targetOf(typed);
+      try {
+        done(to, await client.copy(endpoint, bucket, { from: item.key, to, move }));
+      } catch (e) {
+        if (!(e instanceof AtelierError && e.code === 'exists')) {
+          return errorMessage(e);
+        }
+        const answer = await showDialog({
+          title: trans.__('Name already taken'),
+          body: e.message,
+          buttons: [Dialog.cancelButton(), Dialog.warnButton({ label: trans.__('Overwrite') })],
+          defaultButton: 0 // Enter cancels: nothing is overwritten unless chosen
+        });
+        if (!answer.button.accept) {
+          return e.message; // back to the name, as typed
+        }
+        try {
+          done(to, await client.copy(endpoint, bucket, { from: item.key, to, move, overwrite: true }));
+        } catch (again) {
+          return errorMessage(again);
+        }
       }
-    } else {
-      await showErrorMessage(move ? trans.__('Cannot rename') : trans.__('Cannot copy'), errorMessage(e));
+      await model.refresh();
+      return null;
     }
-  }
-  await model.refresh();
+  });
 }
 
 /** Deletes the selected object, or the selected folder and everything in it, once confirmed. */
@@ -345,12 +370,18 @@ async function remove(context: IStorageContext): Promise<void> {
   if (item.kind === 'folder') {
     try {
       const count = await client.count(endpoint, bucket, item.key);
-      body = trans.__(
-        'Delete the folder %1 and the %2 object(s) in it (%3)? This cannot be undone.',
-        model.uriOf(item.key),
-        count.objects,
-        formatBytes(count.bytes)
-      );
+      const what = [
+        ...(count.objects ? [trans._n('%1 object', '%1 objects', count.objects)] : []),
+        ...(count.folders ? [trans._n('%1 subfolder', '%1 subfolders', count.folders)] : [])
+      ];
+      body = what.length
+        ? trans.__(
+            'Delete the folder %1 and everything in it: %2 (%3)? This cannot be undone.',
+            model.uriOf(item.key),
+            what.join(trans.__(' and ')),
+            formatBytes(count.bytes)
+          )
+        : trans.__('Delete the empty folder %1? This cannot be undone.', model.uriOf(item.key));
     } catch (e) {
       await showErrorMessage(trans.__('Cannot delete'), errorMessage(e));
       return;

@@ -81,7 +81,7 @@ export async function uploadFiles(
   let uploaded = 0;
   let remembered: Conflict | null = null;
   const id = Notification.emit(
-    trans.__('Uploading %1 file(s) to %2', files.length, model.uriOf(prefix)),
+    trans._n('Uploading %1 file to %2', 'Uploading %1 files to %2', files.length, model.uriOf(prefix)),
     'in-progress',
     {
       autoClose: false,
@@ -143,7 +143,13 @@ export async function uploadFiles(
     }
     Notification.update({
       id,
-      message: trans.__('Uploaded %1 file(s) (%2) to %3', uploaded, formatBytes(total), model.uriOf(prefix)),
+      message: trans._n(
+        'Uploaded %1 file (%2) to %3',
+        'Uploaded %1 files (%2) to %3',
+        uploaded,
+        formatBytes(total),
+        model.uriOf(prefix)
+      ),
       type: 'success',
       autoClose: 5000,
       actions: []

@@ -126,7 +126,7 @@ export function addWorkspaceCommands(
       let target = typeof args.prefix === 'string' ? args.prefix : null;
       if (target === null) {
         const result = await InputDialog.getText({
-          title: trans.__('Copy %1 item(s) to object storage', paths.length),
+          title: trans._n('Copy %1 item to object storage', 'Copy %1 items to object storage', paths.length),
           label: trans.__('Target folder in %1 (%2)', model.bucket, model.endpoint?.name ?? ''),
           text: model.prefix
         });

@@ -167,3 +167,71 @@ test.describe('Drag and drop between the file browser and object storage', () =>
     await atelier.api.workspace.untilText(`${tmpPath}/from-storage.txt`, 'to the workspace\n');
   });
 });
+
+test.describe('Storage operations say what they did', () => {
+  test('Copy to… ends with a notification; deleting a folder counts its objects and subfolders, empty ones too', async ({
+    page,
+    request
+  }) => {
+    const atelier = new Atelier(page, request);
+    const bucket = `ops-${Date.now().toString(36)}`;
+    await atelier.api.storage.createBucket(bucket);
+    await atelier.api.storage.putObject(bucket, 'data/a.txt', 'abc');
+    await atelier.api.storage.putObject(bucket, 'data/deep/b.txt', 'de');
+    expect(
+      (await atelier.api.post(`storage/endpoints/local/buckets/${bucket}/folders`, { key: 'data/empty/' })).status()
+    ).toBe(201);
+    await atelier.loaded();
+    await atelier.storage.openBucket(bucket);
+
+    // Copy a folder: the notification says how many objects went where.
+    await atelier.storage.contextMenu('data/');
+    await atelier.menu('Copy to…').click();
+    await atelier.dialog.fill('copied/');
+    await atelier.dialog.press('Copy');
+    await expect(atelier.notification(`Copied 2 objects to s3://${bucket}/copied/`)).toBeVisible();
+    await atelier.storage.untilListed('copied/');
+
+    // Delete the original: the confirmation counts what goes, the empty subfolder included.
+    await atelier.storage.contextMenu('data/');
+    await atelier.menu('Delete from Object Storage…').click();
+    await expect(atelier.dialog.locator).toContainText(
+      `Delete the folder s3://${bucket}/data/ and everything in it: 2 objects and 2 subfolders (5 B)?`
+    );
+    await atelier.dialog.press('Delete');
+    await expect(atelier.notification('Deleted 2 objects')).toBeVisible();
+    await expect(atelier.storage.row('data/')).toHaveCount(0);
+  });
+});
+
+test.describe('Name dialogs', () => {
+  test('say what is wrong while the name is typed, and keep a name the service refuses', async ({ page, request }) => {
+    const atelier = new Atelier(page, request);
+    const taken = `taken-${Date.now().toString(36)}`;
+    await atelier.api.storage.createBucket(taken);
+    await atelier.loaded();
+    await atelier.storage.open();
+
+    await atelier.storage.locator.getByRole('button', { name: 'New Bucket' }).click();
+    const dialog = atelier.dialog;
+    const create = dialog.button('Create');
+    const message = dialog.locator.locator('.jp-Atelier-NameDialog-message');
+    await expect(create).toBeDisabled();
+    await expect(message).toHaveText('Give the bucket a name.');
+    await dialog.input.pressSequentially('Bad_Name');
+    await expect(message).toContainText('lowercase letters, digits');
+    await expect(dialog.input).toHaveAttribute('aria-invalid', 'true');
+    await expect(create).toBeDisabled();
+
+    // A valid name the service refuses (it exists): the dialog comes back with it and the reason.
+    await dialog.input.fill(taken);
+    await expect(create).toBeEnabled();
+    await create.click();
+    await expect(dialog.input).toHaveValue(taken);
+    await expect(message).toContainText('already exists');
+    await dialog.input.fill(`${taken}-2`);
+    await create.click();
+    await expect(dialog.locator).toHaveCount(0);
+    await expect(atelier.storage.bucketSelect).toHaveValue(`${taken}-2`);
+  });
+});
