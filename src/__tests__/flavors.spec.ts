@@ -46,6 +46,8 @@ describe('flavor helpers', () => {
     expect(memoryPair(180, 512)).toBe('180/512 MiB');
     expect(memoryPair(200, 4096)).toBe('0.2/4 GiB');
     expect(memoryPair(12 * 1024, 24105)).toBe('12/24 GiB');
+    // The limit reads as the status bar writes it.
+    expect(memoryPair(12 * 1024, 24105).split('/')[1]).toBe(formatMemory(24105));
     const usage = { cpuPercent: 12.4, cpus: 2, memoryUsedMiB: 410, memoryLimitMiB: 4096, at: '' };
     expect(usageText(usage, formatMemory, { cpu: 'CPU', gpu: 'GPU' })).toBe('CPU 12% · 410 MiB / 4 GiB');
     const withGpu = {

@@ -12,7 +12,8 @@ describe('formatMemory', () => {
   it.each([
     [512, '512 MiB'],
     [1024, '1 GiB'],
-    [24105, '23.5 GiB'],
+    [24105, '24 GiB'],
+    [3584, '3.5 GiB'],
     [4096, '4 GiB']
   ])('%d MiB reads %s', (mib, text) => {
     expect(formatMemory(mib)).toBe(text);

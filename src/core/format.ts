@@ -21,16 +21,21 @@ export function formatBytes(bytes: number): string {
   return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
 }
 
-/** Memory in MiB as a person reads it: 512 MiB, 4 GiB, 23.5 GiB. */
-export function formatMemory(mib: number): string {
-  if (mib < 1024) {
-    return `${Math.round(mib)} MiB`;
-  }
-  const gib = mib / 1024;
-  return `${Number.isInteger(gib) ? gib : gib.toFixed(1)} GiB`;
+/** GiB from MiB, as every memory figure writes them: to one decimal below 10 (0.2, 3.5), whole from 10 (24). */
+function gib(mib: number): string {
+  const value = mib / 1024;
+  return value >= 10 || Number.isInteger(value) ? String(Math.round(value)) : value.toFixed(1);
 }
 
-/** "0.2/4 GiB" or "180/512 MiB": memory used of a limit, in the limit's unit. */
+/** Memory in MiB as a person reads it: 512 MiB, 3.5 GiB, 24 GiB. */
+export function formatMemory(mib: number): string {
+  return mib < 1024 ? `${Math.round(mib)} MiB` : `${gib(mib)} GiB`;
+}
+
+/**
+ * "0.2/4 GiB" or "180/512 MiB": memory used of a limit, in the limit's unit, with the limit
+ * written as everywhere else (the status bar's 24 GiB is the toolbar's 24 GiB).
+ */
 export function memoryPair(usedMiB: number, limitMiB: number): string {
   if (limitMiB <= 0) {
     return formatMemory(usedMiB); // no limit stated
@@ -38,11 +43,7 @@ export function memoryPair(usedMiB: number, limitMiB: number): string {
   if (limitMiB < 1024) {
     return `${Math.round(usedMiB)}/${Math.round(limitMiB)} MiB`;
   }
-  const g = (mib: number) => {
-    const v = mib / 1024;
-    return v >= 10 || Number.isInteger(v) ? String(Math.round(v)) : v.toFixed(1);
-  };
-  return `${g(usedMiB)}/${g(limitMiB)} GiB`;
+  return `${gib(usedMiB)}/${gib(limitMiB)} GiB`;
 }
 
 /** "1 h 02 min", "3 min 05 s", "12 s". */

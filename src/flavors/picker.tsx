@@ -1,3 +1,4 @@
+import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 import type { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -123,6 +124,9 @@ export class FlavorPicker extends ReactWidget implements Dialog.IBodyWidget<stri
   ) {
     super();
     this.addClass('jp-Atelier-FlavorPickerBody');
+    // JupyterLab's dialog turns its accept button back on as the filters are typed in; after
+    // it has, this turns it off again while no flavor is chosen.
+    this.node.addEventListener('input', () => this._syncAccept());
   }
 
   getValue(): string | null {
@@ -130,7 +134,32 @@ export class FlavorPicker extends ReactWidget implements Dialog.IBodyWidget<stri
   }
 
   render(): JSX.Element {
-    return <Picker list={this._list} trans={this._trans} onChoose={id => (this._chosen = id)} />;
+    return (
+      <Picker
+        list={this._list}
+        trans={this._trans}
+        onChoose={id => {
+          this._chosen = id;
+          this._syncAccept();
+        }}
+      />
+    );
+  }
+
+  protected onAfterAttach(msg: Message): void {
+    super.onAfterAttach(msg);
+    this._syncAccept();
+  }
+
+  /** The dialog's Continue button works only once a flavor is chosen, and says so. */
+  private _syncAccept(): void {
+    const accept = this.node
+      .closest('.jp-Dialog-content')
+      ?.querySelector<HTMLButtonElement>('.jp-Dialog-button.jp-mod-accept');
+    if (accept) {
+      accept.disabled = this._chosen === null;
+      accept.title = this._chosen === null ? this._trans.__('Choose a flavor first.') : '';
+    }
   }
 
   private _chosen: string | null = null;

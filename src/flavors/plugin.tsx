@@ -136,6 +136,32 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
       return panels.length;
     };
 
+    /** Whether some open notebook still has no kernel, or one of `old`. */
+    const staleKernels = (old: Set<string>): boolean => {
+      let stale = false;
+      notebooks?.forEach(panel => {
+        const kernel = panel.sessionContext.session?.kernel;
+        stale ||= !kernel || old.has(kernel.id);
+      });
+      return stale;
+    };
+
+    /**
+     * Takes notification `id` (which offers Restart Kernels) away once every open notebook has
+     * a kernel started after the switch, however it got it (the offer's button, the notebook's
+     * own kernel menu, a reconnect).
+     */
+    const dismissOnceFresh = (id: string, old: Set<string>): void => {
+      const check = () => {
+        if (!staleKernels(old)) {
+          Notification.dismiss(id);
+          app.serviceManager.kernels.runningChanged.disconnect(check);
+        }
+      };
+      app.serviceManager.kernels.runningChanged.connect(check);
+      check();
+    };
+
     // Under JupyterHub the page config names the Hub: its home page starts a stopped server.
     const hubPrefix = PageConfig.getOption('hubPrefix');
     const describeStep = (record: IFlavorSwitch, target: string, away: boolean) => {
@@ -228,6 +254,8 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
       const id2 = Notification.emit(trans.__('Switching to %1: saving documents…', target.name), 'in-progress', {
         autoClose: false
       });
+      // The kernels of before the switch: once no open notebook has one, Restart Kernels is done.
+      const oldKernels = new Set(Array.from(app.serviceManager.kernels.running(), kernel => kernel.id));
       try {
         for (const [path, context] of dirty) {
           try {
@@ -269,6 +297,9 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
                 ]
               : []
           });
+          if (open) {
+            dismissOnceFresh(id2, oldKernels);
+          }
         } else if (record.error === SERVER_AWAY) {
           const home = hubPrefix ? URLExt.join(hubPrefix, 'home') : '';
           Notification.update({

@@ -15,6 +15,23 @@ test.describe('Compute flavors', () => {
     }
   });
 
+  test('the picker continues only once a flavor is chosen; the status item says what a click does', async ({
+    page,
+    request
+  }) => {
+    const atelier = new Atelier(page, request);
+    await atelier.loaded();
+    await expect(atelier.statusButton).toHaveAttribute('title', /Click to switch the flavor/);
+    await atelier.flavors.open();
+    const next = atelier.flavors.dialog.button('Continue…');
+    await expect(next).toBeDisabled();
+    await expect(next).toHaveAttribute('title', 'Choose a flavor first.');
+    await atelier.flavors.item('small').click();
+    await expect(next).toBeEnabled();
+    await atelier.flavors.dialog.press('Cancel');
+    await expect(atelier.flavors.dialog.locator).toHaveCount(0);
+  });
+
   test('switch to a smaller flavor from the status bar without losing typed text', async ({
     page,
     request,
