@@ -5,7 +5,7 @@ import { AtelierError } from '../api/request';
 import { jobNameFor } from '../jobs/launch';
 import { formatDuration } from '../core/format';
 import { JobsModel } from '../jobs/model';
-import { emptyValues, errorKey, toRequest, valuesFromRequest } from '../jobs/values';
+import { emptyValues, errorKey, nearestJobName, toRequest, valuesFromRequest } from '../jobs/values';
 import { IRunningService, startService } from './service';
 
 const trans = nullTranslator.load('jupyterlab_atelier');
@@ -66,6 +66,15 @@ describe('the job form', () => {
       'notebook',
       'outputs.0'
     ]);
+  });
+
+  it('offers the nearest valid name, and says when there is none', () => {
+    const named = (name: string) => toRequest({ ...emptyValues(), name, command: 'true' }, trans).errors.name;
+    expect(named('bad name')).toMatch(/For example "bad-name"\.$/);
+    expect(named('  my run #3 ')).toMatch(/For example "my-run-3"\.$/);
+    expect(named('')).toBe('Give the job a name.');
+    expect(named('***')).not.toMatch(/For example/);
+    expect(nearestJobName('résumé v2')).toBe('r-sum-v2');
   });
 
   it("maps the service's field to the form's", () => {

@@ -85,12 +85,26 @@ const PARAM_NAME = /^[A-Za-z_][A-Za-z0-9_.-]{0,127}$/;
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 const DATA_NAME = /^[A-Za-z][A-Za-z0-9_]{0,63}$/;
 
+/** The valid job name nearest to what was typed (spaces and other signs become "-"), or null. */
+export function nearestJobName(typed: string): string | null {
+  const nearest = typed
+    .trim()
+    .replace(/[^A-Za-z0-9_.-]+/g, '-')
+    .replace(/^[^A-Za-z0-9]+/, '')
+    .slice(0, 64);
+  return JOB_NAME.test(nearest) ? nearest : null;
+}
+
 /** Checks what can be checked here; returns the request, or the errors by field. */
 export function toRequest(values: IJobFormValues, trans: TranslationBundle): { request?: ICreateJob; errors: Errors } {
   const errors: Errors = {};
   const name = values.name.trim();
-  if (!JOB_NAME.test(name)) {
-    errors.name = trans.__('Use letters, digits, "_", "." and "-" (at most 64), starting with a letter or digit.');
+  if (!name) {
+    errors.name = trans.__('Give the job a name.');
+  } else if (!JOB_NAME.test(name)) {
+    const nearest = nearestJobName(name);
+    const rule = trans.__('Use letters, digits, "_", "." and "-" (at most 64), starting with a letter or digit.');
+    errors.name = nearest ? `${rule} ${trans.__('For example "%1".', nearest)}` : rule;
   }
   const program = values[values.program].trim();
   if (!program) {

@@ -41,6 +41,11 @@ test.describe('Training jobs', () => {
     await form.field('name').fill('not a name');
     await form.submit();
     await expect(form.fieldError('name')).toContainText('letters, digits');
+    // ...and the form says so where the user looks: the field focused, its nearest valid name
+    // offered, and a notification that nothing was submitted.
+    await expect(form.field('name')).toBeFocused();
+    await expect(form.fieldError('name')).toContainText('For example "not-a-name".');
+    await expect(atelier.notification(/Nothing was submitted: Use letters, digits/)).toBeVisible();
     await form.field('name').fill('train-ui');
 
     await form.addPair('parameters', 'epochs', '4');

@@ -1,4 +1,5 @@
 import * as React from 'react';
+import { Notification } from '@jupyterlab/apputils';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ICreateJob, IJobFlavors } from '../../api/client';
@@ -54,11 +55,32 @@ export function JobForm(props: IFormProps): JSX.Element {
     onChange: (e: React.ChangeEvent<HTMLInputElement | HTMLTextAreaElement>) => set(key, e.target.value)
   });
 
+  // After a submit that found errors: the first invalid field in view and focused, and a
+  // notification saying that nothing was submitted and why.
+  const form = React.useRef<HTMLFormElement>(null);
+  const [refused, setRefused] = React.useState(0);
+  React.useEffect(() => {
+    if (!refused || !form.current) {
+      return;
+    }
+    const first =
+      form.current.querySelector<HTMLElement>('[aria-invalid="true"]') ??
+      form.current
+        .querySelector('.jp-Atelier-JobForm-error')
+        ?.closest('.jp-Atelier-JobForm-field')
+        ?.querySelector<HTMLElement>('input, select, textarea');
+    first?.scrollIntoView({ block: 'center' });
+    first?.focus();
+    const message = form.current.querySelector('.jp-Atelier-JobForm-error')?.textContent ?? '';
+    Notification.warning(trans.__('Nothing was submitted: %1', message), { autoClose: 6000 });
+  }, [refused]);
+
   const onSubmit = async (event: React.FormEvent) => {
     event.preventDefault();
     const { request, errors: found } = toRequest(values, trans);
     setErrors(found);
     if (!request) {
+      setRefused(n => n + 1);
       return;
     }
     setBusy(true);
@@ -70,6 +92,7 @@ export function JobForm(props: IFormProps): JSX.Element {
       } else {
         setErrors({ form: (e as Error).message });
       }
+      setRefused(n => n + 1);
     } finally {
       setBusy(false);
     }
@@ -87,7 +110,7 @@ export function JobForm(props: IFormProps): JSX.Element {
     ['command', trans.__('Command')]
   ];
   return (
-    <form className="jp-Atelier-JobForm" onSubmit={onSubmit} noValidate>
+    <form ref={form} className="jp-Atelier-JobForm" onSubmit={onSubmit} noValidate>
       <h2>{trans.__('New Training Job')}</h2>
       <Field id="name" label={trans.__('Name')} error={errors.name}>
         <input {...text('name')} autoFocus />
