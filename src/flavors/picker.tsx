@@ -2,7 +2,7 @@ import type { Message } from '@lumino/messaging';
 import * as React from 'react';
 import type { Dialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
 import type { IFlavor, IFlavorList } from '../api/client';
 import { flavorFigures } from '../core/format';
 
@@ -49,8 +49,7 @@ function Picker(props: {
       <div className="jp-Atelier-FlavorPicker-filters">
         <label>
           {trans.__('Show')}{' '}
-          <select
-            className="jp-mod-styled"
+          <HTMLSelect
             value={kind}
             onChange={e => setKind(e.target.value as Kind)}
             aria-label={trans.__('Show flavors')}
@@ -58,7 +57,7 @@ function Picker(props: {
             <option value="all">{trans.__('All flavors')}</option>
             <option value="gpu">{trans.__('With GPUs')}</option>
             <option value="cpu">{trans.__('CPU only')}</option>
-          </select>
+          </HTMLSelect>
         </label>
         <label>
           {trans.__('CPUs at least')}{' '}

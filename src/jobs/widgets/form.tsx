@@ -1,6 +1,6 @@
 import * as React from 'react';
 import { Notification } from '@jupyterlab/apputils';
-import { ReactWidget } from '@jupyterlab/ui-components';
+import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ICreateJob, IJobFlavors } from '../../api/client';
 import { flavorSummary } from '../../core/format';
@@ -189,7 +189,7 @@ export function JobForm(props: IFormProps): JSX.Element {
       <fieldset className="jp-Atelier-JobForm-resources">
         <legend>{trans.__('Resources')}</legend>
         <Field id="flavorId" label={trans.__('Flavor')} error={errors.flavorId || catalogError}>
-          <select
+          <HTMLSelect
             id="jp-atelier-job-flavorId"
             className="jp-mod-styled"
             value={values.flavorId}
@@ -202,7 +202,7 @@ export function JobForm(props: IFormProps): JSX.Element {
                 {f.selectable ? '' : ` — ${trans.__('not available')}`}
               </option>
             ))}
-          </select>
+          </HTMLSelect>
         </Field>
         <Field
           id="nodeCount"

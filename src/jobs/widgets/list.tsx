@@ -1,6 +1,6 @@
 import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, refreshIcon, ReactWidget, UseSignal } from '@jupyterlab/ui-components';
+import { HTMLSelect, ReactWidget, UseSignal, addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import type { IJob, IJobPhase } from '../../api/client';
 import { formatDuration } from '../../core/format';
 import { JobSort, JobsModel } from '../model';
@@ -91,8 +91,7 @@ function JobsList(props: IListProps): JSX.Element {
           defaultValue={model.filter}
           onChange={e => model.setView({ filter: e.target.value })}
         />
-        <select
-          className="jp-mod-styled"
+        <HTMLSelect
           aria-label={trans.__('Sort jobs')}
           defaultValue={model.sort}
           onChange={e => model.setView({ sort: e.target.value as JobSort })}
@@ -102,7 +101,7 @@ function JobsList(props: IListProps): JSX.Element {
               {label}
             </option>
           ))}
-        </select>
+        </HTMLSelect>
       </div>
       <UseSignal signal={model.changed}>
         {() => {

@@ -1,6 +1,14 @@
 import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { addIcon, fileUploadIcon, newFolderIcon, ReactWidget, refreshIcon, UseSignal } from '@jupyterlab/ui-components';
+import {
+  HTMLSelect,
+  ReactWidget,
+  UseSignal,
+  addIcon,
+  fileUploadIcon,
+  newFolderIcon,
+  refreshIcon
+} from '@jupyterlab/ui-components';
 import type { Drag } from '@lumino/dragdrop';
 import type { Message } from '@lumino/messaging';
 import type { StorageBrowserModel } from '../model';
@@ -101,8 +109,7 @@ function BrowserView(props: {
       <div className={`${CLASS}-header`}>
         <label className={`${CLASS}-field`}>
           <span>{trans.__('Endpoint')}</span>
-          <select
-            className="jp-mod-styled"
+          <HTMLSelect
             value={endpoint?.id ?? ''}
             onChange={e => void model.setEndpoint(e.target.value)}
             aria-label={trans.__('Storage endpoint')}
@@ -112,12 +119,11 @@ function BrowserView(props: {
                 {e.name}
               </option>
             ))}
-          </select>
+          </HTMLSelect>
         </label>
         <label className={`${CLASS}-field`}>
           <span>{trans.__('Bucket')}</span>
-          <select
-            className="jp-mod-styled"
+          <HTMLSelect
             value={model.bucket ?? ''}
             onChange={e => void model.setBucket(e.target.value)}
             aria-label={trans.__('Bucket')}
@@ -129,7 +135,7 @@ function BrowserView(props: {
                 {b.name}
               </option>
             ))}
-          </select>
+          </HTMLSelect>
         </label>
       </div>
       <div className={`${CLASS}-toolbar`} role="toolbar" aria-label={trans.__('Object storage')}>
