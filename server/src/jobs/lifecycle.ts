@@ -91,7 +91,11 @@ export class JobLifecycle {
     await this.watch(record);
   }
 
-  /** Polls the executor until the program has ended, then finishes the job. */
+  /**
+   * Watches the program until it has ended, then finishes the job: the executor is asked every
+   * pollMs, and at once when it says the program ended (a local process), so that a job that
+   * ends shows as ended without waiting for the next look.
+   */
   async watch(record: IRecord): Promise<void> {
     const launch = record.launch!;
     const handle = record.handle!;
@@ -99,6 +103,7 @@ export class JobLifecycle {
       this.armKill(record); // a stop that began before a restart
     }
     this._armRuntimeLimit(record);
+    let heard = false;
     while (!this._host.closing()) {
       await this._pullLog(record);
       const program = await this._executor.status(handle, launch).catch(e => {
@@ -129,7 +134,13 @@ export class JobLifecycle {
         await this.finish(record);
         return;
       }
-      await delay(this._host.pollMs);
+      // Once heard, the end is not waited for again: the next looks are paced by pollMs.
+      const ended: Promise<void> | null | undefined = heard ? null : this._executor.whenEnded?.(handle);
+      if (ended) {
+        heard = await Promise.race([ended.then(() => true), delay(this._host.pollMs).then(() => false)]);
+      } else {
+        await delay(this._host.pollMs);
+      }
     }
   }
 

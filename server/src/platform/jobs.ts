@@ -66,6 +66,11 @@ export interface IJobExecutor {
   recover?(launch: IJobLaunch): Promise<IJobHandle | null>;
   /** Takes back what a job found running after a restart holds (e.g. its CPUs). */
   adopt?(handle: IJobHandle): void;
+  /**
+   * Resolves when the program ends, where the executor learns of it without asking (a local
+   * child process tells its parent); null where it must be asked (after a restart, Slurm).
+   */
+  whenEnded?(handle: IJobHandle): Promise<void> | null;
   /** Releases what the executor holds for the job once it has ended (cgroups, temp files). */
   cleanup?(handle: IJobHandle): Promise<void>;
   /**

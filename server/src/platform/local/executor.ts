@@ -78,6 +78,8 @@ export class LocalExecutor implements IJobExecutor {
         child.once('spawn', () => resolve(child.pid!));
       });
       child.unref();
+      // The parent hears of the wrapper's end at once (it records the exit code before it ends).
+      this._ended.set(String(pid), new Promise(resolve => child.once('exit', () => resolve())));
       const stat = readProc(pid);
       return {
         externalId: String(pid),
@@ -107,6 +109,11 @@ export class LocalExecutor implements IJobExecutor {
     if (cpus) {
       this._cpus.mark(parseCpuList(cpus));
     }
+  }
+
+  /** A process this service started ends with an 'exit' event; one adopted after a restart is polled. */
+  whenEnded(handle: IJobHandle): Promise<void> | null {
+    return this._ended.get(handle.externalId ?? '') ?? null;
   }
 
   async status(handle: IJobHandle, launch: IJobLaunch): Promise<IExecutorStatus> {
@@ -143,6 +150,7 @@ export class LocalExecutor implements IJobExecutor {
   }
 
   async cleanup(handle: IJobHandle): Promise<void> {
+    this._ended.delete(handle.externalId ?? '');
     const cpus = String(handle.data?.cpus ?? '');
     if (cpus) {
       this._cpus.release(parseCpuList(cpus));
@@ -177,4 +185,6 @@ export class LocalExecutor implements IJobExecutor {
 
   private _cpus: CpuPool;
   private _memory: MemoryLimits;
+  /** The end of each process this service started, by pid. */
+  private _ended = new Map<string, Promise<void>>();
 }
