@@ -5,7 +5,9 @@ import { ILauncher } from '@jupyterlab/launcher';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { storageIcon } from '../icons';
 import { CommandIDs, IAtelierClient, ITransfersModel, TRANSLATION_DOMAIN } from '../tokens';
-import { addStorageCommands, IStorageContext } from './commands';
+import { addStorageCommands } from './commands';
+import type { IStorageContext } from './context';
+import { Previews } from './previews';
 import { acceptStorageDrops } from './dragdrop';
 import { StorageBrowserModel } from './model';
 import { uploadFiles } from './upload';
@@ -34,7 +36,7 @@ export const storagePlugin: JupyterFrontEndPlugin<void> = {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands } = app;
     const model = new StorageBrowserModel({ client });
-    const context: IStorageContext = { app, client, model, trans };
+    const context: IStorageContext = { app, client, model, trans, previews: new Previews() };
 
     const browser = new StorageBrowser(model, trans, {
       open: item => void commands.execute(CommandIDs.storageOpenItem, { key: item.key }),

@@ -65,13 +65,20 @@ export function previewKind(key: string, type: string): PreviewKind {
 /** A read-only view of an object: text, CSV as a table, JSON formatted, or an image. */
 export class StoragePreview extends ReactWidget {
   constructor(
-    private readonly _uri: string,
-    private readonly _key: string,
+    private _uri: string,
+    private _key: string,
     private readonly _blob: Blob,
     private readonly _trans: TranslationBundle
   ) {
     super();
     this.addClass(CLASS);
+  }
+
+  /** The object was renamed or moved: the header says where it is now. */
+  relocate(key: string, uri: string): void {
+    this._key = key;
+    this._uri = uri;
+    this.update();
   }
 
   async load(): Promise<void> {
