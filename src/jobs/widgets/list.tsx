@@ -2,7 +2,7 @@ import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { HTMLSelect, ReactWidget, UseSignal, addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import type { IJob, IJobPhase } from '../../api/client';
-import { formatDuration } from '../../core/format';
+import { formatDuration, shortDate } from '../../core/format';
 import { JobSort, JobsModel } from '../model';
 
 export function phaseLabel(phase: IJobPhase, trans: TranslationBundle): string {
@@ -50,9 +50,17 @@ function JobsList(props: IListProps): JSX.Element {
   ];
   const onKey = (event: React.KeyboardEvent, jobs: IJob[]) => {
     const index = jobs.findIndex(j => j.id === selected);
-    if (event.key === 'ArrowDown' || event.key === 'ArrowUp') {
+    const moves: Record<string, number> = {
+      ArrowDown: index + 1,
+      ArrowUp: index - 1,
+      Home: 0,
+      End: jobs.length - 1,
+      PageDown: index + 10,
+      PageUp: index - 10
+    };
+    if (event.key in moves) {
       event.preventDefault();
-      const next = jobs[Math.max(0, Math.min(jobs.length - 1, index + (event.key === 'ArrowDown' ? 1 : -1)))];
+      const next = jobs[Math.max(0, Math.min(jobs.length - 1, moves[event.key]))];
       if (next) {
         select(next.id);
         (event.currentTarget.querySelector(`[data-job-id="${next.id}"]`) as HTMLElement | null)?.focus();
@@ -122,11 +130,12 @@ function JobsList(props: IListProps): JSX.Element {
               aria-label={trans.__('Training jobs')}
               onKeyDown={e => onKey(e, jobs)}
             >
-              {jobs.map(job => (
+              {jobs.map((job, i) => (
                 <li
                   key={job.id}
                   role="option"
-                  tabIndex={0}
+                  // One Tab stop for the list (the selected job, else the first); arrows move in it.
+                  tabIndex={job.id === selected || (i === 0 && !jobs.some(j => j.id === selected)) ? 0 : -1}
                   aria-selected={job.id === selected}
                   className={`jp-Atelier-Jobs-item${job.id === selected ? ' jp-mod-selected' : ''}`}
                   data-job-id={job.id}
@@ -138,6 +147,12 @@ function JobsList(props: IListProps): JSX.Element {
                   <div className="jp-Atelier-Jobs-name">{job.metadata.name}</div>
                   <PhaseBadge job={job} trans={trans} />
                   <div className="jp-Atelier-Jobs-meta">
+                    <time
+                      dateTime={job.metadata.createdAt}
+                      title={trans.__('Submitted %1', new Date(job.metadata.createdAt).toLocaleString())}
+                    >
+                      {shortDate(job.metadata.createdAt)}
+                    </time>
                     <span>
                       {job.status.startedAt ? formatDuration(job.status.duration) : (job.status.message ?? '')}
                     </span>

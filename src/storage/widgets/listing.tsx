@@ -25,6 +25,22 @@ export const STORAGE_MIME = 'application/x-atelier-storage-object';
 export const ROW_HEIGHT = 26;
 
 /** The folder's path in the bucket, each part a button that opens it. */
+/**
+ * A name cut in the middle when the column is narrow ("iris sa…e (1).csv"), so that names that
+ * differ at the end (copies, numbered files, extensions) stay told apart; the whole name is the
+ * tooltip.
+ */
+function ItemName(props: { name: string }): JSX.Element {
+  const { name } = props;
+  const tail = name.length > 8 ? name.slice(-Math.min(10, Math.floor(name.length / 2))) : '';
+  return (
+    <span className={`${CLASS}-itemName`} title={name}>
+      <span className={`${CLASS}-itemNameHead`}>{name.slice(0, name.length - tail.length)}</span>
+      {tail && <span className={`${CLASS}-itemNameTail`}>{tail}</span>}
+    </span>
+  );
+}
+
 export function Breadcrumbs(props: { model: StorageBrowserModel; trans: TranslationBundle }): JSX.Element {
   const { model, trans } = props;
   const parts = model.prefix.split('/').filter(Boolean);
@@ -222,7 +238,7 @@ export function ItemList(props: {
               onMouseUp={() => (dragStart.current = null)}
             >
               <Icon.react tag="span" className={`${CLASS}-itemIcon`} />
-              <span className={`${CLASS}-itemName`}>{item.name}</span>
+              <ItemName name={item.name} />
               <span className={`${CLASS}-itemSize`}>{item.size === undefined ? '' : formatBytes(item.size)}</span>
               <span
                 className={`${CLASS}-itemModified`}
