@@ -31,6 +31,32 @@ describe('StatusModel', () => {
     await service.stop();
   });
 
+  it('asks six times less often while the tab is hidden, and at once when it is shown again', async () => {
+    const client = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: service.baseUrl }) });
+    const model = new StatusModel({ client });
+    model.setInterval(10000);
+    await model.refresh();
+    const show = (state: 'hidden' | 'visible') => {
+      Object.defineProperty(document, 'visibilityState', { value: state, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange'));
+    };
+    try {
+      show('hidden');
+      expect(model.frequency.interval).toBe(60000);
+      model.setInterval(20000);
+      expect(model.frequency.interval).toBe(120000);
+      let changes = 0;
+      model.changed.connect(() => changes++);
+      show('visible');
+      expect(model.frequency.interval).toBe(20000);
+      await new Promise(resolve => setTimeout(resolve, 500));
+      expect(changes).toBeGreaterThan(0); // read again when shown
+    } finally {
+      show('visible');
+      model.dispose();
+    }
+  });
+
   it('shows the platform and the flavor read from the service', async () => {
     const client = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: service.baseUrl }) });
     const model = new StatusModel({ client });

@@ -18,9 +18,11 @@ export class StatusModel implements IDisposable {
       factory: () => this.refresh(),
       frequency: this._normal,
       name: 'jupyterlab-atelier:status',
-      // One small request per interval; never skipped, or a hidden tab would miss a restart.
+      // One small request per interval; never skipped, or a hidden tab would miss a restart,
+      // but slower while the tab is hidden (see _frequency).
       standby: 'never'
     });
+    document.addEventListener('visibilitychange', this._onVisibility);
   }
 
   /** The last status read, or null before the first answer. */
@@ -60,7 +62,7 @@ export class StatusModel implements IDisposable {
       const recovered = this._error !== null;
       this._status = status;
       this._error = null;
-      this._poll.frequency = this._normal;
+      this._poll.frequency = this._frequency();
       if ((before && after && before !== after) || (recovered && status.jupyter.state === 'running')) {
         this._jupyterRestarted.emit();
       }
@@ -83,7 +85,7 @@ export class StatusModel implements IDisposable {
   setInterval(ms: number): void {
     this._normal = { ...this._normal, interval: ms, max: Math.max(ms, this._normal.max) };
     if (!this._error) {
-      this._poll.frequency = this._normal;
+      this._poll.frequency = this._frequency();
     }
   }
 
@@ -96,9 +98,29 @@ export class StatusModel implements IDisposable {
     if (this.isDisposed) {
       return;
     }
+    document.removeEventListener('visibilitychange', this._onVisibility);
     this._poll.dispose();
     Signal.clearData(this);
   }
+
+  /** The normal frequency; while the tab is hidden, six times slower (at least a minute). */
+  private _frequency(): IPoll.Frequency {
+    if (document.visibilityState !== 'hidden') {
+      return this._normal;
+    }
+    const interval = Math.max(this._normal.interval * 6, 60000);
+    return { ...this._normal, interval, max: Math.max(interval, this._normal.max) };
+  }
+
+  /** Back in view: the normal pace, and a fresh status at once. */
+  private _onVisibility = (): void => {
+    if (!this._error) {
+      this._poll.frequency = this._frequency();
+    }
+    if (document.visibilityState === 'visible') {
+      void this._poll.refresh();
+    }
+  };
 
   private _normal: IPoll.Frequency;
   private _client: IAtelierClient;
