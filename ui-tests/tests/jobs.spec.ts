@@ -64,6 +64,17 @@ test.describe('Training jobs', () => {
     // The sidebar lists it; the output opens in the file browser.
     await atelier.jobs.open();
     await expect(atelier.jobs.item('train-ui')).toContainText('Completed');
+    // Each row says when it was submitted; the list is one Tab stop, and the arrows move in it.
+    const second = await atelier.api.post('jobs', { name: 'second-ui', command: 'true' });
+    expect(second.status()).toBe(201);
+    await expect(atelier.jobs.item('second-ui')).toBeVisible();
+    await expect(atelier.jobs.item('train-ui').locator('time')).toHaveAttribute('datetime', /^\d{4}-/);
+    await expect(atelier.jobs.locator.locator('.jp-Atelier-Jobs-item[tabindex="0"]')).toHaveCount(1);
+    await atelier.jobs.item('second-ui').click();
+    await page.keyboard.press('ArrowDown');
+    await expect(atelier.jobs.item('train-ui')).toBeFocused();
+    await expect(atelier.jobs.item('train-ui')).toHaveAttribute('tabindex', '0');
+    await expect(atelier.jobs.locator.locator('.jp-Atelier-Jobs-item[tabindex="0"]')).toHaveCount(1);
     await detail.button('Open output model').click();
     await expect(atelier.files.item('model.txt').first()).toBeVisible();
     const written = await atelier.api.workspace.model(`${tmpPath}/results/model.txt`, { text: true });

@@ -204,6 +204,31 @@ test.describe('Storage operations say what they did', () => {
   });
 });
 
+test.describe('Previews follow their object', () => {
+  test('a preview open while its object is renamed shows the new name and path', async ({ page, request }) => {
+    const atelier = new Atelier(page, request);
+    const bucket = `moved-${Date.now().toString(36)}`;
+    await atelier.api.storage.createBucket(bucket);
+    await atelier.api.storage.putObject(bucket, 'notes/draft.txt', 'hello');
+    await atelier.loaded();
+    await atelier.storage.openBucket(bucket);
+    await atelier.storage.row('notes/').dblclick();
+    await atelier.storage.row('notes/draft.txt').dblclick();
+    await expect(atelier.storage.preview).toContainText(`s3://${bucket}/notes/draft.txt`);
+
+    await atelier.storage.contextMenu('notes/draft.txt');
+    await atelier.menu('Rename or Move…').click();
+    await atelier.dialog.fill('notes/final.txt');
+    await atelier.dialog.press('Move');
+    await expect(
+      atelier.notification(`Moved s3://${bucket}/notes/draft.txt to s3://${bucket}/notes/final.txt`)
+    ).toBeVisible();
+    await expect(atelier.storage.preview).toContainText(`s3://${bucket}/notes/final.txt`);
+    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'final.txt' })).toBeVisible();
+    await expect(page.locator('.lm-DockPanel-tabBar .lm-TabBar-tab', { hasText: 'draft.txt' })).toHaveCount(0);
+  });
+});
+
 test.describe('Name dialogs', () => {
   test('say what is wrong while the name is typed, and keep a name the service refuses', async ({ page, request }) => {
     const atelier = new Atelier(page, request);
@@ -233,5 +258,78 @@ test.describe('Name dialogs', () => {
     await create.click();
     await expect(dialog.locator).toHaveCount(0);
     await expect(atelier.storage.bucketSelect).toHaveValue(`${taken}-2`);
+  });
+});
+
+test.describe('Readable names', () => {
+  test('names that differ at the end stay told apart at the sidebar’s default width', async ({ page, request }) => {
+    const atelier = new Atelier(page, request);
+    const bucket = `names-${Date.now().toString(36)}`;
+    await atelier.api.storage.createBucket(bucket);
+    for (const key of ['a rather long iris sample.csv', 'a rather long iris sample (1).csv']) {
+      await atelier.api.storage.putObject(bucket, key, 'x');
+    }
+    await atelier.loaded();
+    await atelier.storage.openBucket(bucket);
+    const ends: string[] = [];
+    for (const key of ['a rather long iris sample.csv', 'a rather long iris sample (1).csv']) {
+      const name = atelier.storage.row(key).locator('.jp-Atelier-StorageBrowser-itemName');
+      await expect(name).toHaveAttribute('title', key);
+      const tail = name.locator('.jp-Atelier-StorageBrowser-itemNameTail');
+      // The end of the name is shown whole, inside the name's column.
+      const [whole, end] = [await name.boundingBox(), await tail.boundingBox()];
+      expect(end!.x + end!.width).toBeLessThanOrEqual(whole!.x + whole!.width + 1);
+      expect(end!.width).toBeGreaterThan(0);
+      ends.push((await tail.textContent()) ?? '');
+    }
+    expect(ends[0]).not.toBe(ends[1]);
+    expect(ends[1]).toContain('(1).csv');
+  });
+});
+
+/** WCAG's contrast ratio of two CSS colours given as rgb()/rgba() strings. */
+function contrast(a: string, b: string): number {
+  const luminance = (css: string) => {
+    const [r, g, bl] = css
+      .match(/[\d.]+/g)!
+      .slice(0, 3)
+      .map(Number);
+    const channel = (c: number) => {
+      const v = c / 255;
+      return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4;
+    };
+    return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(bl);
+  };
+  const [hi, lo] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (hi + 0.05) / (lo + 0.05);
+}
+
+test.describe('Selected rows', () => {
+  test('a selected row reads at a contrast of at least 4.5:1, in the light and the dark theme', async ({
+    page,
+    request
+  }) => {
+    const atelier = new Atelier(page, request);
+    const bucket = `contrast-${Date.now().toString(36)}`;
+    await atelier.api.storage.createBucket(bucket);
+    await atelier.api.storage.putObject(bucket, 'selected.txt', 'x');
+    await atelier.loaded();
+    await atelier.storage.openBucket(bucket);
+    const row = atelier.storage.row('selected.txt');
+    await row.click();
+    for (const theme of ['light', 'dark']) {
+      if (theme === 'dark') {
+        await page.theme.setDarkTheme();
+      }
+      await expect(row).toHaveClass(/jp-mod-selected/);
+      const [color, background] = await row.evaluate(node => {
+        const style = getComputedStyle(node);
+        return [
+          getComputedStyle(node.querySelector('.jp-Atelier-StorageBrowser-itemName')!).color,
+          style.backgroundColor
+        ];
+      });
+      expect(contrast(color, background), `${theme} theme: ${color} on ${background}`).toBeGreaterThanOrEqual(4.5);
+    }
   });
 });
