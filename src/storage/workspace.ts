@@ -8,7 +8,7 @@ import { AtelierError } from '../api/request';
 import { errorMessage, formatBytes, transferEnds } from '../core/format';
 import { storageIcon } from '../icons';
 import { CommandIDs, ITransfersModel } from '../tokens';
-import type { IStorageContext } from './commands';
+import type { IStorageContext } from './context';
 
 /** Starts a transfer; on a name conflict asks whether to overwrite. Null when skipped. */
 export async function startTransfer(
