@@ -274,7 +274,7 @@ test.describe('Readable names', () => {
     const ends: string[] = [];
     for (const key of ['a rather long iris sample.csv', 'a rather long iris sample (1).csv']) {
       const name = atelier.storage.row(key).locator('.jp-Atelier-StorageBrowser-itemName');
-      await expect(name).toHaveAttribute('title', key);
+      await expect(name).toHaveAttribute('data-name', key);
       const tail = name.locator('.jp-Atelier-StorageBrowser-itemNameTail');
       // The end of the name is shown whole, inside the name's column.
       const [whole, end] = [await name.boundingBox(), await tail.boundingBox()];
@@ -284,6 +284,11 @@ test.describe('Readable names', () => {
     }
     expect(ends[0]).not.toBe(ends[1]);
     expect(ends[1]).toContain('(1).csv');
+    // The names got the room: the Modified column gives way at this width, header and cells.
+    await expect(atelier.storage.locator.locator('.jp-Atelier-StorageBrowser-column-modified')).toBeHidden();
+    await expect(
+      atelier.storage.row('a rather long iris sample.csv').locator('.jp-Atelier-StorageBrowser-itemModified')
+    ).toBeHidden();
   });
 });
 

@@ -27,14 +27,14 @@ export const ROW_HEIGHT = 26;
 /** The folder's path in the bucket, each part a button that opens it. */
 /**
  * A name cut in the middle when the column is narrow ("iris sa…e (1).csv"), so that names that
- * differ at the end (copies, numbered files, extensions) stay told apart; the whole name is the
- * tooltip.
+ * differ at the end (copies, numbered files, extensions) stay told apart; the whole name is in
+ * the row's tooltip, with its path and when it was modified.
  */
 function ItemName(props: { name: string }): JSX.Element {
   const { name } = props;
   const tail = name.length > 8 ? name.slice(-Math.min(10, Math.floor(name.length / 2))) : '';
   return (
-    <span className={`${CLASS}-itemName`} title={name}>
+    <span className={`${CLASS}-itemName`} data-name={name}>
       <span className={`${CLASS}-itemNameHead`}>{name.slice(0, name.length - tail.length)}</span>
       {tail && <span className={`${CLASS}-itemNameTail`}>{tail}</span>}
     </span>
@@ -192,7 +192,11 @@ export function ItemList(props: {
               className={`${CLASS}-item${selected ? ' jp-mod-selected' : ''}`}
               data-key={item.key}
               data-kind={item.kind}
-              title={model.uriOf(item.key)}
+              title={
+                item.lastModified
+                  ? `${model.uriOf(item.key)} · ${new Date(item.lastModified).toLocaleString()}`
+                  : model.uriOf(item.key)
+              }
               style={{
                 position: 'absolute',
                 top: 0,
