@@ -46,3 +46,8 @@ export class DomainError extends Error {
 export function isDomainError(e: unknown, kind?: ErrorKind): e is DomainError {
   return e instanceof DomainError && (kind === undefined || e.kind === kind);
 }
+
+/** The error every step of a transfer ends with once the transfer is stopped. */
+export function transferStopped(): DomainError {
+  return new DomainError('stopped', 'stopped', 'The transfer was stopped.');
+}

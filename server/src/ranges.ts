@@ -9,6 +9,7 @@ import { setMaxListeners } from 'events';
 import type { FileHandle } from 'fs/promises';
 import { crc32, crc32Combine } from './crc32';
 import { ApiError } from './errors';
+import { transferStopped } from './domain-errors';
 import type { IObjectStore } from './platform/storage';
 
 export interface IRangedOptions {
@@ -42,7 +43,6 @@ export async function downloadRanges(
   const stop = new AbortController();
   // Every range in flight listens to it.
   setMaxListeners(0, stop.signal);
-  const stopped = () => new ApiError(409, 'stopped', 'The transfer was stopped.');
   const cancel = () => stop.abort();
   if (options.signal.aborted) {
     cancel();
@@ -77,7 +77,7 @@ export async function downloadRanges(
     options.signal.removeEventListener('abort', cancel);
   }
   if (options.signal.aborted) {
-    throw stopped();
+    throw transferStopped();
   }
   if (failure) {
     throw failure;
@@ -91,7 +91,7 @@ export async function fileCrc32(handle: FileHandle, size: number, signal?: Abort
   let crc = 0;
   for (let position = 0; position < size;) {
     if (signal?.aborted) {
-      throw new ApiError(409, 'stopped', 'The transfer was stopped.');
+      throw transferStopped();
     }
     const { bytesRead } = await handle.read(buffer, 0, Math.min(buffer.length, size - position), position);
     if (bytesRead === 0) {

@@ -7,7 +7,8 @@ import * as fs from 'fs';
 import { resolveInWorkspace } from '../workspace';
 import { copyObjectToWorkspace } from './to-workspace';
 import { IWorkItem, planItems } from './plan';
-import { stopped, partLength, SMALL_FILE, TransferRun } from './run';
+import { transferStopped } from '../domain-errors';
+import { partLength, SMALL_FILE, TransferRun } from './run';
 import { copyFileToStorage, copyFileInParts } from './to-storage';
 
 /**
@@ -47,7 +48,7 @@ export async function execute(run: TransferRun, planned?: IWorkItem[]): Promise<
   const worker = async () => {
     while (next < items.length) {
       if (signal.aborted) {
-        throw stopped();
+        throw transferStopped();
       }
       const index = next++;
       const item = items[index];

@@ -6,7 +6,6 @@
  */
 import { setMaxListeners } from 'events';
 import * as fs from 'fs';
-import { ApiError } from '../errors';
 import type { IObjectStore, IStorageProvider } from '../platform/storage';
 import { resolveInWorkspace } from '../workspace';
 import type { IRecord } from './record';
@@ -100,11 +99,6 @@ export class TransferRun {
   private _store: IObjectStore | undefined;
   private _resolved = new Map<string, Promise<string>>();
   private _made = new Set<string>();
-}
-
-/** The error a step ends with once the transfer is stopped. */
-export function stopped(): ApiError {
-  return new ApiError(409, 'stopped', 'The transfer was stopped.');
 }
 
 /** Whether anything (a link included, not followed) is at `file`. */

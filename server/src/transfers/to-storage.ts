@@ -12,7 +12,8 @@ import { ApiError } from '../errors';
 import { fileCrc32 } from '../ranges';
 import { guarded } from '../streams';
 import type { IWorkItem } from './plan';
-import { stopped, partLength, SMALL_FILE, TransferRun } from './run';
+import { transferStopped } from '../domain-errors';
+import { partLength, SMALL_FILE, TransferRun } from './run';
 
 /** Sends one file in a single write: read whole when small, else streamed. */
 export async function copyFileToStorage(
@@ -77,7 +78,7 @@ export async function copyFileInParts(
     const worker = async () => {
       while (todo.length) {
         if (signal.aborted) {
-          throw stopped();
+          throw transferStopped();
         }
         const n = todo.shift()!;
         const body = Buffer.allocUnsafe(sizeOf(n)); // filled entirely by the read (checked below)

@@ -15,7 +15,8 @@ import { ApiError } from '../errors';
 import { NAME_MAX } from '../fs-errors';
 import { downloadRanges } from '../ranges';
 import { workspaceTarget, IWorkItem } from './plan';
-import { stopped, exists, SMALL_FILE, TransferRun } from './run';
+import { transferStopped } from '../domain-errors';
+import { exists, SMALL_FILE, TransferRun } from './run';
 
 /** An ETag that is the object's MD5 (not a multipart or encrypted object's). */
 const PLAIN_MD5 = /^[0-9a-f]{32}$/;
@@ -99,7 +100,7 @@ async function readInOneStream(
     // Small objects: gathered and hashed, then written in one call (fewer system calls and
     // stream objects than a pipeline; about 0.2 ms of CPU an object).
     const chunks: Buffer[] = [];
-    const abort = () => stream.destroy(stopped());
+    const abort = () => stream.destroy(transferStopped());
     if (signal.aborted) {
       abort();
     }

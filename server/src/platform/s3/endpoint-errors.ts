@@ -3,7 +3,7 @@
  * client's errors (an S3 error code, an HTTP status, a socket error) become domain errors
  * with a stable code and a message that says what to do.
  */
-import { DomainError } from '../../domain-errors';
+import { DomainError, transferStopped } from '../../domain-errors';
 import { notFound } from '../storage';
 
 /**
@@ -54,7 +54,7 @@ export function translateS3Error(e: unknown, where: string, bucket?: string, key
     );
   }
   if (name === 'AbortError' || err.code === 'ECANCELED') {
-    return new DomainError('stopped', 'stopped', 'The transfer was stopped.');
+    return transferStopped();
   }
   const code = err.code ?? '';
   if (

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-s3';
 import type { IObjectInfo } from '@atelier/api';
 import { crc32ToBase64 } from '../../crc32';
-import { DomainError, isDomainError } from '../../domain-errors';
+import { DomainError, isDomainError, transferStopped } from '../../domain-errors';
 import { checkBucket, checkKey, IPart, IWriteOptions, multipartEtag } from '../storage';
 import type { IObjectStore } from '../storage';
 
@@ -189,7 +189,7 @@ export async function putMultipart(
     bytes += firstPart.length;
     for await (const part of rest) {
       if (options.signal?.aborted) {
-        throw new DomainError('stopped', 'stopped', 'The transfer was stopped.');
+        throw transferStopped();
       }
       while (inflight.size >= s3.options.concurrency) {
         await Promise.race(inflight);
