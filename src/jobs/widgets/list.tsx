@@ -114,6 +114,8 @@ function JobsList(props: IListProps): JSX.Element {
       <UseSignal signal={model.changed}>
         {() => {
           const jobs = model.visible;
+          // The list's one Tab stop: the selected job, else the first.
+          const tabStop = jobs.some(j => j.id === selected) ? selected : jobs[0]?.id;
           if (!model.jobs.length) {
             return (
               <div className="jp-Atelier-Jobs-empty">
@@ -130,12 +132,11 @@ function JobsList(props: IListProps): JSX.Element {
               aria-label={trans.__('Training jobs')}
               onKeyDown={e => onKey(e, jobs)}
             >
-              {jobs.map((job, i) => (
+              {jobs.map(job => (
                 <li
                   key={job.id}
                   role="option"
-                  // One Tab stop for the list (the selected job, else the first); arrows move in it.
-                  tabIndex={job.id === selected || (i === 0 && !jobs.some(j => j.id === selected)) ? 0 : -1}
+                  tabIndex={job.id === tabStop ? 0 : -1}
                   aria-selected={job.id === selected}
                   className={`jp-Atelier-Jobs-item${job.id === selected ? ' jp-mod-selected' : ''}`}
                   data-job-id={job.id}
