@@ -84,6 +84,17 @@ export const JobEvent = Type.Object({
 });
 export type IJobEvent = Static<typeof JobEvent>;
 
+/** The code as the job runs it: the workspace folder copied at submission, and the program in it. */
+export const JobProgram = Type.Object({
+  codeDir: Type.Union([Type.String(), Type.Null()], {
+    description:
+      'The workspace folder copied at submission ("" for the workspace root), or null when nothing was copied (a command without a code directory).'
+  }),
+  bootFile: Type.Optional(Type.String({ description: 'The boot file, relative to the code directory.' })),
+  notebook: Type.Optional(Type.String({ description: 'The notebook, relative to the code directory.' }))
+});
+export type IJobProgram = Static<typeof JobProgram>;
+
 export const Job = Type.Object({
   id: Type.String(),
   kind: Type.Literal('job'),
@@ -94,6 +105,8 @@ export const Job = Type.Object({
   }),
   /** The request as submitted (paths as the user gave them). */
   spec: CreateJob,
+  /** The code folder that was copied and the program in it (absent for jobs submitted before it was recorded). */
+  program: Type.Optional(JobProgram),
   /** The flavor as it was when the job was submitted. */
   flavor: Flavor,
   executor: Type.String({ description: 'local, slurm, …' }),
@@ -161,3 +174,29 @@ export const JobFileParams = Type.Object({
   id: Type.String({ description: "The job's id." }),
   '*': Type.String({ description: "The file's path in the job's folder." })
 });
+
+// -- Training metrics (server/src/jobs/metrics.ts; docs/jobs.md, "Metrics") ----------------
+
+/** A value a job reported at a step. */
+export const MetricPoint = Type.Object({ step: Type.Number(), value: Type.Number() });
+export type IMetricPoint = Static<typeof MetricPoint>;
+
+/** One metric of a job: its points in the order they came, thinned past 1,000. */
+export const MetricSeries = Type.Object({
+  name: Type.String({ description: 'The name in the log line or the metrics file, e.g. "loss".' }),
+  points: Type.Array(MetricPoint),
+  reported: Type.Integer({
+    description: 'How many values were reported in all: more than the points once they were thinned.'
+  })
+});
+export type IMetricSeries = Static<typeof MetricSeries>;
+
+/** The metrics a job has reported so far, from its log and its metrics file. */
+export const JobMetrics = Type.Object({
+  series: Type.Array(MetricSeries),
+  /** Grows whenever a series changed: the stream sends the metrics again only then. */
+  revision: Type.Integer(),
+  /** True once the job has finished and everything was read. */
+  complete: Type.Boolean()
+});
+export type IJobMetrics = Static<typeof JobMetrics>;

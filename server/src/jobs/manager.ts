@@ -20,13 +20,14 @@ import { RecordWriter } from '../durable';
 import { ApiError } from '../errors';
 import type { IJobExecutor, IJobsCapability } from '../platform/jobs';
 import type { IStorageProvider } from '../platform/storage';
-import type { ICreateJob, IFlavor, IJob, ILogChunk } from '@atelier/api';
+import type { ICreateJob, IFlavor, IJob, IJobMetrics, ILogChunk } from '@atelier/api';
 import type { TransferManager } from '../transfers';
 import { checkWorkspacePath, resolveInWorkspace } from '../workspace';
 import { readLogChunk } from './logs';
 import { byCreation, FINISHED, IRecord, publicView, setPhase } from './record';
 import { chooseFlavor, fieldError, resolveLocation, resolveProgram, snapshotCode, unique } from './request';
 import { JobLifecycle } from './lifecycle';
+import { JobMetricsStore } from './metrics';
 import type { IStagingContext } from './staging';
 
 export interface IJobManagerOptions {
@@ -182,7 +183,7 @@ export class JobManager extends EventEmitter {
         flavor,
         executor: this.executor.name,
         stage: 'queued',
-        program: { bootFile: program.bootFile, notebook: program.notebook },
+        program,
         status: { phase: 'Pending', message: 'Queued', duration: 0, timeline: [{ phase: 'Pending', at: now }] }
       };
       this._records.set(id, record);
@@ -242,6 +243,7 @@ export class JobManager extends EventEmitter {
       throw new ApiError(409, 'active', 'The job has not finished; stop it first.');
     }
     this._records.delete(id);
+    this._metrics.forget(id);
     await this._writer.forget(id);
     await fs.promises.rm(path.join(this._options.dir, id), { recursive: true, force: true });
     this.emit('remove', id);
@@ -251,6 +253,12 @@ export class JobManager extends EventEmitter {
   async readLog(id: string, offset: number, limit = 1024 * 1024): Promise<ILogChunk> {
     const record = this._record(id);
     return readLogChunk(this.logFile(id), offset, limit, FINISHED.has(record.status.phase));
+  }
+
+  /** The metrics the job has reported so far (jobs/metrics.ts), read on from where the last call stopped. */
+  metrics(id: string): Promise<IJobMetrics> {
+    const record = this._record(id);
+    return this._metrics.read(id, path.join(this._options.dir, id), FINISHED.has(record.status.phase));
   }
 
   logFile(id: string): string {
@@ -368,6 +376,7 @@ export class JobManager extends EventEmitter {
     return { dir, workspace, storage, python, secretEnv, transfers: () => this._transfers(), staging: this._downloads };
   }
   private _downloads = new Map<string, string>();
+  private readonly _metrics = new JobMetricsStore();
   private _tasks = new Map<string, Promise<void>>();
   private _writer = new RecordWriter((e, id) =>
     this._options.logger.error({ err: e, id }, 'saving a job record failed')

@@ -26,11 +26,11 @@ import type { IJob, IJobPhase } from '@atelier/api';
 /** How far the service got with a job; saved as the record's `stage`. */
 export type JobStep = 'queued' | 'staging' | 'submitting' | 'submitted' | 'finishing' | 'done';
 
-export interface IRecord extends IJob {
+export interface IRecord extends Omit<IJob, 'program'> {
   /** The job's step (the field keeps its first name, so that saved records load). */
   stage: JobStep;
-  /** The program inside the code snapshot. */
-  program: { bootFile?: string; notebook?: string };
+  /** The code folder copied (absent in records written before it was kept) and the program inside it. */
+  program: { codeDir?: string | null; bootFile?: string; notebook?: string };
   launch?: IJobLaunch;
   handle?: IJobHandle;
   /** Set when a user (or the runtime limit) asked the job to stop. */
@@ -60,17 +60,8 @@ export function setPhase(record: IRecord, phase: IJobPhase, message?: string): v
 
 /** The job as the API shows it: without the service's own fields, with its duration. */
 export function publicView(record: IRecord): IJob {
-  const {
-    stage: _stage,
-    program: _program,
-    launch: _launch,
-    handle: _handle,
-    stop: _stop,
-    ended: _ended,
-    ...view
-  } = record;
+  const { stage: _stage, program, launch: _launch, handle: _handle, stop: _stop, ended: _ended, ...view } = record;
   void _stage;
-  void _program;
   void _launch;
   void _handle;
   void _stop;
@@ -80,6 +71,7 @@ export function publicView(record: IRecord): IJob {
   return JSON.parse(
     JSON.stringify({
       ...view,
+      ...(program.codeDir !== undefined ? { program } : {}),
       status: { ...view.status, duration: started ? Math.max(0, (end - started) / 1000) : 0 }
     })
   );

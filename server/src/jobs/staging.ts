@@ -13,6 +13,7 @@ import { RESOURCES_DIR } from '../paths';
 import type { IJobData } from '@atelier/api';
 import type { TransferManager } from '../transfers';
 import { resolveInWorkspace } from '../workspace';
+import { METRICS_FILE } from './metrics';
 import type { IRecord } from './record';
 import { resolveLocation } from './request';
 
@@ -54,7 +55,8 @@ export async function prepareLaunch(ctx: IStagingContext, record: IRecord, dir: 
     ATELIER_CPUS: String(record.flavor.cpus),
     ATELIER_MEMORY_MIB: String(record.flavor.memoryMiB),
     ATELIER_NODE_COUNT: String(spec.nodeCount),
-    ATELIER_PARAMETERS: JSON.stringify(parameters)
+    ATELIER_PARAMETERS: JSON.stringify(parameters),
+    ATELIER_METRICS_FILE: path.join(dir, METRICS_FILE)
   });
   for (const input of spec.inputs) {
     const target = path.join(dir, 'inputs', input.name);

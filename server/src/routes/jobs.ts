@@ -12,6 +12,7 @@ import {
   JobFileParams,
   JobFlavors,
   JobList,
+  JobMetrics,
   LogChunk,
   LogQuery,
   LogStreamQuery,
@@ -140,6 +141,43 @@ export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<
       reply.raw.end();
     }
   );
+
+  /** The metrics the job has reported so far: one series of (step, value) per metric name. */
+  app.get(
+    '/jobs/:id/metrics',
+    { schema: { params: IdParams, response: { 200: JobMetrics, ...ErrorResponses } } },
+    async request => manager().metrics(request.params.id)
+  );
+
+  /**
+   * Server-sent events: `metrics` (all the series, as the GET answers) at once and then whenever
+   * they change, checked every half second; `end` once the job has finished and all was read.
+   */
+  app.get('/jobs/:id/metrics/stream', { schema: { params: IdParams } }, async (request, reply) => {
+    const jobs = manager();
+    const { id } = request.params;
+    jobs.get(id); // 404 before the stream opens
+    const stream = eventStream(request, reply);
+    let open = true;
+    void stream.closed.then(() => (open = false));
+    let sent = -1;
+    while (open) {
+      const metrics = await jobs.metrics(id).catch(() => null);
+      if (!metrics) {
+        break;
+      }
+      if (metrics.revision !== sent) {
+        stream.send('metrics', metrics);
+        sent = metrics.revision;
+      }
+      if (metrics.complete) {
+        stream.send('end', { revision: metrics.revision });
+        break;
+      }
+      await new Promise(resolve => setTimeout(resolve, 500));
+    }
+    reply.raw.end();
+  });
 
   /** A file the job wrote into its folder, e.g. `output.ipynb` (the executed notebook). */
   app.get('/jobs/:id/files/*', { schema: { params: JobFileParams } }, async (request, reply) => {
