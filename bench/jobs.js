@@ -7,8 +7,13 @@
  *  - log streaming: lines per second a client receives from the log stream, vs the lines per
  *    second the program wrote.
  *
+ *  - a long history (--history N): N finished records (generated), the service's start, first
+ *    page and memory, opening the sidebar in Chromium, and what the idle page fetches
+ *    (bench/lib/history.js).
+ *
  *   node bench/jobs.js [--rounds 30] [--slurm-rounds 8] [--lines 1000000] [--no-slurm]
- *   node bench/jobs.js --quick      (one round each, 10,000 lines: proves it runs)
+ *   node bench/jobs.js --history 100000 [--idle-seconds 60]   (the history run only)
+ *   node bench/jobs.js --quick      (one round each, 10,000 lines, a history of 500: proves it runs)
  *
  * Needs a build (scripts/setup.sh). Starts `atelier serve` (and Slurm) in temporary folders on
  * loopback and stops them at the end. Rounds alternate between the peers so noise hits both.
@@ -30,7 +35,9 @@ const { values } = parseArgs({
     rounds: { type: 'string' },
     'slurm-rounds': { type: 'string' },
     lines: { type: 'string' },
-    'no-slurm': { type: 'boolean', default: false }
+    'no-slurm': { type: 'boolean', default: false },
+    history: { type: 'string' },
+    'idle-seconds': { type: 'string' }
   }
 });
 const quick = values.quick;
@@ -191,7 +198,18 @@ function streamLines(api, id) {
   });
 }
 
+async function history(count, idleSeconds) {
+  const { historyRun, historyReport } = require('./lib/history');
+  const r = await historyRun({ root, count, idleSeconds, log: line => console.log(line) });
+  return historyReport(r, idleSeconds);
+}
+
 async function main() {
+  if (values.history) {
+    const lines = await history(Number(values.history), Number(values['idle-seconds'] ?? 60));
+    console.log(`\nTraining jobs (${os.cpus().length} CPUs)\n\n${lines.join('\n')}`);
+    return;
+  }
   const { slurmUnavailable, startSlurm } = await requireTypeScript(path.join(root, 'server/test/support/slurm.ts'));
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-bench-jobs-'));
   const results = [];
@@ -267,6 +285,9 @@ async function main() {
       });
       await slurmDrained(slurm);
     }
+    if (quick) {
+      results.push(...(await history(500, 3)).map(extra => ({ what: '', extra })));
+    }
   } finally {
     await viaSlurm?.close(true);
     await local?.close(true);
@@ -284,7 +305,7 @@ async function main() {
         `${r.what.padEnd(31)} Atelier ${r.atelier.toFixed(1).padStart(7)} ms   ${r.peerName} ${r.peer.toFixed(1).padStart(7)} ms   ratio ${ratio.toFixed(2)}  (goal ≤ ${r.goal})`
       );
     } else {
-      console.log(`${r.what.padEnd(31)} ${r.extra}`);
+      console.log(r.what ? `${r.what.padEnd(31)} ${r.extra}` : r.extra);
     }
   }
 }

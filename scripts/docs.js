@@ -41,7 +41,7 @@ function typeOf(schema) {
     bounds.push(`≤ ${schema.maximum}`);
   }
   if (schema.pattern) {
-    bounds.push(`matching \`${schema.pattern}\``);
+    bounds.push(`matching \`${schema.pattern.replace(/\|/g, '\\|')}\``);
   }
   return [Array.isArray(schema.type) ? schema.type.join(' \\| ') : schema.type || 'any', ...bounds].join(' ');
 }

@@ -128,8 +128,49 @@ export const Job = Type.Object({
 });
 export type IJob = Static<typeof Job>;
 
-export const JobList = Type.Object({ jobs: Type.Array(Job) });
+export const JobList = Type.Object({
+  jobs: Type.Array(Job),
+  /** The cursor of the next page; absent on the last one. */
+  next: Type.Optional(Type.String()),
+  /** How many jobs match the query, on every page together. */
+  total: Type.Integer({ minimum: 0 })
+});
 export type IJobList = Static<typeof JobList>;
+
+const jobSort = (options: { default?: string; description?: string } = {}) =>
+  Type.Union([Type.Literal('created'), Type.Literal('name'), Type.Literal('phase'), Type.Literal('duration')], options);
+export const JobSort = jobSort();
+export type IJobSort = Static<typeof JobSort>;
+
+const PHASES = 'Pending|Running|Stopping|Completed|Failed|Stopped';
+
+/** Which jobs to list, in which order, from where. */
+export const JobListQuery = Type.Object({
+  limit: Type.Integer({ minimum: 1, maximum: 500, default: 100, description: 'How many jobs in one page.' }),
+  cursor: Type.Optional(
+    Type.String({ maxLength: 2048, description: "The previous page's `next`: the page after it, in the same order." })
+  ),
+  sort: Type.Optional(
+    jobSort({
+      default: 'created',
+      description: 'created (newest first), name (A–Z), phase (A–Z) or duration (longest first).'
+    })
+  ),
+  q: Type.Optional(
+    Type.String({ maxLength: 256, description: "Words each found in the job's name, id, phase or flavor." })
+  ),
+  phase: Type.Optional(
+    Type.String({
+      pattern: `^(${PHASES})(,(${PHASES}))*$`,
+      description: 'Only jobs in these phases, comma-separated (e.g. Running,Pending).'
+    })
+  ),
+  name: Type.Optional(Type.String({ maxLength: 256, description: 'Only jobs whose name contains this.' })),
+  executor: Type.Optional(Type.String({ maxLength: 64, description: 'Only jobs of this executor (local, slurm, …).' })),
+  since: Type.Optional(Type.String({ format: 'date-time', description: 'Only jobs submitted at or after this time.' })),
+  until: Type.Optional(Type.String({ format: 'date-time', description: 'Only jobs submitted before this time.' }))
+});
+export type IJobListQuery = Static<typeof JobListQuery>;
 
 export const LogChunk = Type.Object({
   /** Text from `offset` (UTF-8, possibly cut inside a line). */

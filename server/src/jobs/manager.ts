@@ -16,11 +16,10 @@ import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as path from 'path';
 import type { Logger } from 'pino';
-import { RecordWriter } from '../durable';
 import { ApiError } from '../errors';
 import type { IJobExecutor, IJobsCapability } from '../platform/jobs';
 import type { IStorageProvider } from '../platform/storage';
-import type { ICreateJob, IFlavor, IJob, IJobMetrics, ILogChunk } from '@atelier/api';
+import type { ICreateJob, IFlavor, IJob, IJobList, IJobListQuery, IJobMetrics, ILogChunk } from '@atelier/api';
 import type { TransferManager } from '../transfers';
 import { checkWorkspacePath, resolveInWorkspace } from '../workspace';
 import { readLogChunk } from './logs';
@@ -29,6 +28,7 @@ import { chooseFlavor, fieldError, resolveLocation, resolveProgram, snapshotCode
 import { JobLifecycle } from './lifecycle';
 import { JobMetricsStore } from './metrics';
 import type { IStagingContext } from './staging';
+import { IJobSummary, JobStore } from './store';
 
 export interface IJobManagerOptions {
   dir: string;
@@ -52,6 +52,7 @@ export class JobManager extends EventEmitter {
     super();
     this.setMaxListeners(0);
     fs.mkdirSync(_options.dir, { recursive: true, mode: 0o700 });
+    this._store = new JobStore(_options.dir, _options.logger);
     this._life = new JobLifecycle({
       dir: this._options.dir,
       pollMs: this._options.pollMs,
@@ -71,23 +72,12 @@ export class JobManager extends EventEmitter {
     return this._options.jobs.executor;
   }
 
-  /** Loads the records and takes up every unfinished job where it stood. */
+  /** Opens the records (the index, and the unfinished jobs whole) and takes up every unfinished job where it stood. */
   async start(): Promise<void> {
-    for (const name of await fs.promises.readdir(this._options.dir)) {
-      const file = path.join(this._options.dir, name, 'job.json');
-      try {
-        const record = JSON.parse(await fs.promises.readFile(file, 'utf8')) as IRecord;
-        this._records.set(record.id, record);
-      } catch (e) {
-        if ((e as NodeJS.ErrnoException).code !== 'ENOENT') {
-          this._options.logger.warn({ job: name, err: e }, 'skipping an unreadable job record');
-        }
-      }
+    for (const record of await this._store.open()) {
+      this._records.set(record.id, record);
     }
     for (const record of [...this._records.values()].sort(byCreation)) {
-      if (FINISHED.has(record.status.phase)) {
-        continue;
-      }
       this._options.logger.info({ id: record.id, stage: record.stage }, 'taking up a job after a restart');
       if (record.stage === 'staging') {
         record.stage = 'queued'; // the program never started: staging is repeated
@@ -132,15 +122,29 @@ export class JobManager extends EventEmitter {
     });
   }
 
-  list(): IJob[] {
-    return [...this._records.values()]
-      .sort(byCreation)
-      .reverse()
-      .map(r => publicView(r));
+  /** One page of the jobs that match `query`. */
+  async list(query: IJobListQuery): Promise<IJobList> {
+    const page = this._store.query(query);
+    const jobs = await Promise.all(page.ids.map(id => this._view(id)));
+    return {
+      jobs: jobs.filter((job): job is IJob => job !== null),
+      total: page.total,
+      ...(page.next ? { next: page.next } : {})
+    };
   }
 
-  get(id: string): IJob {
-    return publicView(this._record(id));
+  async get(id: string): Promise<IJob> {
+    this._summary(id);
+    const job = await this._view(id);
+    if (!job) {
+      throw new ApiError(404, 'not_found', `There is no job "${id}".`);
+    }
+    return job;
+  }
+
+  /** Whether the job has finished (a 404 if there is no such job). */
+  isFinished(id: string): boolean {
+    return FINISHED.has(this._summary(id).phase);
   }
 
   /** Checks the request (4xx with the field at fault), snapshots the code, records and queues the job. */
@@ -199,12 +203,13 @@ export class JobManager extends EventEmitter {
 
   /** Stops a job: a queued one at once; a running one with SIGTERM, then SIGKILL after the grace period. */
   async stop(id: string, reason = 'Stopped by the user.'): Promise<IJob> {
-    const record = this._record(id);
-    if (FINISHED.has(record.status.phase)) {
+    const { phase } = this._summary(id);
+    const record = this._records.get(id);
+    if (!record || FINISHED.has(phase)) {
       throw new ApiError(
         409,
         'finished',
-        `The job has already ${record.status.phase === 'Stopped' ? 'stopped' : record.status.phase.toLowerCase()}.`
+        `The job has already ${phase === 'Stopped' ? 'stopped' : phase.toLowerCase()}.`
       );
     }
     if (record.stop) {
@@ -238,37 +243,32 @@ export class JobManager extends EventEmitter {
 
   /** Forgets a finished job and removes its folder. */
   async remove(id: string): Promise<void> {
-    const record = this._record(id);
-    if (!FINISHED.has(record.status.phase)) {
+    if (!this.isFinished(id) || this._records.has(id)) {
       throw new ApiError(409, 'active', 'The job has not finished; stop it first.');
     }
-    this._records.delete(id);
     this._metrics.forget(id);
-    await this._writer.forget(id);
-    await fs.promises.rm(path.join(this._options.dir, id), { recursive: true, force: true });
+    await this._store.remove(id);
     this.emit('remove', id);
   }
 
   /** The log from `offset`: at most `limit` bytes. */
   async readLog(id: string, offset: number, limit = 1024 * 1024): Promise<ILogChunk> {
-    const record = this._record(id);
-    return readLogChunk(this.logFile(id), offset, limit, FINISHED.has(record.status.phase));
+    return readLogChunk(this.logFile(id), offset, limit, this.isFinished(id));
   }
 
   /** The metrics the job has reported so far (jobs/metrics.ts), read on from where the last call stopped. */
   metrics(id: string): Promise<IJobMetrics> {
-    const record = this._record(id);
-    return this._metrics.read(id, path.join(this._options.dir, id), FINISHED.has(record.status.phase));
+    return this._metrics.read(id, path.join(this._options.dir, id), this.isFinished(id));
   }
 
   logFile(id: string): string {
-    this._record(id);
+    this._summary(id);
     return path.join(this._options.dir, id, 'logs', 'output.log');
   }
 
   /** A file the job wrote into its folder (e.g. the executed notebook), confined to it. */
   async jobFile(id: string, rel: string): Promise<string> {
-    this._record(id);
+    this._summary(id);
     const clean = checkWorkspacePath(rel);
     if (clean !== 'output.ipynb' && !clean.startsWith('outputs/')) {
       throw new ApiError(
@@ -286,7 +286,7 @@ export class JobManager extends EventEmitter {
     this._life.clearTimers();
     this.emit('close');
     await Promise.allSettled([...this._tasks.values()]);
-    await this._writer.settled();
+    await this._store.settled();
   }
 
   // -- scheduling -----------------------------------------------------------------------
@@ -355,21 +355,39 @@ export class JobManager extends EventEmitter {
     this.emit('change', publicView(record));
   }
 
-  private _record(id: string): IRecord {
-    const record = this._records.get(id);
-    if (!record) {
+  private _summary(id: string): IJobSummary {
+    const summary = this._store.summary(id);
+    if (!summary) {
       throw new ApiError(404, 'not_found', `There is no job "${id}".`);
     }
-    return record;
+    return summary;
   }
 
-  /** Writes the record atomically, one write at a time per job, in order. */
-  private _save(record: IRecord): Promise<void> {
-    const file = path.join(this._options.dir, record.id, 'job.json');
-    return this._writer.write(record.id, file, JSON.stringify(record), () => this._records.has(record.id));
+  /** The job as the API shows it: from memory while it runs, from its record once finished. */
+  private async _view(id: string): Promise<IJob | null> {
+    const active = this._records.get(id);
+    if (active) {
+      return publicView(active);
+    }
+    const record = await this._store.read(id).catch(() => null);
+    return record ? publicView(record) : null;
   }
 
+  /**
+   * Writes the record atomically, one write at a time per job, in order. A job that is done
+   * is held no longer: its record is read from disk when asked for.
+   */
+  private async _save(record: IRecord): Promise<void> {
+    const saved = this._store.save(record);
+    if (record.stage === 'done' && FINISHED.has(record.status.phase)) {
+      this._records.delete(record.id);
+    }
+    await saved;
+  }
+
+  /** The jobs that have not finished, whole. */
   private _records = new Map<string, IRecord>();
+  private readonly _store: JobStore;
   /** What staging needs; its map holds the input download under way, by job. */
   private get _staging(): IStagingContext {
     const { dir, workspace, storage, python, secretEnv } = this._options;
@@ -378,9 +396,6 @@ export class JobManager extends EventEmitter {
   private _downloads = new Map<string, string>();
   private readonly _metrics = new JobMetricsStore();
   private _tasks = new Map<string, Promise<void>>();
-  private _writer = new RecordWriter((e, id) =>
-    this._options.logger.error({ err: e, id }, 'saving a job record failed')
-  );
   private _closing = false;
   /** Each job's life, from launch to its final phase. */
   private readonly _life: JobLifecycle;

@@ -12,6 +12,7 @@ import {
   JobFileParams,
   JobFlavors,
   JobList,
+  JobListQuery,
   JobMetrics,
   LogChunk,
   LogQuery,
@@ -40,9 +41,11 @@ export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<
     return { flavors: await jobs.flavors(), executor: jobs.executor.name, multiNode: jobs.executor.queues };
   });
 
-  app.get('/jobs', { schema: { response: { 200: JobList, ...ErrorResponses } } }, async () => ({
-    jobs: manager().list()
-  }));
+  app.get(
+    '/jobs',
+    { schema: { querystring: JobListQuery, response: { 200: JobList, ...ErrorResponses } } },
+    async request => manager().list(request.query)
+  );
 
   app.post(
     '/jobs',
@@ -98,7 +101,7 @@ export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<
       const jobs = manager();
       const { id } = request.params;
       if (isSet(request.query.download)) {
-        const job = jobs.get(id);
+        const job = await jobs.get(id);
         const file = jobs.logFile(id);
         const opened = await openFile(file);
         reply.header('Content-Type', 'text/plain; charset=utf-8');
@@ -117,7 +120,7 @@ export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<
     async (request, reply) => {
       const jobs = manager();
       const { id } = request.params;
-      jobs.get(id); // 404 before the stream opens
+      await jobs.get(id); // 404 before the stream opens
       const stream = eventStream(request, reply);
       let open = true;
       void stream.closed.then(() => (open = false));
@@ -133,7 +136,7 @@ export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<
           continue;
         }
         if (chunk.complete) {
-          stream.send('end', jobs.get(id));
+          stream.send('end', await jobs.get(id));
           break;
         }
         await new Promise(resolve => setTimeout(resolve, 100));
@@ -156,7 +159,7 @@ export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<
   app.get('/jobs/:id/metrics/stream', { schema: { params: IdParams } }, async (request, reply) => {
     const jobs = manager();
     const { id } = request.params;
-    jobs.get(id); // 404 before the stream opens
+    await jobs.get(id); // 404 before the stream opens
     const stream = eventStream(request, reply);
     let open = true;
     void stream.closed.then(() => (open = false));

@@ -42,7 +42,8 @@ export const ROUTE_SUMMARIES: Record<string, string> = {
   'DELETE /transfers/{id}': 'Forgets a finished transfer.',
   'POST /transfers/{id}/stop': 'Stops a transfer; nothing partial is left behind.',
   'GET /jobs/flavors': 'What a job may choose: flavors, executor, whether it may span nodes.',
-  'GET /jobs': 'The training jobs, newest first.',
+  'GET /jobs':
+    'One page of the training jobs, filtered and sorted (newest first by default); `next` is the cursor of the page after it.',
   'POST /jobs': 'Submits a training job (201); a 400 names the `field` at fault.',
   'GET /jobs/events': 'Server-sent events: `job` on every change of a job, `removed` with the id of a deleted one.',
   'GET /jobs/{id}': 'One job: its spec, flavor, executor and status with the timeline.',

@@ -7,10 +7,12 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { startSidecar } from '../support/atelier';
 import { ApiClient } from '../support/client';
+import { VENV_BIN } from '../support/lab';
 
 type Sidecar = Awaited<ReturnType<typeof startSidecar>>;
 
-const PYTHON = '/usr/bin/python3';
+/** The environment's Python, as a deployment's default (Jupyter's): notebooks need nbclient and a kernel. */
+const PYTHON = path.join(VENV_BIN, 'python');
 const settings = {
   'jobs.python': PYTHON,
   'jobs.graceSeconds': 1,

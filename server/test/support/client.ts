@@ -5,7 +5,17 @@
  * check statuses and error bodies.
  */
 import * as http from 'http';
-import type { ICreateJob, ICreateTransfer, IJob, IListing, IObjectInfo, ITransfer, IUpload } from '@atelier/api';
+import type {
+  ICreateJob,
+  ICreateTransfer,
+  IJob,
+  IJobList,
+  IJobListQuery,
+  IListing,
+  IObjectInfo,
+  ITransfer,
+  IUpload
+} from '@atelier/api';
 import { IResponse, request } from './http';
 
 /** Where the API is and how to authenticate: `{url, token}` of a gateway, or a sidecar's `api`. */
@@ -241,6 +251,32 @@ class JobsApi {
 
   async get(id: string): Promise<IJob> {
     return (await this._client.call<IJob>('GET', `jobs/${id}`)).data;
+  }
+
+  /** One page of the list; throws unless 200. */
+  page(query: Partial<IJobListQuery> = {}): Promise<IJobList> {
+    const params = new URLSearchParams(
+      Object.entries(query)
+        .filter(([, v]) => v !== undefined)
+        .map(([k, v]) => [k, String(v)])
+    );
+    return this._client.ok<IJobList>('GET', `jobs?${params}`, undefined, [200]);
+  }
+
+  /** Every page of the list, following `next`; the ids in order. */
+  async all(query: Partial<IJobListQuery> = {}): Promise<{ ids: string[]; pages: number; totals: number[] }> {
+    const ids: string[] = [];
+    const totals: number[] = [];
+    let cursor: string | undefined;
+    let pages = 0;
+    do {
+      const page = await this.page({ ...query, ...(cursor ? { cursor } : {}) });
+      ids.push(...page.jobs.map(j => j.id));
+      totals.push(page.total);
+      cursor = page.next;
+      pages += 1;
+    } while (cursor);
+    return { ids, pages, totals };
   }
 
   /** Waits until the job reaches one of `phases` (default: a final one). */
