@@ -7,7 +7,17 @@
  * seconds per workload and tool, Atelier's ratios to each peer, and s3rver's CPU time.
  *
  *   node bench/storage.js [--big-mib 1024] [--files 5000] [--file-kib 4] [--list-keys 100000] [--rounds 3]
+ *                         [--only big,small,list] [--compare <checkout>]
  *   node bench/storage.js --quick     (64 MiB, 500 files, 5000 keys, one round)
+ *
+ * The big file comes down twice: the object Atelier wrote (with its CRC-32, so ranges checked
+ * by CRC), and the one the minimal client put with one PutObject (a foreign object: no
+ * Atelier metadata, the ETag its MD5, so ranges checked by an MD5 computed in order).
+ *
+ * --compare <checkout>: the big file's downloads also go through the service compiled in
+ * another checkout (a git worktree at an earlier commit, built there), as the tool 'before',
+ * interleaved with the others in the same run: a change measured side by side on a busy
+ * machine.
  *
  * Needs a build (scripts/setup.sh), and Debian's awscli and rclone for those peers: a peer
  * that is not installed is skipped, with the reason printed.
@@ -32,7 +42,9 @@ const { values } = parseArgs({
     files: { type: 'string' },
     'file-kib': { type: 'string' },
     'list-keys': { type: 'string' },
-    rounds: { type: 'string' }
+    rounds: { type: 'string' },
+    only: { type: 'string' },
+    compare: { type: 'string' }
   }
 });
 const quick = !!values.quick;
@@ -42,6 +54,11 @@ const FILE_KIB = Number(values['file-kib'] ?? 4);
 const LIST_KEYS = Number(values['list-keys'] ?? (quick ? 5000 : 100000));
 const ROUNDS = Number(values.rounds ?? (quick ? 1 : 3));
 const BUCKET = 'bench';
+/** Which groups of workloads run: the big file up and down, the small files, the listing. */
+const ONLY = new Set((values.only ?? 'big,small,list').split(','));
+const groupOf = workload => (workload.startsWith('list') ? 'list' : workload.includes(' files ') ? 'small' : 'big');
+/** The width of the workload column. */
+const WIDTH = 30;
 
 const {
   AWS,
@@ -81,6 +98,21 @@ async function main() {
     { root: tmp }
   );
   const base = atelier.api.replace(/atelier\/api\/v1\/$/, '');
+  // The service of another checkout, on a state of its own, where asked for.
+  let before = null;
+  if (values.compare) {
+    const checkout = path.resolve(values.compare);
+    const { requireTypeScript: requireThere } = require(path.join(checkout, 'bench/lib/typescript'));
+    const there = await requireThere(path.join(checkout, 'server/test/support/atelier.ts'));
+    const beforeRoot = path.join(tmp, 'before');
+    fs.mkdirSync(beforeRoot);
+    before = await there.startSidecar(
+      { 'storage.endpoints': [{ id: 's3', endpoint: s3.endpoint, credentials: { file: credentials } }] },
+      {},
+      { root: beforeRoot }
+    );
+    before.base = before.api.replace(/atelier\/api\/v1\/$/, '');
+  }
   const env = {
     ...process.env,
     AWS_ACCESS_KEY_ID: 'S3RVER',
@@ -141,7 +173,7 @@ async function main() {
   console.error(`preparing: ${BIG_MIB} MiB file, ${FILES} × ${FILE_KIB} KiB files, ${LIST_KEYS} keys to list`);
   const big = path.join(workspace, 'big.bin');
   writeRandomFile(big, BIG_MIB * 1024 * 1024);
-  for (let i = 0; i < FILES; i++) {
+  for (let i = 0; i < (ONLY.has('small') ? FILES : 0); i++) {
     fs.writeFileSync(
       path.join(workspace, 'small', `f-${String(i).padStart(6, '0')}.bin`),
       crypto.randomBytes(FILE_KIB * 1024)
@@ -152,7 +184,7 @@ async function main() {
   const row = (workload, tool, seconds, serverCpu, rounds) => {
     results.push({ workload, tool, seconds, serverCpu });
     console.error(
-      `  ${workload.padEnd(28)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s   (s3rver CPU ${serverCpu.toFixed(2)} s)   median of ${rounds}`
+      `  ${workload.padEnd(WIDTH)} ${tool.padEnd(10)} ${seconds.toFixed(2)} s   (s3rver CPU ${serverCpu.toFixed(2)} s)   median of ${rounds}`
     );
   };
   const check = (ok, what) => {
@@ -166,6 +198,9 @@ async function main() {
    * (checks, clean-up) runs outside the timing. Skipped peers are left out.
    */
   const measure = async (workload, allTools, rounds = ROUNDS) => {
+    if (!ONLY.has(groupOf(workload))) {
+      return;
+    }
     const tools = allTools.filter(t => !skipped[t.tool]);
     const samples = new Map(tools.map(t => [t.tool, []]));
     for (let round = 0; round < rounds; round++) {
@@ -200,7 +235,7 @@ async function main() {
     writeRandomFile(path.join(tmp, 'scratch.bin'), bigBytes);
     fs.rmSync(path.join(tmp, 'scratch.bin'));
   }
-  await measure(`1 file × ${BIG_MIB} MiB up`, [
+  await measure(`1 × ${BIG_MIB} MiB up`, [
     {
       tool: 'ceiling',
       run: () =>
@@ -233,42 +268,68 @@ async function main() {
     check(fs.statSync(file).size === bigBytes, `${tool} big download size`);
     fs.rmSync(file);
   };
-  await measure(`1 file × ${BIG_MIB} MiB down`, [
-    {
-      tool: 'ceiling',
-      run: async () => {
-        const out = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: 'ceiling/big.bin' }));
-        await new Promise((resolve, reject) =>
-          out.Body.pipe(fs.createWriteStream(path.join(tmp, 'ceiling.bin')))
-            .on('finish', resolve)
-            .on('error', reject)
-        );
+  /**
+   * The big file down, from `prefix`/big.bin: Atelier's copy to the workspace vs the peers'
+   * downloads of the same object, and the minimal client's (one GetObject stream, unchecked).
+   */
+  const bigDown = (workload, prefix) =>
+    measure(workload, [
+      {
+        tool: 'ceiling',
+        run: async () => {
+          const out = await sdk.send(new GetObjectCommand({ Bucket: BUCKET, Key: `${prefix}/big.bin` }));
+          await new Promise((resolve, reject) =>
+            out.Body.pipe(fs.createWriteStream(path.join(tmp, 'ceiling.bin')))
+              .on('finish', resolve)
+              .on('error', reject)
+          );
+        },
+        after: downloaded(path.join(tmp, 'ceiling.bin'), 'ceiling')
       },
-      after: downloaded(path.join(tmp, 'ceiling.bin'), 'ceiling')
-    },
-    {
-      tool: 'atelier',
-      run: () =>
-        atelierTransfer(base, {
-          direction: 'to-workspace',
-          endpoint: 's3',
-          bucket: BUCKET,
-          key: 'atelier/big.bin',
-          path: 'down/atelier.bin'
-        }),
-      after: downloaded(path.join(workspace, 'down/atelier.bin'), 'atelier')
-    },
-    {
-      tool: 'awscli',
-      run: () => aws(['s3', 'cp', '--only-show-errors', `s3://${BUCKET}/awscli/big.bin`, path.join(tmp, 'awscli.bin')]),
-      after: downloaded(path.join(tmp, 'awscli.bin'), 'awscli')
-    },
-    {
-      tool: 'rclone',
-      run: () => rclone(['copyto', `:s3:${BUCKET}/rclone/big.bin`, path.join(tmp, 'rclone.bin')]),
-      after: downloaded(path.join(tmp, 'rclone.bin'), 'rclone')
-    }
-  ]);
+      {
+        tool: 'atelier',
+        run: () =>
+          atelierTransfer(base, {
+            direction: 'to-workspace',
+            endpoint: 's3',
+            bucket: BUCKET,
+            key: `${prefix}/big.bin`,
+            path: 'down/atelier.bin'
+          }),
+        after: downloaded(path.join(workspace, 'down/atelier.bin'), 'atelier')
+      },
+      ...(before
+        ? [
+            {
+              tool: 'before',
+              run: () =>
+                atelierTransfer(before.base, {
+                  direction: 'to-workspace',
+                  endpoint: 's3',
+                  bucket: BUCKET,
+                  key: `${prefix}/big.bin`,
+                  path: 'down/before.bin'
+                }),
+              after: downloaded(path.join(before.workspace, 'down/before.bin'), 'before')
+            }
+          ]
+        : []),
+      {
+        tool: 'awscli',
+        run: () =>
+          aws(['s3', 'cp', '--only-show-errors', `s3://${BUCKET}/${prefix}/big.bin`, path.join(tmp, 'awscli.bin')]),
+        after: downloaded(path.join(tmp, 'awscli.bin'), 'awscli')
+      },
+      {
+        tool: 'rclone',
+        run: () => rclone(['copyto', `:s3:${BUCKET}/${prefix}/big.bin`, path.join(tmp, 'rclone.bin')]),
+        after: downloaded(path.join(tmp, 'rclone.bin'), 'rclone')
+      }
+    ]);
+  // The object Atelier wrote: its CRC-32 is stored with it.
+  await bigDown(`1 × ${BIG_MIB} MiB down, Atelier's`, 'atelier');
+  // The object the minimal client put (one PutObject): no Atelier metadata, its ETag its MD5.
+  await bigDown(`1 × ${BIG_MIB} MiB down, foreign`, 'ceiling');
 
   // (b) many small files, up then down.
   const smallDir = path.join(workspace, 'small');
@@ -332,18 +393,20 @@ async function main() {
 
   // (c) listing many keys: seed them (with rclone, quickest; else the minimal client), then
   // list them all.
-  const listDir = path.join(tmp, 'list');
-  fs.mkdirSync(listDir);
-  const keys = [];
-  for (let i = 0; i < LIST_KEYS; i++) {
-    keys.push(`k-${String(i).padStart(7, '0')}`);
-    fs.writeFileSync(path.join(listDir, keys[i]), '');
-  }
-  console.error(`  seeding ${LIST_KEYS} keys…`);
-  if (RCLONE) {
-    rclone(['copy', '--transfers', '8', '--checkers', '8', listDir, `:s3:${BUCKET}/list/`]);
-  } else {
-    await sdkPutAll(listDir, keys, 'list/');
+  if (ONLY.has('list')) {
+    const listDir = path.join(tmp, 'list');
+    fs.mkdirSync(listDir);
+    const keys = [];
+    for (let i = 0; i < LIST_KEYS; i++) {
+      keys.push(`k-${String(i).padStart(7, '0')}`);
+      fs.writeFileSync(path.join(listDir, keys[i]), '');
+    }
+    console.error(`  seeding ${LIST_KEYS} keys…`);
+    if (RCLONE) {
+      rclone(['copy', '--transfers', '8', '--checkers', '8', listDir, `:s3:${BUCKET}/list/`]);
+    } else {
+      await sdkPutAll(listDir, keys, 'list/');
+    }
   }
 
   // The minimal client is done; an idle connection of it must not outlive the server's load.
@@ -375,6 +438,7 @@ async function main() {
   );
 
   await atelier.close(true);
+  await before?.close(true);
   s3.child.kill();
   fs.rmSync(tmp, { recursive: true, force: true });
 
@@ -388,7 +452,7 @@ async function main() {
     console.log(`${tool} not measured: ${why}`);
   }
   console.log(
-    'workload                      atelier    awscli    rclone   ceiling   atelier/awscli  atelier/rclone  atelier/ceiling'
+    `${'workload'.padEnd(WIDTH)}   atelier    awscli    rclone   ceiling   atelier/awscli  atelier/rclone  atelier/ceiling${before ? '     before  atelier/before' : ''}`
   );
   for (const w of workloads) {
     const a = get(w, 'atelier');
@@ -396,20 +460,22 @@ async function main() {
       (get(w, t) === undefined ? '—' : `${get(w, t).toFixed(2)} s`).padStart(9)
     );
     const ratio = t => (get(w, t) === undefined ? '—' : (a / get(w, t)).toFixed(2));
+    const compared = before
+      ? `   ${(get(w, 'before') === undefined ? '—' : `${get(w, 'before').toFixed(2)} s`).padStart(8)}  ${ratio('before').padStart(14)}`
+      : '';
     console.log(
-      `${w.padEnd(28)} ${cells.join(' ')}   ${ratio('awscli').padStart(14)}  ${ratio('rclone').padStart(14)}  ${ratio('ceiling').padStart(15)}`
+      `${w.padEnd(WIDTH)} ${cells.join(' ')}   ${ratio('awscli').padStart(14)}  ${ratio('rclone').padStart(14)}  ${ratio('ceiling').padStart(15)}${compared}`
     );
   }
   // The server's own CPU time bounds every client: a wall time below it needs the server's
   // work to spread over more than one core.
   const cpu = (w, t) => results.find(r => r.workload === w && r.tool === t)?.serverCpu;
   console.log('\ns3rver CPU seconds during each run');
-  console.log('workload                      atelier    awscli    rclone   ceiling');
+  const cpuTools = ['atelier', 'awscli', 'rclone', 'ceiling', ...(before ? ['before'] : [])];
+  console.log(`${'workload'.padEnd(WIDTH)} ${cpuTools.map(t => t.padStart(9)).join(' ')}`);
   for (const w of workloads) {
-    const cells = ['atelier', 'awscli', 'rclone', 'ceiling'].map(t =>
-      (cpu(w, t) === undefined ? '—' : `${cpu(w, t).toFixed(2)} s`).padStart(9)
-    );
-    console.log(`${w.padEnd(28)} ${cells.join(' ')}`);
+    const cells = cpuTools.map(t => (cpu(w, t) === undefined ? '—' : `${cpu(w, t).toFixed(2)} s`).padStart(9));
+    console.log(`${w.padEnd(WIDTH)} ${cells.join(' ')}`);
   }
 }
 
