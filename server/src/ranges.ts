@@ -3,7 +3,8 @@
  * each), the endpoint's store writes each where it belongs in the file and returns its
  * CRC-32 (for S3 endpoints this happens in a worker thread), and the whole object's CRC
  * follows from the ranges' (crc32Combine). One connection alone cannot keep the network and
- * the disk busy on both ends.
+ * the disk busy on both ends. An MD5 has no such algebra: where one is wanted, it is computed
+ * in order from the file as its written prefix grows (PrefixHash), while later ranges land.
  */
 import { setMaxListeners } from 'events';
 import type { FileHandle } from 'fs/promises';
@@ -11,6 +12,7 @@ import { crc32, crc32Combine } from './crc32';
 import { ApiError } from './errors';
 import { transferStopped } from './domain-errors';
 import type { IObjectStore } from './platform/storage';
+import { PrefixHash } from './prefix-hash';
 
 export interface IRangedOptions {
   rangeSize: number;
@@ -18,12 +20,22 @@ export interface IRangedOptions {
   signal: AbortSignal;
   /** Called with the bytes written so far. */
   onProgress: (bytes: number) => void;
+  /** Also the bytes' MD5, read back in order as they land (`handle` must be open for reading too). */
+  md5?: boolean;
+}
+
+export interface IRangedResult {
+  /** The CRC-32 of the bytes, from the ranges'. */
+  crc32: number;
+  /** Their MD5 (hex), where asked for. */
+  md5?: string;
 }
 
 /**
  * Downloads `size` bytes of the object with ETag `etag` into `handle` (from offset 0) and
- * returns their CRC-32. Fails with the first error of any range; the others stop at once, and
- * no write lands after this settles.
+ * returns their CRC-32 (and MD5, where asked for). Fails with the first error of any range
+ * or of the hash; the others stop at once, and no write or read of the file is under way
+ * once this settles.
  */
 export async function downloadRanges(
   store: IObjectStore,
@@ -32,7 +44,7 @@ export async function downloadRanges(
   object: { size: number; etag: string },
   handle: FileHandle,
   options: IRangedOptions
-): Promise<number> {
+): Promise<IRangedResult> {
   const readRangeInto = store.readRangeInto?.bind(store);
   if (!readRangeInto) {
     throw new Error(`The endpoint "${store.info.id}" does not serve ranges.`);
@@ -55,6 +67,12 @@ export async function downloadRanges(
   };
   let next = 0;
   let failure: unknown = null;
+  const fail = (e: unknown) => {
+    // The first failure is the one to report; the others are its consequences.
+    failure = failure ?? e;
+    stop.abort();
+  };
+  const hash = options.md5 ? new PrefixHash(handle, object.size, { signal: stop.signal, onError: fail }) : null;
   const worker = async () => {
     while (next < count && !stop.signal.aborted) {
       const i = next++;
@@ -64,17 +82,24 @@ export async function downloadRanges(
           onBytes,
           signal: stop.signal
         });
+        hash?.landed(start, lengthOf(i));
       } catch (e) {
-        // The first failure is the one to report; the others are its consequences.
-        failure = failure ?? e;
-        stop.abort();
+        fail(e);
       }
     }
   };
+  let md5: string | undefined;
   try {
     await Promise.all(Array.from({ length: Math.min(options.concurrency, count) }, worker));
+    if (hash && !failure && !stop.signal.aborted) {
+      md5 = await hash.digest();
+    }
+  } catch (e) {
+    fail(e);
   } finally {
     options.signal.removeEventListener('abort', cancel);
+    // No read of the file outlives this call (its caller closes the file next).
+    await hash?.settled();
   }
   if (options.signal.aborted) {
     throw transferStopped();
@@ -82,7 +107,8 @@ export async function downloadRanges(
   if (failure) {
     throw failure;
   }
-  return crcs.reduce((whole, crc, i) => crc32Combine(whole, crc, lengthOf(i)), 0);
+  const crc32 = crcs.reduce((whole, crc, i) => crc32Combine(whole, crc, lengthOf(i)), 0);
+  return md5 === undefined ? { crc32 } : { crc32, md5 };
 }
 
 /** The CRC-32 of a file's first `size` bytes, read in large pieces. */

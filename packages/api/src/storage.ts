@@ -29,7 +29,12 @@ export const ObjectInfo = Type.Object({
   lastModified: Type.String({ format: 'date-time' }),
   etag: Type.Optional(Type.String()),
   /** The whole object's CRC-32 in S3's form (base64), where the endpoint keeps one. */
-  crc32: Type.Optional(Type.String())
+  crc32: Type.Optional(Type.String()),
+  /**
+   * The whole object's MD5 (hex), where its ETag is one: an object stored in one piece and not
+   * encrypted with SSE-KMS or SSE-C (a multipart upload's ETag, "…-N", is not).
+   */
+  md5: Type.Optional(Type.String())
 });
 export type IObjectInfo = Static<typeof ObjectInfo>;
 

@@ -2,14 +2,18 @@
  * A copy to the workspace, storage → workspace: an object is written to a hidden temporary file
  * beside its target, checked (its size, and its CRC-32 or MD5 where the endpoint gives one),
  * then renamed into place, so nothing half-written is ever presented as whole. Large objects
- * with a CRC-32 (or with nothing to check but their size) come down in ranges, several at
- * once; the rest in one stream, since an MD5 must see the bytes in order.
+ * come down in ranges, several at once, wherever the endpoint serves ranges: checked by their
+ * CRC-32 where they have one (from the ranges' CRCs), else by their MD5 where the ETag is one
+ * (computed in order from the file as the ranges land), else by their size (a multipart
+ * upload's ETag is not an MD5, and its part boundaries are the uploader's). The rest come down
+ * in one stream, checked the same way.
  */
 import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Transform } from 'stream';
 import { pipeline } from 'stream/promises';
+import type { IObjectInfo } from '@atelier/api';
 import { crc32FromBase64 } from '../crc32';
 import { ApiError } from '../errors';
 import { NAME_MAX } from '../fs-errors';
@@ -17,9 +21,6 @@ import { downloadRanges } from '../ranges';
 import { workspaceTarget, IWorkItem } from './plan';
 import { transferStopped } from '../domain-errors';
 import { exists, SMALL_FILE, TransferRun } from './run';
-
-/** An ETag that is the object's MD5 (not a multipart or encrypted object's). */
-const PLAIN_MD5 = /^[0-9a-f]{32}$/;
 
 /** Copies one object to its target in the workspace, through a temporary file that is removed on failure. */
 export async function copyObjectToWorkspace(
@@ -32,11 +33,10 @@ export async function copyObjectToWorkspace(
   await run.makeDir(path.dirname(target));
   const tmp = tempFile(target, record.id);
   try {
-    // Large objects: what the endpoint knows of them decides between ranges and one stream.
+    // Large objects in ranges, pinned to the ETag, where the endpoint serves them.
     const info = item.size > run.partSize && store.readRangeInto ? await store.stat(record.bucket, item.key) : null;
-    const checksum = crc32FromBase64(info?.crc32);
-    if (info?.etag && (checksum !== undefined || !PLAIN_MD5.test(info.etag))) {
-      await readInRanges(run, item, { size: info.size, etag: info.etag, crc32: checksum }, tmp, onProgress);
+    if (info?.etag) {
+      await readInRanges(run, item, { ...info, etag: info.etag }, tmp, onProgress);
     } else {
       await readInOneStream(run, item, tmp, onProgress);
     }
@@ -54,32 +54,43 @@ export async function copyObjectToWorkspace(
   }
 }
 
-/** Several ranges at once, written to `tmp`; checked by the object's CRC-32 where it has one. */
+/**
+ * Several ranges at once, written to `tmp`; checked by the object's CRC-32 where it has one,
+ * else by its MD5 where it has one (a CRC-32 costs an eighth of an MD5 and combines from the
+ * ranges'; an MD5 is read back in order as the ranges land).
+ */
 async function readInRanges(
   run: TransferRun,
   item: IWorkItem,
-  object: { size: number; etag: string; crc32?: number },
+  object: IObjectInfo & { etag: string },
   tmp: string,
   onProgress: (bytes: number) => void
 ): Promise<void> {
-  const handle = await fs.promises.open(tmp, 'w', 0o644);
-  let got: number;
+  const crc32 = crc32FromBase64(object.crc32);
+  const md5 = crc32 === undefined ? object.md5 : undefined;
+  // Read as well as written: the MD5 reads back what the ranges wrote.
+  const handle = await fs.promises.open(tmp, md5 ? 'w+' : 'w', 0o644);
+  let got: { crc32: number; md5?: string };
   try {
     got = await downloadRanges(run.store, run.record.bucket, item.key, object, handle, {
       rangeSize: run.partSize,
       concurrency: run.concurrency,
       signal: run.signal,
-      onProgress
+      onProgress,
+      md5: md5 !== undefined
     });
   } finally {
     await handle.close();
   }
-  if (object.crc32 !== undefined && got !== object.crc32) {
+  if (crc32 !== undefined && got.crc32 !== crc32) {
     throw new ApiError(
       502,
       'checksum_mismatch',
       `"${item.key}" arrived damaged (its CRC-32 differs from the one stored with it); nothing was written.`
     );
+  }
+  if (md5 !== undefined && got.md5 !== md5) {
+    throw md5Mismatch(item.key);
   }
 }
 
@@ -93,8 +104,8 @@ async function readInOneStream(
   const { signal } = run;
   const { stream, info } = await run.store.read(run.record.bucket, item.key);
   // The whole-object MD5 can be checked only where the ETag is one (not for multipart ETags).
-  const etag = info.etag ?? item.etag;
-  const md5 = etag && PLAIN_MD5.test(etag) ? crypto.createHash('md5') : null;
+  const expected = info.md5;
+  const md5 = expected ? crypto.createHash('md5') : null;
   let bytes = 0;
   if (info.size <= SMALL_FILE) {
     // Small objects: gathered and hashed, then written in one call (fewer system calls and
@@ -134,13 +145,17 @@ async function readInOneStream(
       `"${item.key}" arrived with ${bytes} bytes instead of ${info.size}; nothing was written.`
     );
   }
-  if (md5 && etag !== md5.digest('hex')) {
-    throw new ApiError(
-      502,
-      'checksum_mismatch',
-      `"${item.key}" arrived damaged (its MD5 differs from its ETag); nothing was written.`
-    );
+  if (md5 && expected !== md5.digest('hex')) {
+    throw md5Mismatch(item.key);
   }
+}
+
+function md5Mismatch(key: string): ApiError {
+  return new ApiError(
+    502,
+    'checksum_mismatch',
+    `"${key}" arrived damaged (its MD5 differs from its ETag); nothing was written.`
+  );
 }
 
 /**

@@ -517,7 +517,7 @@ describe('verified copies to the workspace', () => {
     expect(fs.readFileSync(path.join(gw.workspace, 'crc/again.bin')).equals(content)).toBe(true);
   });
 
-  it('checks a large object without a CRC-32 by its MD5, in one stream', async () => {
+  it('checks a large object without a CRC-32 by its MD5, computed in order as its ranges land', async () => {
     // Written through the storage API from a stream: no CRC-32 is known, the ETag is its MD5.
     const content = crypto.randomBytes(11 * 1024 * 1024 + 7);
     const put = await request(`${gw.url}atelier/api/v1/storage/endpoints/s3/buckets/data/object?key=md5%2Fdata.bin`, {

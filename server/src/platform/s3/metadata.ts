@@ -25,11 +25,27 @@ export function infoFrom(key: string, headers: http.IncomingHttpHeaders): IObjec
   const checksum =
     crc32FromBase64(headers['x-amz-checksum-crc32'] as string | undefined) ??
     crc32FromBase64(headers[CRC32_META] as string | undefined);
+  const etag = bareEtag(headers.etag as string | undefined);
   return {
     key,
     size: Number(headers['content-length'] ?? 0),
     lastModified: (isNaN(modified.getTime()) ? new Date(0) : modified).toISOString(),
-    etag: bareEtag(headers.etag as string | undefined),
-    ...(checksum === undefined ? {} : { crc32: crc32ToBase64(checksum) })
+    etag,
+    ...(checksum === undefined ? {} : { crc32: crc32ToBase64(checksum) }),
+    ...(etagIsMd5(etag, headers) ? { md5: etag } : {})
   };
+}
+
+/**
+ * Whether an ETag is its object's MD5: S3 computes it so for an object stored in one piece
+ * (PutObject, or a copy of one) unless it is encrypted with SSE-KMS or SSE-C; a multipart
+ * upload's ETag is the MD5 of its parts' MD5s followed by "-N", the number of parts.
+ */
+export function etagIsMd5(etag: string, headers: http.IncomingHttpHeaders): boolean {
+  const sse = String(headers['x-amz-server-side-encryption'] ?? '');
+  return (
+    /^[0-9a-f]{32}$/.test(etag) &&
+    !sse.startsWith('aws:kms') &&
+    headers['x-amz-server-side-encryption-customer-algorithm'] === undefined
+  );
 }
