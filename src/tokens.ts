@@ -12,6 +12,8 @@ import type {
   IFlavorSwitch,
   IJob,
   IJobFlavors,
+  IJobList,
+  IJobListQuery,
   IJupyterInfo,
   IListing,
   ILogChunk,
@@ -88,7 +90,10 @@ export interface IAtelierClient {
 
   // Training jobs
   jobFlavors(): Promise<IJobFlavors>;
+  /** The first page of jobs, newest first. */
   jobs(): Promise<IJob[]>;
+  /** One page of jobs: filtered, sorted, after a cursor. */
+  jobPage(query?: Partial<IJobListQuery>): Promise<IJobList>;
   /** Follows every change and deletion of a job until `signal` aborts (server-sent events). */
   jobEvents(
     onJob: (job: IJob) => void,

@@ -7,6 +7,7 @@ import { formatDuration } from '../core/format';
 import { JobsModel } from '../jobs/model';
 import { emptyValues, errorKey, nearestJobName, toRequest, valuesFromRequest } from '../jobs/values';
 import { IRunningService, startService } from './service';
+import { IHistoryJob, writeHistory } from '../../server/test/support/history';
 
 const trans = nullTranslator.load('jupyterlab_atelier');
 
@@ -131,20 +132,23 @@ describe('JobsModel against a real service', () => {
     const log = await model.client.jobLog(job.id);
     expect(log.text).toContain('hello from the job');
     expect(log.complete).toBe(true);
+    // The filter asks the service once typing pauses.
     model.setView({ filter: 'no such job' });
-    expect(model.visible).toEqual([]);
+    await until(() => settled(model) && model.total === 0);
+    expect(model.jobs).toEqual([]);
     model.setView({ filter: 'ech' });
-    expect(model.visible.map(j => j.id)).toEqual([job.id]);
+    await until(() => settled(model) && model.total === 1);
+    expect(model.jobs.map(j => j.id)).toEqual([job.id]);
   });
 
   it("learns of jobs from the service's event stream, without reading the list again", async () => {
     // The same real client, counting how often the whole list is read.
     const client = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: service.baseUrl }) });
     let listed = 0;
-    const jobs = client.jobs.bind(client);
-    client.jobs = () => {
+    const jobPage = client.jobPage.bind(client);
+    client.jobPage = query => {
       listed += 1;
-      return jobs();
+      return jobPage(query);
     };
     const followed = new JobsModel(client);
     const finished: string[] = [];
@@ -188,5 +192,90 @@ describe('JobsModel against a real service', () => {
         nodeCount: 1
       })
     ).rejects.toMatchObject({ status: 400, field: 'bootFile' });
+  });
+});
+
+/** Whether the model has read the current view and is not reading. */
+function settled(model: JobsModel): boolean {
+  return model.loaded && !model.loading;
+}
+
+async function until(condition: () => boolean, timeoutMs = 20000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!condition()) {
+    if (Date.now() > deadline) {
+      throw new Error('timed out waiting for the jobs model');
+    }
+    await new Promise(resolve => setTimeout(resolve, 25));
+  }
+}
+
+describe('JobsModel on a long history', () => {
+  let service: IRunningService;
+  let history: IHistoryJob[];
+  let client: AtelierClient;
+  let model: JobsModel;
+  let listed = 0;
+
+  beforeAll(async () => {
+    service = await startService(async dataDir => (history = await writeHistory(dataDir, 1000)));
+    client = new AtelierClient({ serverSettings: ServerConnection.makeSettings({ baseUrl: service.baseUrl }) });
+    const jobPage = client.jobPage.bind(client);
+    client.jobPage = query => {
+      listed += 1;
+      return jobPage(query);
+    };
+    model = new JobsModel(client);
+    await model.start();
+  });
+
+  afterAll(async () => {
+    model?.dispose();
+    await service?.stop();
+  });
+
+  it('shows the newest page at once and reads the next one when asked', async () => {
+    await until(() => settled(model));
+    const newest = [...history].reverse();
+    expect(model.total).toBe(1000);
+    expect(model.jobs.map(j => j.id)).toEqual(newest.slice(0, 100).map(j => j.id));
+    expect(model.hasMore).toBe(true);
+    await model.loadMore();
+    expect(model.jobs.map(j => j.id)).toEqual(newest.slice(0, 200).map(j => j.id));
+  });
+
+  it('filters and sorts on the service', async () => {
+    model.setView({ filter: 'sweep failed' });
+    const expected = history.filter(j => j.name.startsWith('sweep-lr') && j.phase === 'Failed');
+    await until(() => settled(model) && model.total === expected.length);
+    expect(model.jobs.map(j => j.id)).toEqual(
+      [...expected]
+        .reverse()
+        .slice(0, 100)
+        .map(j => j.id)
+    );
+    model.setView({ filter: '', sort: 'name' });
+    await until(() => settled(model) && model.total === 1000 && model.sort === 'name');
+    expect(model.jobs[0].metadata.name).toBe('bert-finetune-0');
+    model.setView({ sort: 'created' });
+    await until(() => settled(model) && model.jobs[0]?.id === history[history.length - 1].id);
+  });
+
+  it('puts a pushed new job first without reading the list again', async () => {
+    await until(() => settled(model));
+    await new Promise(resolve => setTimeout(resolve, 500)); // the read when the stream opened
+    const before = listed;
+    const job = await client.createJob({
+      name: 'pushed-into-history',
+      command: 'echo hi',
+      parameters: [],
+      environments: {},
+      inputs: [],
+      outputs: [],
+      nodeCount: 1
+    });
+    await until(() => model.jobs[0]?.id === job.id && model.jobs[0].status.phase === 'Completed');
+    expect(model.total).toBe(1001);
+    expect(listed).toBe(before);
   });
 });

@@ -16,8 +16,10 @@ export interface IRunningService {
 
 const ROOT = path.resolve(__dirname, '..', '..');
 
-export async function startService(): Promise<IRunningService> {
+/** `prepare` may put state in the data folder before the service starts (e.g. a job history). */
+export async function startService(prepare?: (dataDir: string) => Promise<unknown>): Promise<IRunningService> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-fe-'));
+  await prepare?.(dataDir);
   const child: ChildProcess = spawn(
     process.execPath,
     [path.join(ROOT, 'server', 'lib', 'cli.js'), 'serve', '--port', '0', '--data-dir', dataDir, '--workspace', dataDir],

@@ -1,6 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import type { ICreateJob, IJob, IJobFlavors, ILogChunk } from '@atelier/api';
+import type { ICreateJob, IJob, IJobFlavors, IJobList, IJobListQuery, ILogChunk } from '@atelier/api';
 import { ClientConstructor, JSON_HEADERS, query } from './base';
 import { API_PATH, AtelierError, requestAPI, streamAPI } from './request';
 
@@ -12,7 +12,16 @@ export function JobsAPI<TBase extends ClientConstructor>(Base: TBase) {
     }
 
     async jobs(): Promise<IJob[]> {
-      return (await requestAPI<{ jobs: IJob[] }>('jobs', {}, this.serverSettings)).jobs;
+      return (await this.jobPage()).jobs;
+    }
+
+    jobPage(options: Partial<IJobListQuery> = {}): Promise<IJobList> {
+      const { limit, cursor, sort, q, phase, name, executor, since, until } = options;
+      return requestAPI<IJobList>(
+        `jobs${query({ limit, cursor, sort, q, phase, name, executor, since, until })}`,
+        {},
+        this.serverSettings
+      );
     }
 
     /** Follows every change of a job (`job`) and every deletion (`removed`) until `signal` aborts. */

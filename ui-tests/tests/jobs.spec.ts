@@ -69,12 +69,20 @@ test.describe('Training jobs', () => {
     expect(second.status()).toBe(201);
     await expect(atelier.jobs.item('second-ui')).toBeVisible();
     await expect(atelier.jobs.item('train-ui').locator('time')).toHaveAttribute('datetime', /^\d{4}-/);
-    await expect(atelier.jobs.locator.locator('.jp-Atelier-Jobs-item[tabindex="0"]')).toHaveCount(1);
+    const list = atelier.jobs.list;
+    await expect(list).toHaveAttribute('tabindex', '0');
+    await expect(atelier.jobs.locator.locator('.jp-Atelier-Jobs-item[tabindex]')).toHaveCount(0);
     await atelier.jobs.item('second-ui').click();
     await page.keyboard.press('ArrowDown');
-    await expect(atelier.jobs.item('train-ui')).toBeFocused();
-    await expect(atelier.jobs.item('train-ui')).toHaveAttribute('tabindex', '0');
-    await expect(atelier.jobs.locator.locator('.jp-Atelier-Jobs-item[tabindex="0"]')).toHaveCount(1);
+    await expect(list).toBeFocused();
+    const trainRow = atelier.jobs.item('train-ui');
+    await expect(list).toHaveAttribute('aria-activedescendant', (await trainRow.getAttribute('id'))!);
+    await expect(trainRow).toHaveAttribute('aria-selected', 'true');
+    // Shift extends the selection; two selected jobs compare from the context menu.
+    await page.keyboard.press('Shift+ArrowUp');
+    await expect(atelier.jobs.locator.locator('[aria-selected="true"]')).toHaveCount(2);
+    await page.keyboard.press('ArrowDown');
+    await expect(atelier.jobs.locator.locator('[aria-selected="true"]')).toHaveCount(1);
     await detail.button('Open output model').click();
     await expect(atelier.files.item('model.txt').first()).toBeVisible();
     const written = await atelier.api.workspace.model(`${tmpPath}/results/model.txt`, { text: true });

@@ -16,6 +16,11 @@ export class JobsPanel {
     await galata(this.page, 'Opening the jobs panel').sidebar.openTab('jp-atelier-jobs');
   }
 
+  /** The list itself (one Tab stop; the active row is its aria-activedescendant). */
+  get list(): Locator {
+    return this.locator.getByRole('listbox', { name: 'Training jobs' });
+  }
+
   /** The listed job called `name`. */
   item(name: string): Locator {
     return this.locator.locator('.jp-Atelier-Jobs-item', { hasText: name });
