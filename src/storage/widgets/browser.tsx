@@ -176,10 +176,10 @@ function BrowserView(props: {
         />
       </div>
       <Breadcrumbs model={model} trans={trans} />
-      <div className={`${CLASS}-columns`} role="row">
-        <SortHeader model={model} column="name" label={trans.__('Name')} />
-        <SortHeader model={model} column="size" label={trans.__('Size')} />
-        <SortHeader model={model} column="modified" label={trans.__('Modified')} />
+      <div className={`${CLASS}-columns`} role="group" aria-label={trans.__('Sort by')}>
+        <SortHeader model={model} column="name" label={trans.__('Name')} trans={trans} />
+        <SortHeader model={model} column="size" label={trans.__('Size')} trans={trans} />
+        <SortHeader model={model} column="modified" label={trans.__('Modified')} trans={trans} />
       </div>
       <ItemList model={model} trans={trans} actions={actions} />
       <div className={`${CLASS}-status`} aria-live="polite">

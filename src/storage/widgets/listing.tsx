@@ -5,6 +5,7 @@ import { MimeData } from '@lumino/coreutils';
 import { Drag } from '@lumino/dragdrop';
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { formatBytes, shortDate } from '../../core/format';
+import { parentOf } from '../model';
 import type { IStorageItem, SortKey, StorageBrowserModel } from '../model';
 
 export interface IBrowserActions {
@@ -24,7 +25,6 @@ export const STORAGE_MIME = 'application/x-atelier-storage-object';
 /** Row height in px; matches `--jp-Atelier-StorageBrowser-row-height` in style/storage.css. */
 export const ROW_HEIGHT = 26;
 
-/** The folder's path in the bucket, each part a button that opens it. */
 /**
  * A name cut in the middle when the column is narrow ("iris sa…e (1).csv"), so that names that
  * differ at the end (copies, numbered files, extensions) stay told apart; the whole name is in
@@ -41,6 +41,7 @@ function ItemName(props: { name: string }): JSX.Element {
   );
 }
 
+/** The folder's path in the bucket, each part a button that opens it. */
 export function Breadcrumbs(props: { model: StorageBrowserModel; trans: TranslationBundle }): JSX.Element {
   const { model, trans } = props;
   const parts = model.prefix.split('/').filter(Boolean);
@@ -74,18 +75,33 @@ export function Breadcrumbs(props: { model: StorageBrowserModel; trans: Translat
   );
 }
 
-/** A column header that sorts the list by its column, and again the other way round. */
-export function SortHeader(props: { model: StorageBrowserModel; column: SortKey; label: string }): JSX.Element {
-  const { model, column, label } = props;
+/**
+ * A button above a column that sorts the list by that column, and again the other way round. The
+ * list is a listbox, not a table, so the order is in the button's name ("Name, sorted
+ * ascending"), where a table would have aria-sort on its column header.
+ */
+export function SortHeader(props: {
+  model: StorageBrowserModel;
+  column: SortKey;
+  label: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { model, column, label, trans } = props;
   const sort = model.sort;
   const active = sort.key === column;
   const Icon = sort.ascending ? caretUpIcon : caretDownIcon;
+  const name = active
+    ? sort.ascending
+      ? trans.__('%1, sorted ascending', label)
+      : trans.__('%1, sorted descending', label)
+    : label;
   return (
     <button
       type="button"
       className={`${CLASS}-column ${CLASS}-column-${column}${active ? ' jp-mod-active' : ''}`}
       onClick={() => model.setSort(column)}
-      aria-sort={active ? (sort.ascending ? 'ascending' : 'descending') : 'none'}
+      aria-label={name}
+      title={name}
     >
       {label}
       {active && <Icon.react tag="span" className={`${CLASS}-sortIcon`} />}
@@ -96,6 +112,9 @@ export function SortHeader(props: { model: StorageBrowserModel; column: SortKey;
 /**
  * The objects and folders of the folder shown, virtualized (only the rows in view exist): opened
  * by double click or Enter, dragged out as storage objects, and a drop target for the computer's files.
+ * A listbox of options, one Tab stop: focus stays on the listbox, the arrows move the selection
+ * and aria-activedescendant names the selected row while it is rendered. The scrolling area
+ * around it holds what is not an option (the virtualizer's room, the empty folder's message).
  */
 export function ItemList(props: {
   model: StorageBrowserModel;
@@ -123,7 +142,15 @@ export function ItemList(props: {
 
   const open = (item: IStorageItem) => (item.kind === 'folder' ? void model.cd(item.key) : actions.open(item));
   const selectedIndex = items.findIndex(i => i.key === model.selected?.key);
+  // Only a rendered row can be the active descendant: a scrolled-away one has no element.
+  const activeRendered = virtualItems.some(row => row.index === selectedIndex);
   const onKeyDown = (event: React.KeyboardEvent) => {
+    // Up one folder, from an empty one too.
+    if (event.key === 'Backspace' && model.prefix) {
+      event.preventDefault();
+      void model.cd(parentOf(model.prefix));
+      return;
+    }
     if (!items.length) {
       return;
     }
@@ -140,10 +167,6 @@ export function ItemList(props: {
       event.preventDefault();
       open(model.selected);
       return;
-    } else if (event.key === 'Backspace' && model.prefix) {
-      event.preventDefault();
-      void model.cd(model.prefix.split('/').slice(0, -2).join('/') + (model.prefix.split('/').length > 2 ? '/' : ''));
-      return;
     } else {
       return;
     }
@@ -156,11 +179,6 @@ export function ItemList(props: {
     <div
       ref={parentRef}
       className={`${CLASS}-list${dropping ? ' jp-mod-dropTarget' : ''}`}
-      role="listbox"
-      tabIndex={0}
-      aria-label={trans.__('Objects')}
-      aria-activedescendant={selectedIndex >= 0 ? `atelier-storage-row-${selectedIndex}` : undefined}
-      onKeyDown={onKeyDown}
       onDragOver={event => {
         if (model.bucket && event.dataTransfer.types.includes('Files')) {
           event.preventDefault();
@@ -178,7 +196,15 @@ export function ItemList(props: {
         }
       }}
     >
-      <div style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+      <div
+        className={`${CLASS}-rows`}
+        role="listbox"
+        tabIndex={0}
+        aria-label={trans.__('Objects')}
+        aria-activedescendant={activeRendered ? `atelier-storage-row-${selectedIndex}` : undefined}
+        onKeyDown={onKeyDown}
+        style={{ height: virtualizer.getTotalSize(), position: 'relative' }}
+      >
         {virtualItems.map(row => {
           const item = items[row.index];
           const Icon = item.kind === 'folder' ? folderIcon : fileIcon;
