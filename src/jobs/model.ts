@@ -152,6 +152,7 @@ export class JobsModel implements IDisposable {
 
   /** A job, fetched from the service when it is not loaded; kept current from then on. */
   async job(id: string): Promise<IJob> {
+    this._watched.add(id);
     const known = this.find(id);
     if (known) {
       return known;
@@ -214,6 +215,13 @@ export class JobsModel implements IDisposable {
       }
       if (view !== this._viewKey()) {
         return;
+      }
+      // A job shown elsewhere stays known when it leaves the list.
+      const listed = new Set(page.jobs.map(j => j.id));
+      for (const job of this._items) {
+        if (this._watched.has(job.id) && !listed.has(job.id)) {
+          this._extra.set(job.id, job);
+        }
       }
       this._items = page.jobs;
       this._next = page.next;
@@ -299,6 +307,7 @@ export class JobsModel implements IDisposable {
 
   private _removed(id: string): void {
     this._active.delete(id);
+    this._watched.delete(id);
     this._extra.delete(id);
     if (this._items.some(j => j.id === id)) {
       this._items = this._items.filter(j => j.id !== id);
@@ -369,6 +378,8 @@ export class JobsModel implements IDisposable {
 
   private _items: IJob[] = [];
   private _extra = new Map<string, IJob>();
+  /** Jobs asked for by `job(id)`: shown elsewhere, so kept current when they leave the list. */
+  private _watched = new Set<string>();
   private _total = 0;
   private _next: string | undefined = undefined;
   private _loading: Promise<unknown> | null = null;
