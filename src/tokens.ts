@@ -14,6 +14,7 @@ import type {
   IJobFlavors,
   IJobList,
   IJobListQuery,
+  IJobMetrics,
   IJupyterInfo,
   IListing,
   ILogChunk,
@@ -115,6 +116,10 @@ export interface IAtelierClient {
   jobLog(id: string, offset?: number): Promise<ILogChunk>;
   jobLogUrl(id: string): string;
   jobFile(id: string, rel: string): Promise<string>;
+  /** The metrics a job has reported so far. */
+  jobMetrics(id: string): Promise<IJobMetrics>;
+  /** Hears a job's metrics now and as they change; resolves true once the job has finished and all was sent. */
+  jobMetricsEvents(id: string, onMetrics: (metrics: IJobMetrics) => void, signal: AbortSignal): Promise<boolean>;
 }
 
 /** The notebook's flavor and the live usage of its server, for status bar and toolbar items. */
@@ -183,4 +188,6 @@ export namespace CommandIDs {
   export const jobsDelete = 'atelier:jobs-delete';
   export const jobsClone = 'atelier:jobs-clone';
   export const jobsRefresh = 'atelier:jobs-refresh';
+  /** Opens the metrics and hyperparameters of jobs side by side; args `{ ids: string[] }`. */
+  export const jobsCompare = 'jupyterlab-atelier:compare-jobs';
 }

@@ -1,6 +1,6 @@
 import { URLExt } from '@jupyterlab/coreutils';
 import { ServerConnection } from '@jupyterlab/services';
-import type { ICreateJob, IJob, IJobFlavors, IJobList, IJobListQuery, ILogChunk } from '@atelier/api';
+import type { ICreateJob, IJob, IJobFlavors, IJobList, IJobListQuery, IJobMetrics, ILogChunk } from '@atelier/api';
 import { ClientConstructor, JSON_HEADERS, query } from './base';
 import { API_PATH, AtelierError, requestAPI, streamAPI } from './request';
 
@@ -83,6 +83,33 @@ export function JobsAPI<TBase extends ClientConstructor>(Base: TBase) {
 
     jobLog(id: string, offset = 0): Promise<ILogChunk> {
       return requestAPI<ILogChunk>(`jobs/${encodeURIComponent(id)}/logs${query({ offset })}`, {}, this.serverSettings);
+    }
+
+    /** The metrics a job has reported so far: a series of (step, value) per metric. */
+    jobMetrics(id: string): Promise<IJobMetrics> {
+      return requestAPI<IJobMetrics>(`jobs/${encodeURIComponent(id)}/metrics`, {}, this.serverSettings);
+    }
+
+    /** Hears a job's metrics at once and whenever they change, until the job has finished and all was read, or `signal` aborts; resolves true when the stream said it was the end. */
+    async jobMetricsEvents(
+      id: string,
+      onMetrics: (metrics: IJobMetrics) => void,
+      signal: AbortSignal
+    ): Promise<boolean> {
+      let ended = false;
+      await streamAPI(
+        `jobs/${encodeURIComponent(id)}/metrics/stream`,
+        (event, data) => {
+          if (event === 'metrics') {
+            onMetrics(data as IJobMetrics);
+          } else if (event === 'end') {
+            ended = true;
+          }
+        },
+        signal,
+        this.serverSettings
+      );
+      return ended;
     }
 
     /** The URL that downloads a job's whole log as a file. */

@@ -2,13 +2,15 @@ import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { ICommandPalette, MainAreaWidget, WidgetTracker } from '@jupyterlab/apputils';
 import type { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import type { INotebookTracker } from '@jupyterlab/notebook';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { copyIcon, deleteIcon, refreshIcon, stopIcon } from '@jupyterlab/ui-components';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { IJob } from '../api/client';
-import { jobsIcon } from '../icons';
+import { compareIcon, jobsIcon } from '../icons';
 import { CommandIDs, IAtelierClient } from '../tokens';
 import type { IJobActions } from './actions';
+import { CompareWidget, pickJobs } from './compare';
 import type { JobForms } from './launch';
 import { isFinished, JobsModel } from './model';
 import { JobDetailWidget } from './widgets/detail';
@@ -26,6 +28,10 @@ export interface IJobsContext {
   details: WidgetTracker<MainAreaWidget<JobDetailWidget>>;
   forms: JobForms;
   actions: IJobActions;
+  /** Draws the metrics charts (JupyterLab's Vega-Lite renderer), where there is one. */
+  rendermime: IRenderMimeRegistry | null;
+  /** The open comparisons of jobs. */
+  compares: WidgetTracker<MainAreaWidget<CompareWidget>>;
 }
 
 /**
@@ -38,8 +44,9 @@ export function addJobsCommands(
   notebooks: INotebookTracker | null,
   palette: ICommandPalette | null
 ): void {
-  const { app, client, model, trans, panel, details, forms, actions } = context;
+  const { app, client, model, trans, panel, details, forms, actions, rendermime, compares } = context;
   const { commands, shell } = app;
+  let compareCount = 0;
 
   commands.addCommand(CommandIDs.jobsNew, {
     label: args => (args.isLauncher ? trans.__('Training Job') : trans.__('New Training Job…')),
@@ -126,10 +133,8 @@ export function addJobsCommands(
         shell.activateById(open.id);
         return;
       }
-      if (!model.find(id)) {
-        await model.refresh();
-      }
-      const job = model.find(id);
+      // A job beyond the loaded pages is fetched on its own (and kept current from then on).
+      const job = model.find(id) ?? (await model.job(id).catch(() => undefined));
       const content = new JobDetailWidget({
         id,
         model,
@@ -139,7 +144,14 @@ export function addJobsCommands(
         remove: actions.remove,
         clone: actions.clone,
         openOutput: actions.openOutput,
-        openNotebook: actions.openNotebook
+        openNotebook: actions.openNotebook,
+        rendermime,
+        compare: async (job: IJob) => {
+          const ids = await pickJobs({ jobs: model.jobs, selected: [job.id], reference: job, trans });
+          if (ids?.length) {
+            await commands.execute(CommandIDs.jobsCompare, { ids });
+          }
+        }
       });
       const widget = new MainAreaWidget({ content });
       widget.id = `jp-atelier-job-${id}`;
@@ -198,6 +210,69 @@ export function addJobsCommands(
     }
   });
 
+  commands.addCommand(CommandIDs.jobsCompare, {
+    label: trans.__('Compare Training Jobs…'),
+    caption: trans.__('Overlay the metrics of training jobs and set their hyperparameters side by side'),
+    icon: compareIcon,
+    describedBy: {
+      args: {
+        type: 'object',
+        properties: {
+          ids: { type: 'array', items: { type: 'string' }, description: trans.__('The ids of the jobs to compare') }
+        }
+      }
+    },
+    execute: async args => {
+      let ids = ((args.ids as string[] | undefined) ?? []).filter(id => typeof id === 'string');
+      if (!ids.length && !args.id && panel.selectedIds.length > 1) {
+        ids = panel.selectedIds; // the jobs selected in the list
+      }
+      if (!ids.length) {
+        const reference = target(args);
+        const picked = await pickJobs({
+          jobs: model.jobs,
+          selected: reference ? [reference.id] : [],
+          reference,
+          trans
+        });
+        if (!picked?.length) {
+          return;
+        }
+        ids = picked;
+      }
+      const key = [...ids].sort().join(',');
+      const open = compares.find(w => [...w.content.ids].sort().join(',') === key);
+      if (open) {
+        shell.activateById(open.id);
+        return;
+      }
+      const content: CompareWidget = new CompareWidget(ids, {
+        model,
+        trans,
+        rendermime,
+        open: id => void commands.execute(CommandIDs.jobsOpen, { id }),
+        edit: async () => {
+          const first = model.find(content.ids[0]);
+          const picked = await pickJobs({ jobs: model.jobs, selected: content.ids, reference: first, trans });
+          if (picked?.length) {
+            content.ids = picked;
+            void compares.save(widget);
+          }
+        }
+      });
+      const widget = new MainAreaWidget({ content });
+      widget.id = `jp-atelier-compare-${++compareCount}-${Date.now()}`;
+      widget.title.label = trans.__('Compare Jobs');
+      widget.title.caption = trans.__('Training jobs %1', ids.join(', '));
+      widget.title.icon = compareIcon;
+      widget.title.closable = true;
+      content.idsChanged.connect((_, now) => (widget.title.caption = trans.__('Training jobs %1', now.join(', '))));
+      await compares.add(widget);
+      shell.add(widget, 'main');
+      shell.activateById(widget.id);
+    }
+  });
+
   const category = trans.__('Training Jobs');
   for (const command of [
     CommandIDs.jobsNew,
@@ -206,7 +281,8 @@ export function addJobsCommands(
     CommandIDs.jobsRefresh,
     CommandIDs.jobsStop,
     CommandIDs.jobsClone,
-    CommandIDs.jobsDelete
+    CommandIDs.jobsDelete,
+    CommandIDs.jobsCompare
   ]) {
     palette?.addItem({ command, category });
   }

@@ -4,12 +4,14 @@ import { IDocumentManager } from '@jupyterlab/docmanager';
 import { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import { ILauncher } from '@jupyterlab/launcher';
 import { INotebookTracker } from '@jupyterlab/notebook';
+import { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import { IStateDB } from '@jupyterlab/statedb';
 import { ITranslator, nullTranslator } from '@jupyterlab/translation';
 import { jobsIcon } from '../icons';
 import { CommandIDs, IAtelierClient, TRANSLATION_DOMAIN } from '../tokens';
 import { createJobActions } from './actions';
 import { addJobsCommands } from './commands';
+import type { CompareWidget } from './compare';
 import { JobForms } from './launch';
 import { JobsModel } from './model';
 import { JobDetailWidget } from './widgets/detail';
@@ -31,7 +33,8 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     IDefaultFileBrowser,
     INotebookTracker,
     IStateDB,
-    IDocumentManager
+    IDocumentManager,
+    IRenderMimeRegistry
   ],
   activate: (
     app: JupyterFrontEnd,
@@ -43,12 +46,14 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     fileBrowser: IDefaultFileBrowser | null,
     notebooks: INotebookTracker | null,
     state: IStateDB | null,
-    docManager: IDocumentManager | null
+    docManager: IDocumentManager | null,
+    rendermime: IRenderMimeRegistry | null
   ): void => {
     const trans = (translator ?? nullTranslator).load(TRANSLATION_DOMAIN);
     const { commands, shell } = app;
     const model = new JobsModel(client);
     const details = new WidgetTracker<MainAreaWidget<JobDetailWidget>>({ namespace: 'atelier-job' });
+    const compares = new WidgetTracker<MainAreaWidget<CompareWidget>>({ namespace: 'atelier-compare-jobs' });
 
     const panel = new JobsPanel({
       model,
@@ -65,12 +70,22 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
 
     const forms = new JobForms({ app, client, model, trans, state });
     const actions = createJobActions({ app, client, model, trans, forms, details, docManager });
-    addJobsCommands({ app, client, model, trans, panel, details, forms, actions }, fileBrowser, notebooks, palette);
+    addJobsCommands(
+      { app, client, model, trans, panel, details, forms, actions, rendermime, compares },
+      fileBrowser,
+      notebooks,
+      palette
+    );
 
     restorer?.restore(details, {
       command: CommandIDs.jobsOpen,
       args: widget => ({ id: widget.id.replace(/^jp-atelier-job-/, '') }),
       name: widget => widget.id
+    });
+    restorer?.restore(compares, {
+      command: CommandIDs.jobsCompare,
+      args: widget => ({ ids: widget.content.ids }),
+      name: widget => widget.content.ids.join(',')
     });
 
     model.finished.connect((_, job) => {

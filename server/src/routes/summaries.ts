@@ -52,5 +52,9 @@ export const ROUTE_SUMMARIES: Record<string, string> = {
   'GET /jobs/{id}/logs':
     'The log from an offset (never cutting a UTF-8 character), or all of it as a file (`download`).',
   'GET /jobs/{id}/logs/stream': 'Server-sent events: `log` as the log grows, `end` with the job once it has finished.',
+  'GET /jobs/{id}/metrics':
+    'The metrics the job has reported so far (log lines and its metrics file): a series of (step, value) per metric, at most 1,000 points each (thinned evenly).',
+  'GET /jobs/{id}/metrics/stream':
+    'Server-sent events: `metrics` (as the GET answers) at once and whenever they change, `end` once the job has finished and all was read.',
   'GET /jobs/{id}/files/{*}': 'A file the job wrote into its folder, e.g. `output.ipynb` or `outputs/…`.'
 };

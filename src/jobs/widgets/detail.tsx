@@ -1,9 +1,14 @@
 import * as React from 'react';
+import type { IRenderMimeRegistry } from '@jupyterlab/rendermime';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { ReactWidget } from '@jupyterlab/ui-components';
 import type { IJob, IJobData } from '../../api/client';
 import type { IAtelierClient } from '../../tokens';
 import { flavorSummary, formatDuration } from '../../core/format';
+import { runLabel } from '../compare';
+import { codeDirLabel, programLabel } from '../describe';
+import { MetricCharts, useMetrics } from '../metrics';
+import type { IRun } from '../metrics';
 import { isFinished, JobsModel } from '../model';
 import { PhaseBadge, phaseLabel } from './list';
 
@@ -20,6 +25,34 @@ interface IDetailProps {
   clone(job: IJob): void;
   openOutput(job: IJob, output: IJobData): void;
   openNotebook(job: IJob): void;
+  /** Asks which jobs to compare this one with, and compares them. */
+  compare(job: IJob): void;
+  /** Draws the metrics charts; without it (or without its Vega-Lite renderer), tables. */
+  rendermime: IRenderMimeRegistry | null;
+}
+
+/** The job's metrics, live while it runs: a chart per metric. */
+function MetricsView(props: {
+  client: IAtelierClient;
+  job: IJob;
+  rendermime: IRenderMimeRegistry | null;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { job, trans } = props;
+  const { metrics, error } = useMetrics(props.client, job.id);
+  const label = runLabel(job);
+  const runs = React.useMemo<IRun[]>(() => [{ id: job.id, label, metrics }], [job.id, label, metrics]);
+  return (
+    <section className="jp-Atelier-Metrics" aria-label={trans.__('Metrics')}>
+      <h3>{trans.__('Metrics')}</h3>
+      {error && (
+        <div className="jp-Atelier-JobForm-error" role="alert">
+          {error}
+        </div>
+      )}
+      <MetricCharts runs={runs} rendermime={props.rendermime} trans={trans} />
+    </section>
+  );
 }
 
 /**
@@ -161,6 +194,10 @@ function LogView(props: { client: IAtelierClient; id: string; trans: Translation
 function JobDetail(props: IDetailProps): JSX.Element {
   const { trans, model } = props;
   const [job, setJob] = React.useState<IJob | undefined>(model.find(props.id));
+  React.useEffect(() => {
+    // Known to the model from now on, even when the list no longer shows it.
+    void model.job(props.id).then(setJob, () => undefined);
+  }, [props.id]);
   const [missing, setMissing] = React.useState(false);
   React.useEffect(() => {
     const update = () => {
@@ -184,11 +221,6 @@ function JobDetail(props: IDetailProps): JSX.Element {
   }
   const { spec, status } = job;
   const finished = isFinished(job);
-  const program = spec.notebook
-    ? trans.__('Notebook %1', spec.notebook)
-    : spec.command
-      ? trans.__('Command %1', spec.command)
-      : trans.__('Boot file %1', spec.bootFile ?? '');
   return (
     <div className="jp-Atelier-JobDetail" data-job-id={job.id}>
       <header className="jp-Atelier-JobDetail-header">
@@ -210,6 +242,9 @@ function JobDetail(props: IDetailProps): JSX.Element {
           )}
           <button type="button" className="jp-Button jp-mod-styled jp-mod-reject" onClick={() => props.clone(job)}>
             {trans.__('Clone and Edit')}
+          </button>
+          <button type="button" className="jp-Button jp-mod-styled jp-mod-reject" onClick={() => props.compare(job)}>
+            {trans.__('Compare…')}
           </button>
           {finished && (
             <button type="button" className="jp-Button jp-mod-styled jp-mod-reject" onClick={() => props.remove(job)}>
@@ -242,9 +277,9 @@ function JobDetail(props: IDetailProps): JSX.Element {
           <h3>{trans.__('Specification')}</h3>
           <dl className="jp-Atelier-JobDetail-spec">
             <dt>{trans.__('Program')}</dt>
-            <dd>{program}</dd>
+            <dd>{programLabel(job, trans)}</dd>
             <dt>{trans.__('Code directory')}</dt>
-            <dd>{spec.codeDir || trans.__('(the folder of the file)')}</dd>
+            <dd className="jp-Atelier-JobDetail-codeDir">{codeDirLabel(job, trans)}</dd>
             <dt>{trans.__('Flavor')}</dt>
             <dd>{flavorSummary(job.flavor, trans)}</dd>
             <dt>{trans.__('Nodes')}</dt>
@@ -308,6 +343,7 @@ function JobDetail(props: IDetailProps): JSX.Element {
           </ul>
         </section>
       </div>
+      <MetricsView client={props.client} job={job} rendermime={props.rendermime} trans={trans} />
       <LogView client={props.client} id={job.id} trans={trans} />
     </div>
   );
