@@ -1,4 +1,4 @@
-import { Dialog, InputDialog, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
+import { Dialog, Notification, showDialog, showErrorMessage } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { IDefaultFileBrowser } from '@jupyterlab/filebrowser';
 import type { TranslationBundle } from '@jupyterlab/translation';
@@ -9,6 +9,8 @@ import { errorMessage, formatBytes, transferEnds } from '../core/format';
 import { storageIcon } from '../icons';
 import { CommandIDs, ITransfersModel } from '../tokens';
 import type { IStorageContext } from './context';
+import { askStorageTarget, folderPrefix, IStorageTarget } from './target-dialog';
+import { askWorkspaceTarget } from './workspace-target';
 
 /** Starts a transfer; on a name conflict asks whether to overwrite. Null when skipped. */
 export async function startTransfer(
@@ -48,7 +50,7 @@ export function addWorkspaceCommands(
   transfers: ITransfersModel,
   fileBrowser: IDefaultFileBrowser | null
 ): void {
-  const { app, model, trans } = context;
+  const { app, client, model, trans } = context;
   const location = () => ({ endpoint: model.endpoint?.id ?? '', bucket: model.bucket ?? '' });
 
   app.commands.addCommand(CommandIDs.storageCopyToWorkspace, {
@@ -61,28 +63,28 @@ export function addWorkspaceCommands(
       if (!item) {
         return;
       }
-      let target = typeof args.path === 'string' ? args.path : null;
-      if (target === null) {
-        const folder = fileBrowser?.model.path ?? '';
-        const result = await InputDialog.getText({
-          title: trans.__('Copy %1 to the workspace', model.uriOf(item.key)),
-          label: trans.__('Workspace path'),
-          text: PathExt.join(folder, item.name)
-        });
-        if (!result.button.accept || result.value === null) {
-          return;
-        }
-        target = result.value.trim();
-      }
       const { endpoint, bucket } = location();
-      try {
-        await startTransfer(transfers, trans, {
+      const copy = (path: string) =>
+        startTransfer(transfers, trans, {
           direction: 'to-workspace',
           endpoint,
           bucket,
           key: item.key,
-          path: target,
+          path,
           overwrite: false
+        });
+      try {
+        if (typeof args.path === 'string') {
+          await copy(args.path);
+          return;
+        }
+        await askWorkspaceTarget({
+          contents: app.serviceManager.contents,
+          trans,
+          title: trans.__('Copy %1 to the workspace', model.uriOf(item.key)),
+          accept: trans.__('Copy'),
+          initial: PathExt.join(fileBrowser?.model.path ?? '', item.name),
+          submit: path => refusal(() => copy(path))
         });
       } catch (e) {
         await showErrorMessage(trans.__('Cannot copy %1 to the workspace', item.name), errorMessage(e));
@@ -100,7 +102,9 @@ export function addWorkspaceCommands(
         type: 'object',
         properties: {
           paths: { type: 'array', items: { type: 'string' } },
-          prefix: { type: 'string', description: 'Target folder; asked when absent' }
+          endpoint: { type: 'string', description: 'Target endpoint; default: the storage panel’s' },
+          bucket: { type: 'string', description: 'Target bucket; default: the storage panel’s' },
+          prefix: { type: 'string', description: 'Target folder; asked (with the endpoint and bucket) when absent' }
         }
       }
     },
@@ -113,52 +117,67 @@ export function addWorkspaceCommands(
       if (!paths.length) {
         return;
       }
-      if (!model.endpoint) {
-        await model.initialize();
-      }
-      if (!model.bucket) {
-        await showErrorMessage(
-          trans.__('No bucket'),
-          trans.__('Open Object Storage and create or choose a bucket first.')
-        );
+      const items = fileBrowser ? Array.from(fileBrowser.model.items()) : [];
+      const names = paths.map(path => {
+        const isDir = items.find(i => i.path === path)?.type === 'directory';
+        return `${PathExt.basename(path)}${isDir ? '/' : ''}`;
+      });
+      // Copies each path; a refusal of the first (before anything started) goes back to the dialog.
+      const copy = async (target: IStorageTarget): Promise<string | null> => {
+        for (const [i, path] of paths.entries()) {
+          const { endpoint, bucket, prefix } = target;
+          try {
+            await startTransfer(transfers, trans, {
+              direction: 'to-storage',
+              endpoint,
+              bucket,
+              key: prefix + names[i],
+              path,
+              overwrite: false
+            });
+          } catch (e) {
+            if (i === 0 && e instanceof AtelierError && e.status >= 400 && e.status < 500 && e.code !== 'exists') {
+              return e.message;
+            }
+            await showErrorMessage(trans.__('Cannot copy %1 to object storage', names[i]), errorMessage(e));
+          }
+        }
+        return null;
+      };
+      const given = {
+        endpoint: typeof args.endpoint === 'string' ? args.endpoint : (model.endpoint?.id ?? ''),
+        bucket: typeof args.bucket === 'string' ? args.bucket : (model.bucket ?? ''),
+        prefix: typeof args.prefix === 'string' ? args.prefix : null
+      };
+      if (given.prefix !== null && given.endpoint && given.bucket) {
+        await copy({ ...given, prefix: folderPrefix(given.prefix.replace(/^\/+/, '')) });
         return;
       }
-      let target = typeof args.prefix === 'string' ? args.prefix : null;
-      if (target === null) {
-        const result = await InputDialog.getText({
-          title: trans._n('Copy %1 item to object storage', 'Copy %1 items to object storage', paths.length),
-          label: trans.__('Target folder in %1 (%2)', model.bucket, model.endpoint?.name ?? ''),
-          text: model.prefix
-        });
-        if (!result.button.accept || result.value === null) {
-          return;
-        }
-        target = result.value;
-      }
-      let prefix = target.trim().replace(/^\/+/, '');
-      if (prefix && !prefix.endsWith('/')) {
-        prefix += '/';
-      }
-      const { endpoint, bucket } = location();
-      for (const path of paths) {
-        const item = fileBrowser ? Array.from(fileBrowser.model.items()).find(i => i.path === path) : undefined;
-        const isDir = item?.type === 'directory';
-        const name = PathExt.basename(path);
-        try {
-          await startTransfer(transfers, trans, {
-            direction: 'to-storage',
-            endpoint,
-            bucket,
-            key: isDir ? `${prefix}${name}/` : `${prefix}${name}`,
-            path,
-            overwrite: false
-          });
-        } catch (e) {
-          await showErrorMessage(trans.__('Cannot copy %1 to object storage', name), errorMessage(e));
-        }
-      }
+      await askStorageTarget({
+        client,
+        trans,
+        title: trans._n('Copy %1 item to object storage', 'Copy %1 items to object storage', paths.length),
+        accept: trans.__('Copy'),
+        names,
+        initial: { endpoint: given.endpoint, bucket: given.bucket, prefix: given.prefix ?? model.prefix },
+        endpoints: model.endpoints,
+        submit: copy
+      });
     }
   });
+}
+
+/** Runs a copy; the service's refusal of its request (a 4xx) is the reason to show in the dialog. */
+async function refusal(work: () => Promise<unknown>): Promise<string | null> {
+  try {
+    await work();
+    return null;
+  } catch (e) {
+    if (e instanceof AtelierError && e.status >= 400 && e.status < 500) {
+      return e.message;
+    }
+    throw e;
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import { Atelier } from './atelier';
+import { TargetDialog } from './pages/pickers';
 
 const CSV = 'name,value\nalpha,1\n"beta, gamma",2\n';
 
@@ -31,7 +32,7 @@ test.describe('Object storage', () => {
     await files.contextMenu('data.csv');
     await atelier.menu('Copy to Object Storage…').click();
     await expect(atelier.dialog.input).toHaveValue('incoming/');
-    await atelier.dialog.accept();
+    await atelier.dialog.accept('Copy');
 
     await storage.open();
     const key = 'incoming/data.csv';
@@ -50,8 +51,97 @@ test.describe('Object storage', () => {
     await atelier.menu('Copy to Workspace…').click();
     const target = `${tmpPath}/round trip.csv`;
     await atelier.dialog.fill(target);
-    await atelier.dialog.accept();
+    await atelier.dialog.accept('Copy');
     await atelier.api.workspace.untilText(target, CSV);
+  });
+});
+
+test.describe('Copy dialogs pick where the copy goes', () => {
+  test('Copy to Object Storage… goes to another bucket and a folder chosen by browsing; a wrong folder is said in place and kept', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const atelier = new Atelier(page, request);
+    const { storage, files } = atelier;
+    const objects = atelier.api.storage;
+    const id = Date.now().toString(36);
+    const [shown, other] = [`pick-shown-${id}`, `pick-other-${id}`];
+    await objects.createBucket(shown);
+    await objects.createBucket(other);
+    await objects.putObject(other, 'runs/2024/kept.txt', 'x');
+    await objects.putObject(other, 'runs/2025/kept.txt', 'x');
+    await atelier.api.workspace.putFile(`${tmpPath}/picked.csv`, CSV);
+    await atelier.loaded();
+    await storage.openBucket(shown);
+    await files.open();
+    await files.refresh();
+
+    await files.contextMenu('picked.csv');
+    await atelier.menu('Copy to Object Storage…').click();
+    const target = new TargetDialog(page);
+    // It opens on what the panel shows.
+    await expect(target.bucket).toHaveValue(shown);
+    await expect(target.folder).toHaveValue('');
+    await expect(target.message).toHaveText(`Copies to s3://${shown}/picked.csv`);
+
+    // Another bucket, then a folder by a click and one by the keyboard.
+    await target.bucket.selectOption(other);
+    await target.openFolder('runs');
+    await expect(target.folder).toHaveValue('runs/');
+    await expect(target.option('2025')).toBeVisible();
+    await target.folders.focus();
+    await page.keyboard.press('ArrowDown'); // '..' → 2024
+    await page.keyboard.press('ArrowDown'); // → 2025
+    await expect(target.activeOption).toHaveAccessibleName('2025');
+    await page.keyboard.press('ArrowRight');
+    await expect(target.folder).toHaveValue('runs/2025/');
+    await page.keyboard.press('ArrowLeft');
+    await expect(target.folder).toHaveValue('runs/');
+    await expect(target.activeOption).toHaveAccessibleName('2025'); // back where it came from
+    await page.keyboard.press('Space');
+    await expect(target.folder).toHaveValue('runs/2025/');
+
+    // A wrong folder: the problem in its place, Copy off, what was typed kept.
+    await target.folder.fill('runs//2025');
+    await expect(target.message).toHaveText('A path has no empty part ("//").');
+    await expect(target.message).toHaveClass(/jp-mod-error/);
+    await expect(target.folder).toHaveAttribute('aria-invalid', 'true');
+    await expect(target.copyButton).toBeDisabled();
+    await page.keyboard.press('Enter'); // Enter does not copy it either: the dialog stays
+    await expect(target.folder).toHaveValue('runs//2025');
+    await expect(target.message).toHaveClass(/jp-mod-error/);
+
+    await target.folder.fill('runs/2025/');
+    await expect(target.message).toHaveText(`Copies to s3://${other}/runs/2025/picked.csv`);
+    await expect(target.copyButton).toBeEnabled();
+    await target.copyButton.click();
+    await expect(target.locator).toHaveCount(0);
+    await expect
+      .poll(async () => {
+        const res = await objects.object(other, 'runs/2025/picked.csv');
+        return res.ok() ? res.text() : null;
+      })
+      .toBe(CSV);
+    expect((await objects.stat(shown, 'picked.csv')).status()).toBe(404);
+
+    // Copy to Workspace… browses the workspace's folders the same way, keeping the name.
+    const folder = await request.put(atelier.api.workspace.url(`${tmpPath}/into`), { data: { type: 'directory' } });
+    expect(folder.ok()).toBe(true);
+    await storage.openBucket(other);
+    await storage.row('runs/').dblclick();
+    await storage.row('runs/2025/').dblclick();
+    await storage.contextMenu('runs/2025/picked.csv');
+    await atelier.menu('Copy to Workspace…').click();
+    await expect(target.path).toHaveValue(`${tmpPath}/picked.csv`);
+    await target.openFolder('into');
+    await expect(target.path).toHaveValue(`${tmpPath}/into/picked.csv`);
+    await target.path.fill(`${tmpPath}//picked.csv`);
+    await expect(target.message).toHaveClass(/jp-mod-error/);
+    await expect(target.copyButton).toBeDisabled();
+    await target.path.fill(`${tmpPath}/into/picked.csv`);
+    await target.copyButton.click();
+    await atelier.api.workspace.untilText(`${tmpPath}/into/picked.csv`, CSV);
   });
 });
 
