@@ -1,12 +1,14 @@
 import type { JupyterFrontEnd } from '@jupyterlab/application';
 import { MainAreaWidget } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
+import type { IDocumentManager } from '@jupyterlab/docmanager';
 import type { IStateDB } from '@jupyterlab/statedb';
-import type { TranslationBundle } from '@jupyterlab/translation';
+import type { ITranslator, TranslationBundle } from '@jupyterlab/translation';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { ICreateJob } from '../api/client';
 import { jobsIcon } from '../icons';
 import { CommandIDs, IAtelierClient } from '../tokens';
+import { BrowseWorkspace, fileDialogBrowser } from './browse';
 import type { JobsModel } from './model';
 import { emptyValues, IJobFormValues } from './values';
 import { JobFormWidget } from './widgets/form';
@@ -39,6 +41,9 @@ export class JobForms {
     this._model = options.model;
     this._trans = options.trans;
     this._state = options.state;
+    this._browse = options.docManager
+      ? fileDialogBrowser(options.docManager, options.translator ?? undefined)
+      : undefined;
   }
 
   /** Opens a form holding `initial`. */
@@ -56,7 +61,8 @@ export class JobForms {
         widget.dispose();
         await commands.execute(CommandIDs.jobsOpen, { id: job.id });
       },
-      cancel: () => widget.dispose()
+      cancel: () => widget.dispose(),
+      browse: this._browse
     });
     widget = new MainAreaWidget({ content });
     widget.id = `jp-atelier-job-form-${Date.now()}`;
@@ -101,6 +107,7 @@ export class JobForms {
   private _model: JobsModel;
   private _trans: TranslationBundle;
   private _state: IStateDB | null;
+  private _browse: BrowseWorkspace | undefined;
 }
 
 export namespace JobForms {
@@ -111,5 +118,9 @@ export namespace JobForms {
     trans: TranslationBundle;
     /** Where the values last used for each file are kept, when there is one. */
     state: IStateDB | null;
+    /** For the form's Browse… buttons (JupyterLab's file dialog); none without it. */
+    docManager?: IDocumentManager | null;
+    /** The file dialog's translator. */
+    translator?: ITranslator | null;
   }
 }

@@ -68,7 +68,7 @@ export const jobsPlugin: JupyterFrontEndPlugin<void> = {
     restorer?.add(panel, 'atelier-jobs');
     void model.start();
 
-    const forms = new JobForms({ app, client, model, trans, state });
+    const forms = new JobForms({ app, client, model, trans, state, docManager, translator });
     const actions = createJobActions({ app, client, model, trans, forms, details, docManager });
     addJobsCommands(
       { app, client, model, trans, panel, details, forms, actions, rendermime, compares },

@@ -1,5 +1,6 @@
 import { expect, test } from '@jupyterlab/galata';
 import { Atelier } from './atelier';
+import { browseButton, FileDialog } from './pages/pickers';
 
 const notebook = (lines: string[]) => ({
   cells: [
@@ -95,5 +96,73 @@ test.describe('Training jobs', () => {
     await expect(form.pair('parameters', 1, 'value')).toHaveValue('4');
     await form.cancel();
     await expect(form.locator).toHaveCount(0);
+  });
+});
+
+test.describe('The job form’s workspace paths', () => {
+  test('Browse… fills the boot file with the file chosen in JupyterLab’s file dialog, and the job runs it', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const atelier = new Atelier(page, request);
+    const { jobForm: form, jobDetail: detail } = atelier;
+    const code = await request.put(atelier.api.workspace.url(`${tmpPath}/code`), { data: { type: 'directory' } });
+    expect(code.ok()).toBe(true);
+    await atelier.api.workspace.putFile(
+      `${tmpPath}/code/train.py`,
+      'print("trained by the picked file", flush=True)\n'
+    );
+    await atelier.api.workspace.putFile(`${tmpPath}/code/notes.txt`, 'not a program\n');
+    await atelier.loaded();
+    await atelier.runCommand('New Training Job…');
+    await expect(form.locator).toBeVisible();
+
+    // The boot file has a visible label and an example that does not pass for a value.
+    const boot = form.field('bootFile');
+    await expect(form.locator.locator('label[for="jp-atelier-job-bootFile"]')).toHaveText('Boot file');
+    await expect(boot).toHaveValue('');
+    await expect(boot).toHaveAttribute('placeholder', 'e.g. train.py');
+    const [placeholder, muted] = await boot.evaluate(node => {
+      const style = getComputedStyle(document.body);
+      return [getComputedStyle(node, '::placeholder').color, style.getPropertyValue('--jp-ui-font-color3').trim()];
+    });
+    const probe = await page.evaluate(color => {
+      const span = document.createElement('span');
+      span.style.color = color;
+      document.body.appendChild(span);
+      const value = getComputedStyle(span).color;
+      span.remove();
+      return value;
+    }, muted);
+    expect(placeholder).toBe(probe);
+
+    // Browse… opens JupyterLab's file dialog; the chosen file fills the field.
+    await browseButton(page, 'bootFile').click();
+    const dialog = new FileDialog(page);
+    await expect(dialog.locator).toBeVisible();
+    await expect(dialog.item(tmpPath)).toBeVisible();
+    await dialog.item(tmpPath).dblclick();
+    await dialog.item('code').dblclick();
+    await expect(dialog.item('train.py')).toBeVisible();
+    await expect(dialog.item('notes.txt')).toHaveCount(0); // not a .py or .sh file
+    await dialog.item('train.py').click();
+    await dialog.locator.getByRole('button', { name: 'Select' }).click();
+    await expect(dialog.locator).toHaveCount(0);
+    await expect(boot).toHaveValue(`${tmpPath}/code/train.py`);
+    await expect(boot).toBeFocused();
+
+    // The code directory's Browse… opens where that file is.
+    await browseButton(page, 'codeDir').click();
+    await expect(dialog.item('train.py')).toHaveCount(0); // folders only
+    await expect(dialog.locator.locator('.jp-BreadCrumbs')).toContainText('code');
+    await dialog.locator.getByRole('button', { name: 'Cancel' }).click();
+    await expect(form.field('codeDir')).toHaveValue('');
+
+    await form.field('name').fill('picked-boot');
+    await form.submit();
+    await expect(detail.title).toHaveText('picked-boot');
+    await expect(detail.log).toContainText('trained by the picked file', { timeout: 60000 });
+    await expect(detail.phase).toHaveText('Completed', { timeout: 60000 });
   });
 });

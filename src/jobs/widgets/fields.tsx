@@ -1,5 +1,6 @@
 import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
+import type { BrowseWorkspace, IBrowseRequest } from '../browse';
 import type { Errors, IPair } from '../values';
 
 /** A labelled field of the job form, with its hint or its error. */
@@ -24,6 +25,49 @@ export function Field(props: {
   );
 }
 
+/**
+ * A field that takes a workspace path, with a Browse… button that opens JupyterLab's file
+ * dialog and puts the chosen path in the field (no button when there is no file dialog).
+ */
+export function PathInput(props: {
+  input: React.InputHTMLAttributes<HTMLInputElement>;
+  /** The field's label, for the button's accessible name. */
+  label: string;
+  browse?: BrowseWorkspace;
+  /** What to choose; the file dialog's title says it. */
+  request: Omit<IBrowseRequest, 'current'>;
+  onChosen(path: string): void;
+  /** Where the file dialog opens while the field is empty (else on the field's path). */
+  start?: string;
+  trans: TranslationBundle;
+}): JSX.Element {
+  const { browse, trans } = props;
+  const current = String(props.input.value ?? '') || (props.start ?? '');
+  const row = React.useRef<HTMLDivElement>(null);
+  return (
+    <div ref={row} className="jp-Atelier-JobForm-path">
+      <input {...props.input} />
+      {browse && (
+        <button
+          type="button"
+          className="jp-Button jp-mod-styled jp-mod-reject jp-Atelier-JobForm-browse"
+          aria-label={trans.__('Browse for %1', props.label)}
+          title={props.request.title}
+          onClick={async () => {
+            const path = await browse({ ...props.request, current });
+            if (path !== null) {
+              props.onChosen(path);
+              row.current?.querySelector('input')?.focus(); // where the path went
+            }
+          }}
+        >
+          {trans.__('Browse…')}
+        </button>
+      )}
+    </div>
+  );
+}
+
 /** One of the form's tables of name and value rows (hyperparameters, variables, inputs, outputs). */
 export function PairTable(props: {
   kind: 'parameters' | 'environments' | 'inputs' | 'outputs';
@@ -34,6 +78,8 @@ export function PairTable(props: {
   errors: Errors;
   trans: TranslationBundle;
   onChange(rows: IPair[]): void;
+  /** For a table of workspace paths (inputs, outputs): a Browse… button on each row's value. */
+  browse?: { browse: BrowseWorkspace; kind: IBrowseRequest['kind']; title: string };
 }): JSX.Element {
   const { rows, trans, kind } = props;
   const set = (i: number, change: Partial<IPair>) =>
@@ -50,13 +96,30 @@ export function PairTable(props: {
             value={row.name}
             onChange={e => set(i, { name: e.target.value })}
           />
-          <input
-            className="jp-mod-styled"
-            aria-label={trans.__('%1 value %2', props.title, i + 1)}
-            placeholder={props.valuePlaceholder}
-            value={row.value}
-            onChange={e => set(i, { value: e.target.value })}
-          />
+          {props.browse ? (
+            <PathInput
+              input={{
+                className: 'jp-mod-styled',
+                'aria-label': trans.__('%1 value %2', props.title, i + 1),
+                placeholder: props.valuePlaceholder,
+                value: row.value,
+                onChange: e => set(i, { value: e.target.value })
+              }}
+              label={trans.__('%1 value %2', props.title, i + 1)}
+              browse={props.browse.browse}
+              request={{ kind: props.browse.kind, title: props.browse.title }}
+              onChosen={value => set(i, { value })}
+              trans={trans}
+            />
+          ) : (
+            <input
+              className="jp-mod-styled"
+              aria-label={trans.__('%1 value %2', props.title, i + 1)}
+              placeholder={props.valuePlaceholder}
+              value={row.value}
+              onChange={e => set(i, { value: e.target.value })}
+            />
+          )}
           <button
             type="button"
             className="jp-Button jp-mod-minimal jp-Atelier-JobForm-remove"

@@ -1,12 +1,14 @@
 import * as React from 'react';
 import { Notification } from '@jupyterlab/apputils';
+import { PathExt } from '@jupyterlab/coreutils';
 import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ICreateJob, IJobFlavors } from '../../api/client';
 import { flavorSummary } from '../../core/format';
 import { AtelierError } from '../../api/request';
+import type { BrowseWorkspace } from '../browse';
 import { Errors, errorKey, IJobFormValues, ProgramKind, toRequest } from '../values';
-import { Field, PairTable } from './fields';
+import { Field, PairTable, PathInput } from './fields';
 
 interface IFormProps {
   trans: TranslationBundle;
@@ -14,6 +16,8 @@ interface IFormProps {
   flavors: Promise<IJobFlavors>;
   submit(request: ICreateJob, values: IJobFormValues): Promise<void>;
   cancel(): void;
+  /** Asks for a workspace path in JupyterLab's file dialog (the fields' Browse… buttons). */
+  browse?: BrowseWorkspace;
 }
 
 /** The launcher form of a training job: what to run, its tables, its resources. */
@@ -99,11 +103,17 @@ export function JobForm(props: IFormProps): JSX.Element {
   };
 
   const tables: Array<['parameters' | 'environments' | 'inputs' | 'outputs', string, string, string]> = [
-    ['parameters', trans.__('Hyperparameters'), 'learning_rate', '0.01'],
-    ['environments', trans.__('Environment variables'), 'NAME', trans.__('value')],
-    ['inputs', trans.__('Inputs'), 'data', 's3://bucket/dataset/'],
-    ['outputs', trans.__('Outputs'), 'model', 's3://bucket/runs/my-run/']
+    ['parameters', trans.__('Hyperparameters'), trans.__('e.g. learning_rate'), trans.__('e.g. 0.01')],
+    ['environments', trans.__('Environment variables'), trans.__('e.g. NAME'), trans.__('value')],
+    ['inputs', trans.__('Inputs'), trans.__('e.g. data'), trans.__('e.g. s3://bucket/dataset/ or data/')],
+    ['outputs', trans.__('Outputs'), trans.__('e.g. model'), trans.__('e.g. s3://bucket/runs/ or results/')]
   ];
+  // The tables of workspace paths get a Browse… button on each row's value.
+  const browseRows = {
+    inputs: { kind: 'any' as const, title: trans.__('Choose an input file or folder') },
+    outputs: { kind: 'directory' as const, title: trans.__('Choose an output folder') }
+  };
+  const { browse } = props;
   const programs: Array<[ProgramKind, string]> = [
     ['bootFile', trans.__('Boot file')],
     ['notebook', trans.__('Notebook')],
@@ -141,7 +151,14 @@ export function JobForm(props: IFormProps): JSX.Element {
             error={errors.bootFile}
             hint={trans.__('A .py or .sh file in the workspace; hyperparameters reach it as --name=value.')}
           >
-            <input {...text('bootFile')} placeholder="train/train.py" />
+            <PathInput
+              input={{ ...text('bootFile'), placeholder: trans.__('e.g. train.py') }}
+              label={trans.__('Boot file')}
+              browse={browse}
+              request={{ kind: 'file', extensions: ['.py', '.sh'], title: trans.__('Choose the boot file') }}
+              onChosen={path => set('bootFile', path)}
+              trans={trans}
+            />
           </Field>
         )}
         {values.program === 'notebook' && (
@@ -151,7 +168,14 @@ export function JobForm(props: IFormProps): JSX.Element {
             error={errors.notebook}
             hint={trans.__('Executed headless; hyperparameters are set in a cell after the one tagged "parameters".')}
           >
-            <input {...text('notebook')} placeholder="experiments/train.ipynb" />
+            <PathInput
+              input={{ ...text('notebook'), placeholder: trans.__('e.g. experiments/train.ipynb') }}
+              label={trans.__('Notebook')}
+              browse={browse}
+              request={{ kind: 'file', extensions: ['.ipynb'], title: trans.__('Choose the notebook') }}
+              onChosen={path => set('notebook', path)}
+              trans={trans}
+            />
           </Field>
         )}
         {values.program === 'command' && (
@@ -161,7 +185,7 @@ export function JobForm(props: IFormProps): JSX.Element {
             error={errors.command}
             hint={trans.__('Run by /bin/sh in the code directory, with the hyperparameters appended.')}
           >
-            <input {...text('command')} placeholder="python3 -m trainer" />
+            <input {...text('command')} placeholder={trans.__('e.g. python3 -m trainer')} />
           </Field>
         )}
         <Field
@@ -170,7 +194,15 @@ export function JobForm(props: IFormProps): JSX.Element {
           error={errors.codeDir}
           hint={trans.__("Copied when you submit, so later edits do not change the job. Default: the file's folder.")}
         >
-          <input {...text('codeDir')} placeholder={trans.__('(the folder of the file)')} />
+          <PathInput
+            input={{ ...text('codeDir'), placeholder: trans.__('e.g. my-project') }}
+            label={trans.__('Code directory')}
+            browse={browse}
+            request={{ kind: 'directory', title: trans.__('Choose the code directory') }}
+            onChosen={path => set('codeDir', path)}
+            start={values.program === 'command' ? '' : PathExt.dirname(values[values.program])}
+            trans={trans}
+          />
         </Field>
       </fieldset>
       {tables.map(([kind, title, namePlaceholder, valuePlaceholder]) => (
@@ -184,6 +216,7 @@ export function JobForm(props: IFormProps): JSX.Element {
           errors={errors}
           trans={trans}
           onChange={rows => set(kind, rows)}
+          browse={browse && (kind === 'inputs' || kind === 'outputs') ? { browse, ...browseRows[kind] } : undefined}
         />
       ))}
       <fieldset className="jp-Atelier-JobForm-resources">
