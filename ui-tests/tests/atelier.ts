@@ -7,12 +7,14 @@
  */
 import { expect, IJupyterLabPageFixture } from '@jupyterlab/galata';
 import type { APIRequestContext, Locator } from '@playwright/test';
+import { Accessibility } from './pages/a11y';
 import { AtelierApi } from './pages/api';
 import { AnyPage, Dialog, galata, watchedLog, watchPage } from './pages/common';
 import { FlavorPicker } from './pages/flavors';
 import { JobDetail, JobForm, JobsPanel } from './pages/jobs';
 import { FileBrowser, StoragePanel } from './pages/storage';
 
+export { Accessibility, describeViolation, WCAG_TAGS } from './pages/a11y';
 export { AtelierApi, StorageApi, WorkspaceApi } from './pages/api';
 export { Dialog, watchPage } from './pages/common';
 export { FlavorPicker } from './pages/flavors';
@@ -33,6 +35,7 @@ export class Atelier {
   readonly jobForm: JobForm;
   readonly jobDetail: JobDetail;
   readonly flavors: FlavorPicker;
+  readonly a11y: Accessibility;
 
   constructor(
     readonly page: AnyPage,
@@ -46,6 +49,7 @@ export class Atelier {
     this.jobForm = new JobForm(page);
     this.jobDetail = new JobDetail(page);
     this.flavors = new FlavorPicker(page);
+    this.a11y = new Accessibility(page);
   }
 
   /** galata's helpers of the page (sidebar, notebook, file browser). */
@@ -84,9 +88,12 @@ export class Atelier {
     }
   }
 
+  /** The status bar item's CSS selector (for checks that take selectors, such as axe's). */
+  readonly statusItemSelector = '.jp-Atelier-StatusItem';
+
   /** The status bar item: platform, flavor and figures. */
   get statusItem(): Locator {
-    return this.page.locator('.jp-Atelier-StatusItem');
+    return this.page.locator(this.statusItemSelector);
   }
 
   /** The status item's button (the picker, or the details where switching is not Atelier's). */
@@ -97,6 +104,14 @@ export class Atelier {
   /** The flavor shown in the current notebook's toolbar. */
   get flavorToolbarItem(): Locator {
     return this.page.locator('.jp-NotebookPanel-toolbar .jp-Atelier-FlavorToolbarItem');
+  }
+
+  /** The list of transfers that Show Transfers opens in a dialog (its CSS selector). */
+  readonly transfersSelector = '.jp-Atelier-TransfersList';
+
+  /** The transfers listed by Show Transfers. */
+  get transfers(): Locator {
+    return this.page.locator(`${this.transfersSelector} li`);
   }
 
   /** The details dialog of Show Atelier Status. */

@@ -37,6 +37,11 @@ export class StorageApi {
     expect(res.status()).toBe(201);
   }
 
+  /** Creates the empty folder `key` (ending with `/`) in `bucket` (201). */
+  async createFolder(bucket: string, key: string): Promise<void> {
+    expect((await this.request.post(`${this.url(bucket)}/folders`, { data: { key } })).status()).toBe(201);
+  }
+
   /** The object's answer: read `.text()` or `.body()`. */
   object(bucket: string, key: string): Promise<APIResponse> {
     return this.request.get(`${this.url(bucket)}/object?key=${encodeURIComponent(key)}`);

@@ -68,10 +68,12 @@ export function watchPage(page: AnyPage): string[] {
 
 /** A JupyterLab dialog: the current one, or the one showing `hasText`. */
 export class Dialog {
+  /** Any dialog's CSS selector (for checks that take selectors, such as axe's). */
+  static readonly selector = '.jp-Dialog';
   readonly locator: Locator;
 
   constructor(page: AnyPage, hasText?: string | RegExp) {
-    this.locator = page.locator('.jp-Dialog', hasText === undefined ? undefined : { hasText });
+    this.locator = page.locator(Dialog.selector, hasText === undefined ? undefined : { hasText });
   }
 
   /** Its text input. */

@@ -6,14 +6,21 @@ import { AnyPage, attr, galata } from './common';
 
 /** The Training Jobs sidebar panel. */
 export class JobsPanel {
+  /** The panel's CSS selector (for checks that take selectors, such as axe's). */
+  readonly selector = '#jp-atelier-jobs';
   readonly locator: Locator;
 
   constructor(readonly page: AnyPage) {
-    this.locator = page.locator('#jp-atelier-jobs');
+    this.locator = page.locator(this.selector);
   }
 
   async open(): Promise<void> {
     await galata(this.page, 'Opening the jobs panel').sidebar.openTab('jp-atelier-jobs');
+  }
+
+  /** The panel's New Training Job… button: opens an empty job form. */
+  async newJob(): Promise<void> {
+    await this.locator.getByRole('button', { name: 'New Training Job…' }).click();
   }
 
   /** The list itself (one Tab stop; the active row is its aria-activedescendant). */
@@ -42,10 +49,12 @@ const PAIR_TABLES = {
 
 /** The launcher form of a training job. */
 export class JobForm {
+  /** The form's CSS selector (for checks that take selectors, such as axe's). */
+  readonly selector = '.jp-Atelier-JobForm';
   readonly locator: Locator;
 
   constructor(readonly page: AnyPage) {
-    this.locator = page.locator('.jp-Atelier-JobForm');
+    this.locator = page.locator(this.selector);
   }
 
   /** Opens the form for the current notebook from the notebook's toolbar. */
@@ -92,10 +101,12 @@ export class JobForm {
 
 /** A job's detail view. */
 export class JobDetail {
+  /** The view's CSS selector (for checks that take selectors, such as axe's). */
+  readonly selector = '.jp-Atelier-JobDetail';
   readonly locator: Locator;
 
   constructor(readonly page: AnyPage) {
-    this.locator = page.locator('.jp-Atelier-JobDetail');
+    this.locator = page.locator(this.selector);
   }
 
   get title(): Locator {
