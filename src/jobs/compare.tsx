@@ -57,7 +57,10 @@ export function parameterRows(jobs: IJob[], trans: TranslationBundle): IRow[] {
   return rows.filter(row => row.values.some(v => v !== undefined));
 }
 
-/** The jobs' metrics, asked for once each, and again every few seconds while a job runs. */
+/**
+ * The jobs' metrics, asked for once each, and again every few seconds while a job runs (not a
+ * stream per job: a browser keeps only six connections to a server over HTTP/1.1).
+ */
 function useRunsMetrics(client: IAtelierClient, ids: string[]): Record<string, IJobMetrics> {
   const [metrics, setMetrics] = React.useState<Record<string, IJobMetrics>>({});
   const key = ids.join(',');

@@ -19,8 +19,6 @@ export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
 const REDRAW_MS = 1000;
 /** Points are marked while every line has at most this many. */
 const MARK_POINTS = 60;
-/** How often the metrics of running jobs are asked for where no stream is kept open (compare). */
-const POLL_MS = 3000;
 
 /** One job whose metrics are shown. */
 export interface IRun {
@@ -31,15 +29,10 @@ export interface IRun {
 }
 
 /**
- * Follows a job's metrics: through the event stream (`stream`, one job: its detail view), or by
- * asking every few seconds until the job has finished (`poll`: many jobs at once, without
- * holding one of the browser's few connections per job).
+ * Follows a job's metrics through the event stream: at once, then as they change, until the job
+ * has finished and all was sent; a broken stream is opened again.
  */
-export function useMetrics(
-  client: IAtelierClient,
-  id: string,
-  mode: 'stream' | 'poll' = 'stream'
-): { metrics: IJobMetrics | null; error: string } {
+export function useMetrics(client: IAtelierClient, id: string): { metrics: IJobMetrics | null; error: string } {
   const [state, setState] = React.useState<{ metrics: IJobMetrics | null; error: string }>({
     metrics: null,
     error: ''
@@ -50,43 +43,31 @@ export function useMetrics(
     const events = new AbortController();
     const heard = (metrics: IJobMetrics) => {
       if (!stopped) {
-        setState(s =>
-          s.metrics?.revision === metrics.revision && s.metrics.complete === metrics.complete && !s.error
-            ? s
-            : { metrics, error: '' }
-        );
+        setState({ metrics, error: '' });
       }
     };
-    const tick = async () => {
+    const follow = async () => {
       try {
-        if (mode === 'stream') {
-          if (await client.jobMetricsEvents(id, heard, events.signal)) {
-            return;
-          }
-        } else {
-          const metrics = await client.jobMetrics(id);
-          heard(metrics);
-          if (metrics.complete) {
-            return;
-          }
+        if (await client.jobMetricsEvents(id, heard, events.signal)) {
+          return;
         }
         if (!stopped) {
-          timer = setTimeout(tick, mode === 'stream' ? 1000 : POLL_MS);
+          timer = setTimeout(follow, 1000);
         }
       } catch (e) {
         if (!stopped) {
           setState(s => ({ ...s, error: (e as Error).message }));
-          timer = setTimeout(tick, POLL_MS);
+          timer = setTimeout(follow, 3000);
         }
       }
     };
-    void tick();
+    void follow();
     return () => {
       stopped = true;
       events.abort();
       clearTimeout(timer);
     };
-  }, [id, mode]);
+  }, [id]);
   return state;
 }
 
