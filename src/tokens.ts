@@ -189,5 +189,5 @@ export namespace CommandIDs {
   export const jobsClone = 'atelier:jobs-clone';
   export const jobsRefresh = 'atelier:jobs-refresh';
   /** Opens the metrics and hyperparameters of jobs side by side; args `{ ids: string[] }`. */
-  export const jobsCompare = 'jupyterlab-atelier:compare-jobs';
+  export const jobsCompare = 'atelier:jobs-compare';
 }
