@@ -31,8 +31,8 @@ export function Field(props: {
  */
 export function PathInput(props: {
   input: React.InputHTMLAttributes<HTMLInputElement>;
-  /** The field's label, for the button's accessible name. */
-  label: string;
+  /** The button's accessible name ("Browse for the boot file"). */
+  browseLabel: string;
   browse?: BrowseWorkspace;
   /** What to choose; the file dialog's title says it. */
   request: Omit<IBrowseRequest, 'current'>;
@@ -51,7 +51,7 @@ export function PathInput(props: {
         <button
           type="button"
           className="jp-Button jp-mod-styled jp-mod-reject jp-Atelier-JobForm-browse"
-          aria-label={trans.__('Browse for %1', props.label)}
+          aria-label={props.browseLabel}
           title={props.request.title}
           onClick={async () => {
             const path = await browse({ ...props.request, current });
@@ -105,7 +105,7 @@ export function PairTable(props: {
                 value: row.value,
                 onChange: e => set(i, { value: e.target.value })
               }}
-              label={trans.__('%1 value %2', props.title, i + 1)}
+              browseLabel={trans.__('Browse for %1 row %2', props.title, i + 1)}
               browse={props.browse.browse}
               request={{ kind: props.browse.kind, title: props.browse.title }}
               onChosen={value => set(i, { value })}

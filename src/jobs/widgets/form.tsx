@@ -153,7 +153,7 @@ export function JobForm(props: IFormProps): JSX.Element {
           >
             <PathInput
               input={{ ...text('bootFile'), placeholder: trans.__('e.g. train.py') }}
-              label={trans.__('Boot file')}
+              browseLabel={trans.__('Browse for the boot file')}
               browse={browse}
               request={{ kind: 'file', extensions: ['.py', '.sh'], title: trans.__('Choose the boot file') }}
               onChosen={path => set('bootFile', path)}
@@ -170,7 +170,7 @@ export function JobForm(props: IFormProps): JSX.Element {
           >
             <PathInput
               input={{ ...text('notebook'), placeholder: trans.__('e.g. experiments/train.ipynb') }}
-              label={trans.__('Notebook')}
+              browseLabel={trans.__('Browse for the notebook')}
               browse={browse}
               request={{ kind: 'file', extensions: ['.ipynb'], title: trans.__('Choose the notebook') }}
               onChosen={path => set('notebook', path)}
@@ -196,7 +196,7 @@ export function JobForm(props: IFormProps): JSX.Element {
         >
           <PathInput
             input={{ ...text('codeDir'), placeholder: trans.__('e.g. my-project') }}
-            label={trans.__('Code directory')}
+            browseLabel={trans.__('Browse for the code directory')}
             browse={browse}
             request={{ kind: 'directory', title: trans.__('Choose the code directory') }}
             onChosen={path => set('codeDir', path)}
