@@ -92,6 +92,10 @@ async function startService(dir, overrides) {
 
 const quote = s => `'${s.replace(/'/g, `'\\''`)}'`;
 
+/**
+ * One job through Atelier: ms from the request until the program's first line ran (`started`)
+ * and until the service reported the job finished (`ended`, polled every 20 ms).
+ */
 async function submitLatency(api, dir, i, extra = {}) {
   const marker = path.join(dir, `atelier-${i}.ms`);
   const t0 = Date.now();
@@ -103,16 +107,10 @@ async function submitLatency(api, dir, i, extra = {}) {
   });
   const started = await waitForFile(marker);
   await waitFinished(api, job.id);
-  // The time until the service reported the job finished, in the last call's answer.
-  lastCompleted = Date.now() - t0;
-  return started - t0;
+  return { started: started - t0, ended: Date.now() - t0 };
 }
 
-/** submitLatency's time until the job was reported finished (polled every 20 ms). */
-let lastCompleted = 0;
-/** bareLatency's time until the bare process had exited. */
-let lastExited = 0;
-
+/** The same program spawned bare: ms until its first line ran (`started`) and until it exited (`ended`). */
 function bareLatency(dir, i) {
   const marker = path.join(dir, `bare-${i}.ms`);
   const [cmd, ...args] = START_PROGRAM(marker);
@@ -121,8 +119,8 @@ function bareLatency(dir, i) {
   return new Promise((resolve, reject) => {
     child.on('error', reject);
     child.on('exit', async () => {
-      lastExited = Date.now() - t0;
-      resolve((await waitForFile(marker)) - t0);
+      const ended = Date.now() - t0;
+      resolve({ started: (await waitForFile(marker)) - t0, ended });
     });
   });
 }
@@ -226,10 +224,12 @@ async function main() {
     const completed = [];
     const exited = [];
     for (let i = 0; i < ROUNDS; i++) {
-      atelier.push(await submitLatency(local.api, dir, i));
-      completed.push(lastCompleted);
-      bare.push(await bareLatency(dir, i));
-      exited.push(lastExited);
+      const viaAtelier = await submitLatency(local.api, dir, i);
+      atelier.push(viaAtelier.started);
+      completed.push(viaAtelier.ended);
+      const spawned = await bareLatency(dir, i);
+      bare.push(spawned.started);
+      exited.push(spawned.ended);
     }
     results.push({
       what: 'submit → running, local',
@@ -273,7 +273,7 @@ async function main() {
       const a = [];
       const s = [];
       for (let i = 0; i < SLURM_ROUNDS; i++) {
-        a.push(await submitLatency(viaSlurm.api, dir, `s${i}`));
+        a.push((await submitLatency(viaSlurm.api, dir, `s${i}`)).started);
         s.push(await sbatchLatency(slurm, dir, i));
       }
       results.push({
