@@ -11,6 +11,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import type { ReadonlyPartialJSONObject } from '@lumino/coreutils';
 import type { IJobMetrics, IMetricSeries } from '../api/client';
 import type { IAtelierClient } from '../tokens';
+import { follow } from './follow';
 
 /** The Vega-Lite MIME type JupyterLab 4's vega5 extension renders (it also takes v3 and v4). */
 export const VEGALITE_MIME = 'application/vnd.vegalite.v5+json';
@@ -37,37 +38,17 @@ export function useMetrics(client: IAtelierClient, id: string): { metrics: IJobM
     metrics: null,
     error: ''
   });
-  React.useEffect(() => {
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const events = new AbortController();
-    const heard = (metrics: IJobMetrics) => {
-      if (!stopped) {
-        setState({ metrics, error: '' });
-      }
-    };
-    const follow = async () => {
-      try {
-        if (await client.jobMetricsEvents(id, heard, events.signal)) {
-          return;
-        }
-        if (!stopped) {
-          timer = setTimeout(follow, 1000);
-        }
-      } catch (e) {
-        if (!stopped) {
-          setState(s => ({ ...s, error: (e as Error).message }));
-          timer = setTimeout(follow, 3000);
-        }
-      }
-    };
-    void follow();
-    return () => {
-      stopped = true;
-      events.abort();
-      clearTimeout(timer);
-    };
-  }, [id]);
+  React.useEffect(
+    () =>
+      follow(
+        async signal => {
+          const ended = await client.jobMetricsEvents(id, metrics => setState({ metrics, error: '' }), signal);
+          return ended ? null : 1000;
+        },
+        e => setState(s => ({ ...s, error: e.message }))
+      ),
+    [id]
+  );
   return state;
 }
 

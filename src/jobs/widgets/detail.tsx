@@ -7,6 +7,7 @@ import type { IAtelierClient } from '../../tokens';
 import { flavorSummary, formatDuration } from '../../core/format';
 import { runLabel } from '../compare';
 import { codeDirLabel, programLabel } from '../describe';
+import { follow } from '../follow';
 import { MetricCharts, useMetrics } from '../metrics';
 import type { IRun } from '../metrics';
 import { isFinished, JobsModel } from '../model';
@@ -64,9 +65,6 @@ function useLog(client: IAtelierClient, id: string): { text: string; error: stri
   const [state, setState] = React.useState({ text: '', error: '', cut: false });
   React.useEffect(() => {
     let offset = 0;
-    let stopped = false;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const events = new AbortController();
     const append = (text: string, nextOffset: number) => {
       offset = nextOffset;
       setState(s => {
@@ -76,49 +74,36 @@ function useLog(client: IAtelierClient, id: string): { text: string; error: stri
           : { ...s, text: all, error: '' };
       });
     };
-    const tick = async () => {
-      try {
+    return follow(
+      async signal => {
         const chunk = await client.jobLog(id, offset);
-        if (stopped) {
-          return;
+        if (signal.aborted) {
+          return null;
         }
         if (chunk.text) {
           append(chunk.text, chunk.nextOffset);
         }
         if (chunk.complete) {
-          return;
+          return null;
         }
         if (chunk.nextOffset < chunk.size) {
-          timer = setTimeout(tick, 0);
-          return;
+          return 0;
         }
         // Caught up: the rest comes as it is written.
         await client.jobLogEvents(
           id,
           offset,
           c => {
-            if (!stopped && c.offset === offset && c.text) {
+            if (!signal.aborted && c.offset === offset && c.text) {
               append(c.text, c.nextOffset);
             }
           },
-          events.signal
+          signal
         );
-        if (!stopped) {
-          timer = setTimeout(tick, 500);
-        }
-      } catch (e) {
-        if (!stopped) {
-          setState(s => ({ ...s, error: (e as Error).message }));
-          timer = setTimeout(tick, 3000);
-        }
-      }
-    };
-    void tick();
-    return () => {
-      stopped = true;
-      events.abort();
-      clearTimeout(timer);
-    };
+        return 500;
+      },
+      e => setState(s => ({ ...s, error: e.message }))
+    );
   }, [id]);
   return state;
 }
