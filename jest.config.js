@@ -26,7 +26,10 @@ const esModules = [
 ].join('|');
 
 // The service's tests compile the API contract from its source, as they do the service.
-const apiSource = { '^@atelier/api$': '<rootDir>/packages/api/src/index.ts' };
+const apiSource = {
+  '^@atelier/api$': '<rootDir>/packages/api/src/index.ts',
+  '^@atelier/api/lib/(.*)$': '<rootDir>/packages/api/src/$1.ts'
+};
 
 module.exports = {
   testTimeout: 120000,

@@ -6,6 +6,7 @@
 export * from './common';
 export * from './flavors';
 export * from './jobs';
+export * from './names';
 export * from './status';
 export * from './storage';
 export * from './transfers';

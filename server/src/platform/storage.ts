@@ -6,7 +6,8 @@
 import { createHash } from 'crypto';
 import type { Readable } from 'stream';
 import { DomainError, isDomainError } from '../domain-errors';
-import type { IBucket, IEndpoint, IListing, IObjectInfo } from '@atelier/api';
+import { bucketNameProblem, keyProblem } from '@atelier/api';
+import type { IBucket, IEndpoint, IListing, IObjectInfo, KeyProblem } from '@atelier/api';
 
 export interface IListOptions {
   prefix: string;
@@ -96,11 +97,9 @@ export interface IStorageProvider {
   close(): Promise<void>;
 }
 
-const BUCKET_RE = /^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
-
-/** S3's bucket naming rules: 3-63 characters, lowercase letters, digits, dots and hyphens. */
+/** S3's bucket naming rules (in the API contract): 3-63 lowercase letters, digits, dots and hyphens. */
 export function checkBucket(name: string): string {
-  if (!BUCKET_RE.test(name) || name.includes('..') || /^\d+\.\d+\.\d+\.\d+$/.test(name)) {
+  if (bucketNameProblem(name)) {
     throw new DomainError(
       'invalid',
       'invalid_bucket',
@@ -110,44 +109,27 @@ export function checkBucket(name: string): string {
   return name;
 }
 
-/**
- * Keys: 1 to 1024 bytes of UTF-8, no control characters, no leading '/', no empty, '.' or
- * '..' segments (a trailing '/' marks a folder). Spaces, unicode, '+', '%', '#', '?' are fine.
- */
+/** Why a key is refused, as the error message says it. */
+const KEY_PROBLEMS: Record<KeyProblem, string> = {
+  empty: 'it is empty',
+  too_long: 'it is longer than 1024 bytes',
+  control: 'it contains control characters',
+  leading_slash: 'it starts with "/"',
+  empty_segment: 'it has an empty path segment ("//")',
+  dot_segment: 'it has a "." or ".." segment'
+};
+
+/** Keys follow the contract's rules (keyProblem in @atelier/api); a refused one is a 400 that says why. */
 export function checkKey(key: string, what = 'key'): string {
   const problem = keyProblem(key);
   if (problem) {
-    throw new DomainError('invalid', 'invalid_key', `The ${what} "${key.slice(0, 200)}" is not allowed: ${problem}.`);
+    throw new DomainError(
+      'invalid',
+      'invalid_key',
+      `The ${what} "${key.slice(0, 200)}" is not allowed: ${KEY_PROBLEMS[problem]}.`
+    );
   }
   return key;
-}
-
-function keyProblem(key: string): string | null {
-  if (key.length === 0) {
-    return 'it is empty';
-  }
-  if (Buffer.byteLength(key, 'utf8') > 1024) {
-    return 'it is longer than 1024 bytes';
-  }
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(key)) {
-    return 'it contains control characters';
-  }
-  if (key.startsWith('/')) {
-    return 'it starts with "/"';
-  }
-  const segments = key.split('/');
-  const last = segments.length - 1;
-  for (let i = 0; i < segments.length; i++) {
-    const segment = segments[i];
-    if (segment === '' && i !== last) {
-      return 'it has an empty path segment ("//")';
-    }
-    if (segment === '.' || segment === '..') {
-      return 'it has a "." or ".." segment';
-    }
-  }
-  return null;
 }
 
 /** A prefix for listings: '' or a valid key (usually ending with '/'). */
