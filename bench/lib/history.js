@@ -47,38 +47,52 @@ async function historyRun({ root, count, idleSeconds, log }) {
     await writeHistory(dataDir, count);
     log(`wrote ${count} job records in ${((Date.now() - t) / 1000).toFixed(1)} s`);
 
-    // The service alone.
-    const port = await freePort();
-    const api = `http://127.0.0.1:${port}/atelier/api/v1/`;
-    t = Date.now();
-    child = spawn(
-      process.execPath,
-      [
-        path.join(root, 'server/lib/cli.js'),
-        'serve',
-        '--config',
-        configFile,
-        '--port',
-        String(port),
-        '--workspace',
-        workspace
-      ],
-      { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' } }
-    );
-    let stderr = '';
-    child.stderr.on('data', chunk => (stderr = (stderr + chunk).slice(-4000)));
-    child.on('error', e => (stderr += e.message));
-    for (;;) {
-      const res = await call('GET', `${api}jobs?limit=50`).catch(() => null);
-      if (res?.status === 200) {
-        break;
+    // The service alone, twice: the first start on records written by another process (an
+    // upgrade: a service that keeps an index builds it then), then a start as any other.
+    const serve = async () => {
+      const port = await freePort();
+      const api = `http://127.0.0.1:${port}/atelier/api/v1/`;
+      const t0 = Date.now();
+      child = spawn(
+        process.execPath,
+        [
+          path.join(root, 'server/lib/cli.js'),
+          'serve',
+          '--config',
+          configFile,
+          '--port',
+          String(port),
+          '--workspace',
+          workspace
+        ],
+        { stdio: ['ignore', 'ignore', 'pipe'], env: { ...process.env, ATELIER_LOG_LEVEL: 'warn' } }
+      );
+      let stderr = '';
+      child.stderr.on('data', chunk => (stderr = (stderr + chunk).slice(-4000)));
+      child.on('error', e => (stderr += e.message));
+      for (;;) {
+        const res = await call('GET', `${api}jobs?limit=50`).catch(() => null);
+        if (res?.status === 200) {
+          break;
+        }
+        if (child.exitCode !== null || Date.now() - t0 > 600000) {
+          throw new Error(`the service did not answer: ${stderr}`);
+        }
+        await new Promise(resolve => setTimeout(resolve, 20));
       }
-      if (child.exitCode !== null || Date.now() - t > 600000) {
-        throw new Error(`the service did not answer: ${stderr}`);
-      }
-      await new Promise(resolve => setTimeout(resolve, 20));
-    }
-    out.startMs = Date.now() - t;
+      return { api, startMs: Date.now() - t0 };
+    };
+    const stop = async () => {
+      await new Promise(resolve => {
+        child.once('exit', resolve);
+        child.kill('SIGTERM');
+      });
+      child = null;
+    };
+    out.firstStartMs = (await serve()).startMs;
+    await stop();
+    const { api, startMs } = await serve();
+    out.startMs = startMs;
     const pages = [];
     let page;
     for (let i = 0; i < 5; i++) {
@@ -93,11 +107,7 @@ async function historyRun({ root, count, idleSeconds, log }) {
     const kib = key => Number(new RegExp(`${key}:\\s+(\\d+)`).exec(status)?.[1] ?? NaN);
     out.rssMiB = kib('VmRSS') / 1024;
     out.peakMiB = kib('VmHWM') / 1024;
-    await new Promise(resolve => {
-      child.once('exit', resolve);
-      child.kill('SIGTERM');
-    });
-    child = null;
+    await stop();
 
     // JupyterLab with Atelier, in Chromium.
     const token = crypto.randomBytes(16).toString('hex');
@@ -125,7 +135,12 @@ async function historyRun({ root, count, idleSeconds, log }) {
         return; // the event stream: open all along, it carries bytes only when something changes
       }
       fetched.requests += 1;
-      fetched.bytes += (await response.body().catch(() => Buffer.alloc(0))).length;
+      // The body's size as it came over the wire (reading a body of many MB back may fail).
+      const sizes = await response
+        .request()
+        .sizes()
+        .catch(() => null);
+      fetched.bytes += sizes ? sizes.responseBodySize : Number(response.headers()['content-length'] ?? 0);
     });
     await tab.goto(`${lab.url}lab`, { waitUntil: 'commit' });
     await tab.waitForFunction(() => window.jupyterapp !== undefined, null, { timeout: 120000 });
@@ -159,7 +174,8 @@ function historyReport(r, idleSeconds) {
   const kb = bytes => `${(bytes / 1024).toFixed(1)} KiB`;
   return [
     `history of ${r.count} jobs:`,
-    `  service launch → first page answered   ${r.startMs.toFixed(0)} ms`,
+    `  first start → first page answered      ${r.firstStartMs.toFixed(0)} ms (records new to the service)`,
+    `  next start → first page answered       ${r.startMs.toFixed(0)} ms`,
     `  first page (limit=50)                  ${r.firstPageMs.toFixed(1)} ms, ${kb(r.firstPageBytes)}`,
     `  GET jobs without a limit               ${kb(r.defaultBytes)}`,
     `  service memory after the first page    ${r.rssMiB.toFixed(0)} MiB RSS (peak ${r.peakMiB.toFixed(0)} MiB)`,
