@@ -49,8 +49,8 @@ export async function downloadRanges(
   if (!readRangeInto) {
     throw new Error(`The endpoint "${store.info.id}" does not serve ranges.`);
   }
-  const count = Math.max(1, Math.ceil(object.size / options.rangeSize));
-  const lengthOf = (i: number) => Math.min(options.rangeSize, object.size - i * options.rangeSize);
+  const ranges = cut(object.size, options.rangeSize, options.md5 ? options.concurrency : 1);
+  const count = ranges.length;
   const crcs = new Array<number>(count).fill(0);
   const stop = new AbortController();
   // Every range in flight listens to it.
@@ -76,13 +76,13 @@ export async function downloadRanges(
   const worker = async () => {
     while (next < count && !stop.signal.aborted) {
       const i = next++;
-      const start = i * options.rangeSize;
+      const [start, length] = ranges[i];
       try {
-        crcs[i] = await readRangeInto(bucket, key, start, start + lengthOf(i) - 1, object.etag, handle.fd, {
+        crcs[i] = await readRangeInto(bucket, key, start, start + length - 1, object.etag, handle.fd, {
           onBytes,
           signal: stop.signal
         });
-        hash?.landed(start, lengthOf(i));
+        hash?.landed(start, length);
       } catch (e) {
         fail(e);
       }
@@ -107,8 +107,29 @@ export async function downloadRanges(
   if (failure) {
     throw failure;
   }
-  const crc32 = crcs.reduce((whole, crc, i) => crc32Combine(whole, crc, lengthOf(i)), 0);
+  const crc32 = crcs.reduce((whole, crc, i) => crc32Combine(whole, crc, ranges[i][1]), 0);
   return md5 === undefined ? { crc32 } : { crc32, md5 };
+}
+
+/**
+ * `size` bytes cut into ranges of `rangeSize`, as [start, length], at least one. With `stagger`
+ * above 1, the first `stagger` ranges grow from 1/stagger of a range to a whole one: ranges
+ * that start together share the bandwidth and end together, so ranges of one size would land
+ * in batches, and an in-order hash would wait for each batch, and for all of the last one
+ * after the last byte. Staggered, one range ends about every 1/stagger of a range's time, the
+ * connections stay out of step to the end, and the hash follows closely.
+ */
+export function cut(size: number, rangeSize: number, stagger = 1): [number, number][] {
+  const ranges: [number, number][] = [];
+  let start = 0;
+  do {
+    const n = ranges.length;
+    const want = n < stagger ? Math.ceil((rangeSize * (n + 1)) / stagger) : rangeSize;
+    const length = Math.min(want, size - start);
+    ranges.push([start, length]);
+    start += length;
+  } while (start < size);
+  return ranges;
 }
 
 /** The CRC-32 of a file's first `size` bytes, read in large pieces. */
