@@ -93,7 +93,7 @@ export function FolderList(props: IFolderListProps): JSX.Element {
   const optionId = (i: number) => `${idBase}-${i}`;
   const list = React.useRef<HTMLUListElement>(null);
   React.useEffect(() => {
-    document.getElementById(optionId(active))?.scrollIntoView({ block: 'nearest' });
+    document.getElementById(optionId(active))?.scrollIntoView?.({ block: 'nearest' }); // not in every DOM (jsdom)
   }, [active]);
   const go = (i: number) => {
     const option = options[i];
