@@ -196,6 +196,8 @@ function TargetBody(props: IBodyProps): JSX.Element {
     root.current?.dispatchEvent(new Event('input', { bubbles: true }));
   });
 
+  // While a select is still listing it holds one empty option: required and empty, it is
+  // :invalid, which keeps the dialog's accept button off (a disabled one would not count).
   const messageId = `${CLASS}-message`;
   return (
     <div ref={root} className={CLASS}>
@@ -205,7 +207,7 @@ function TargetBody(props: IBodyProps): JSX.Element {
           aria-label={trans.__('Endpoint')}
           value={endpoint}
           required
-          disabled={!endpoints?.length}
+          disabled={!!endpoints && !endpoints.length}
           onChange={e => {
             setEndpoint(e.target.value);
             setFolder('');
@@ -228,7 +230,7 @@ function TargetBody(props: IBodyProps): JSX.Element {
           aria-label={trans.__('Bucket')}
           value={bucketList.some(b => b.name === bucket) ? bucket : ''}
           required
-          disabled={!bucketList.length}
+          disabled={!!buckets && !bucketList.length}
           onChange={e => {
             setBucket(e.target.value);
             setFolder('');
