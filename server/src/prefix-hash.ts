@@ -80,27 +80,47 @@ export class PrefixHash {
     }
   }
 
-  /** Reads and hashes the file from `_hashed` while the written prefix is ahead of it. */
+  /**
+   * Reads and hashes the file from `_hashed` while the written prefix is ahead of it; the next
+   * piece is read (into the other of two buffers) while this one is hashed.
+   */
   private async _pump(): Promise<void> {
+    let requested = this._hashed;
+    const request = (): Promise<{ buffer: Buffer; bytesRead: number; want: number }> | null => {
+      const want = Math.min(PIECE, this._prefix - requested);
+      if (want <= 0) {
+        return null;
+      }
+      this._turn ^= 1;
+      const buffer = (this._buffers[this._turn] ??= Buffer.allocUnsafe(Math.min(PIECE, this._size)));
+      const position = requested;
+      requested += want;
+      return this._handle.read(buffer, 0, want, position).then(({ bytesRead }) => ({ buffer, bytesRead, want }));
+    };
+    let reading = request();
     try {
-      while (this._hashed < this._prefix) {
-        if (this._signal.aborted) {
-          throw transferStopped();
-        }
-        const want = Math.min(PIECE, this._prefix - this._hashed);
-        this._buffer ??= Buffer.allocUnsafe(Math.min(PIECE, this._size));
-        const { bytesRead } = await this._handle.read(this._buffer, 0, want, this._hashed);
-        if (bytesRead === 0) {
+      while (reading) {
+        const { buffer, bytesRead, want } = await reading;
+        // (A regular file reads short only at its end.)
+        if (bytesRead !== want) {
+          reading = null;
           throw new DomainError(
             'failed',
             'changed',
             'The file being written became shorter during the transfer; start it again.'
           );
         }
-        this._hash.update(this._buffer.subarray(0, bytesRead));
+        if (this._signal.aborted) {
+          reading = null;
+          throw transferStopped();
+        }
+        reading = request();
+        this._hash.update(buffer.subarray(0, bytesRead));
         this._hashed += bytesRead;
       }
     } catch (e) {
+      // No read outlives the pump.
+      await reading?.catch(() => undefined);
       this._failure = e;
       this._onError(e);
     } finally {
@@ -116,7 +136,8 @@ export class PrefixHash {
   /** The end of the written prefix. */
   private _prefix = 0;
   private _hashed = 0;
-  private _buffer: Buffer | null = null;
+  private _buffers: Buffer[] = [];
+  private _turn = 0;
   private _pumping = false;
   private _running: Promise<void> = Promise.resolve();
   private _failure: unknown = null;
