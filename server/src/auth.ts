@@ -19,6 +19,11 @@ export interface IAuthResult {
 export interface IAuthenticator {
   /** Resolves when the request may pass, rejects with an ApiError (401, 403, 503) otherwise. */
   authenticate(req: http.IncomingMessage): Promise<IAuthResult>;
+  /**
+   * The same decision where it needs no round trip (the server's own token, a remembered
+   * answer): the result, an ApiError thrown, or undefined when only authenticate() can tell.
+   */
+  decideNow?(req: http.IncomingMessage): IAuthResult | undefined;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -102,9 +107,16 @@ export function checkXsrf(req: http.IncomingMessage): void {
 }
 
 export function timingSafeEqualString(a: string, b: string): boolean {
-  const ha = crypto.createHash('sha256').update(a).digest();
-  const hb = crypto.createHash('sha256').update(b).digest();
-  return crypto.timingSafeEqual(ha, hb) && a.length === b.length;
+  return timingSafeEqualDigest(a, sha256(b), b.length);
+}
+
+function sha256(value: string): Buffer {
+  return crypto.createHash('sha256').update(value).digest();
+}
+
+/** Whether `a` is the string whose sha256 is `digest` and length `length`, in constant time. */
+function timingSafeEqualDigest(a: string, digest: Buffer, length: number): boolean {
+  return crypto.timingSafeEqual(sha256(a), digest) && a.length === length;
 }
 
 export interface IJupyterAuthOptions {
@@ -121,9 +133,25 @@ export interface IJupyterAuthOptions {
 
 /** Asks the Jupyter server whether it accepts a request's credentials. */
 export class JupyterAuthenticator implements IAuthenticator {
-  constructor(private readonly _options: IJupyterAuthOptions) {}
+  constructor(private readonly _options: IJupyterAuthOptions) {
+    // The server's own token is hashed once, not on every request.
+    this._token =
+      _options.token === undefined ? null : { digest: sha256(_options.token), length: _options.token.length };
+  }
 
   async authenticate(req: http.IncomingMessage): Promise<IAuthResult> {
+    const now = this.decideNow(req);
+    if (now) {
+      return now;
+    }
+    const credentials = credentialsOf(req) as Exclude<Credentials, { kind: 'none' }>;
+    const key = this._key(credentials, req);
+    const accepted = await this._ask(credentials, req.headers.host ?? '');
+    this._remember(key, accepted, Date.now());
+    return this._accepted(credentials, accepted, req);
+  }
+
+  decideNow(req: http.IncomingMessage): IAuthResult | undefined {
     const credentials = credentialsOf(req);
     if (credentials.kind === 'none') {
       throw new ApiError(
@@ -132,26 +160,32 @@ export class JupyterAuthenticator implements IAuthenticator {
         'Authentication required: open the URL with the token that Atelier printed, or log in.'
       );
     }
-    if (credentials.kind === 'token' && this._options.token !== undefined) {
-      if (timingSafeEqualString(credentials.token, this._options.token)) {
+    if (credentials.kind === 'token' && this._token) {
+      if (timingSafeEqualDigest(credentials.token, this._token.digest, this._token.length)) {
         return { via: 'token' };
       }
       throw new ApiError(403, 'forbidden', 'The token is not valid for this server.');
     }
-    const host = req.headers.host ?? '';
-    const key = crypto
-      .createHash('sha256')
-      .update(`${credentials.kind}\0${host}\0${credentials.kind === 'token' ? credentials.token : credentials.cookie}`)
-      .digest('base64');
-    const now = Date.now();
-    const cached = this._cache.get(key);
-    let accepted: boolean;
-    if (cached && cached.expires > now) {
-      accepted = cached.accepted;
-    } else {
-      accepted = await this._ask(credentials, host);
-      this._remember(key, accepted, now);
+    const cached = this._cache.get(this._key(credentials, req));
+    if (cached && cached.expires > Date.now()) {
+      return this._accepted(credentials, cached.accepted, req);
     }
+    return undefined;
+  }
+
+  private _key(credentials: Exclude<Credentials, { kind: 'none' }>, req: http.IncomingMessage): string {
+    const secret = credentials.kind === 'token' ? credentials.token : credentials.cookie;
+    return crypto
+      .createHash('sha256')
+      .update(`${credentials.kind}\0${req.headers.host ?? ''}\0${secret}`)
+      .digest('base64');
+  }
+
+  private _accepted(
+    credentials: Exclude<Credentials, { kind: 'none' }>,
+    accepted: boolean,
+    req: http.IncomingMessage
+  ): IAuthResult {
     if (!accepted) {
       throw credentials.kind === 'token'
         ? new ApiError(403, 'forbidden', 'The token is not valid for this server.')
@@ -215,6 +249,7 @@ export class JupyterAuthenticator implements IAuthenticator {
   }
 
   private _cache = new Map<string, { accepted: boolean; expires: number }>();
+  private readonly _token: { digest: Buffer; length: number } | null;
 }
 
 /** Sidecar mode without a Jupyter URL: the proxy in front (jupyter-server-proxy) authenticates. */

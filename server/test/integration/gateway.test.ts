@@ -1,9 +1,16 @@
+import * as crypto from 'crypto';
 import * as fs from 'fs';
 import * as http from 'http';
+import type { AddressInfo } from 'net';
 import * as path from 'path';
 import WebSocket from 'ws';
+import { JupyterAuthenticator } from '../../src/auth';
+import { Gateway } from '../../src/gateway';
+import type { JupyterServer } from '../../src/jupyter';
+import { createLogger } from '../../src/logger';
 import { evaluate } from '../support/kernel';
 import { cookiesFrom, IGateway, request, startGateway } from '../support/atelier';
+import { until } from '../support/http';
 
 let gw: IGateway;
 
@@ -240,6 +247,273 @@ describe('the proxy', () => {
       ws.once('error', () => resolve(-1));
     });
     expect(status).toBe(401);
+  });
+});
+
+describe('the forwarding of plain requests (a Node server on loopback in Jupyter’s place)', () => {
+  const token = crypto.randomBytes(16).toString('hex');
+  const jupyter = { state: 'running', target: '' };
+  let handle: http.RequestListener = (_req, res) => res.end();
+  let upstream: http.Server;
+  let front: http.Server;
+  let gateway: Gateway;
+  let base: URL;
+
+  const listen = async (server: http.Server) => {
+    await new Promise<void>(resolve => server.listen(0, '127.0.0.1', resolve));
+    return (server.address() as AddressInfo).port;
+  };
+  /** A request through the gateway; resolves to the answer with its body still to read. */
+  const send = (options: http.RequestOptions, body?: (req: http.ClientRequest) => void) =>
+    new Promise<http.IncomingMessage>((resolve, reject) => {
+      const req = http.request({ host: base.hostname, port: base.port, ...options }, resolve);
+      req.on('error', reject);
+      if (body) {
+        body(req);
+      } else {
+        req.end();
+      }
+    });
+  const read = (res: http.IncomingMessage) =>
+    new Promise<Buffer>((resolve, reject) => {
+      const chunks: Buffer[] = [];
+      res.on('data', chunk => chunks.push(chunk));
+      res.on('end', () => resolve(Buffer.concat(chunks)));
+      res.on('error', reject);
+    });
+  const authorized = { Authorization: `token ${token}` };
+
+  beforeAll(async () => {
+    upstream = http.createServer((req, res) => handle(req, res));
+    jupyter.target = `http://127.0.0.1:${await listen(upstream)}`;
+    const auth = new JupyterAuthenticator({
+      target: () => jupyter.target,
+      state: () => jupyter.state,
+      baseUrl: '/',
+      cacheMs: 0,
+      token
+    });
+    const logger = createLogger('silent');
+    gateway = new Gateway({ baseUrl: '/', jupyter: jupyter as unknown as JupyterServer, auth, logger });
+    front = http.createServer((req, res) => gateway.web(req, res));
+    base = new URL(`http://127.0.0.1:${await listen(front)}/`);
+  });
+
+  afterAll(() => {
+    gateway?.close();
+    for (const server of [front, upstream]) {
+      server?.closeAllConnections();
+      server?.close();
+    }
+  });
+
+  it('sends the judged target and end-to-end headers, drops hop-by-hop ones both ways, adds X-Forwarded-*', async () => {
+    let seen: http.IncomingMessage | undefined;
+    handle = (req, res) => {
+      seen = req;
+      const headers = [
+        ['X-Answer', '1'],
+        ['Set-Cookie', 'a=1; Path=/'],
+        ['Set-Cookie', 'b=2; Path=/'],
+        ['Keep-Alive', 'timeout=99'],
+        ['Connection', 'X-Hop-Answer'],
+        ['X-Hop-Answer', 'no'],
+        ['Content-Length', '2']
+      ];
+      res.writeHead(200, 'Fine Indeed', headers.flat());
+      res.end('ok');
+    };
+    const res = await send({
+      path: '/static/../api/contents?x=1',
+      headers: {
+        ...authorized,
+        Host: 'atelier.example:8443',
+        'X-Custom': 'yes',
+        Connection: 'keep-alive, X-Hop, Host',
+        'X-Hop': 'dropped',
+        'Keep-Alive': 'timeout=5',
+        'Proxy-Authorization': 'Basic c2VjcmV0',
+        TE: 'trailers',
+        'X-Forwarded-For': '203.0.113.9'
+      }
+    });
+    expect((await read(res)).toString()).toBe('ok');
+    expect(seen?.url).toBe('/api/contents?x=1');
+    expect(seen?.headers).toMatchObject({
+      host: 'atelier.example:8443',
+      authorization: `token ${token}`,
+      'x-custom': 'yes',
+      'x-forwarded-for': '203.0.113.9,127.0.0.1',
+      'x-forwarded-port': '8443',
+      'x-forwarded-proto': 'http',
+      'x-forwarded-host': 'atelier.example:8443'
+    });
+    for (const name of ['x-hop', 'proxy-authorization', 'te']) {
+      expect(seen?.headers).not.toHaveProperty(name);
+    }
+    expect(seen?.headers['keep-alive']).toBeUndefined();
+    expect(seen?.headers.connection).toBe('keep-alive');
+    expect(res.statusCode).toBe(200);
+    expect(res.statusMessage).toBe('Fine Indeed');
+    expect(res.headers['x-answer']).toBe('1');
+    expect(res.headers['set-cookie']).toEqual(['a=1; Path=/', 'b=2; Path=/']);
+    expect(res.headers).not.toHaveProperty('x-hop-answer');
+    expect(res.headers['keep-alive']).not.toBe('timeout=99');
+  });
+
+  it('streams a request body and an answer as they come, not once they are whole', async () => {
+    let firstPartArrived!: () => void;
+    const arrived = new Promise<void>(resolve => (firstPartArrived = resolve));
+    let answerBegunReceived!: () => void;
+    const received = new Promise<void>(resolve => (answerBegunReceived = resolve));
+    let uploaded = '';
+    let framing: string | undefined;
+    handle = (req, res) => {
+      framing = req.headers['transfer-encoding'];
+      req.setEncoding('utf8');
+      req.on('data', chunk => {
+        uploaded += chunk;
+        firstPartArrived();
+      });
+      req.on('end', async () => {
+        res.writeHead(200, { 'Content-Type': 'text/plain' });
+        res.write('first,');
+        // The rest only once the client has the first part: an answer held back whole would hang here.
+        await received;
+        res.end('second');
+      });
+    };
+    const res = await send({ method: 'PUT', path: '/api/contents/x.txt', headers: authorized }, req => {
+      req.write('one,');
+      // The rest only once Jupyter has the first part: a body held back whole would hang here.
+      arrived.then(() => req.end('two'));
+    });
+    let downloaded = '';
+    res.setEncoding('utf8');
+    res.on('data', chunk => {
+      downloaded += chunk;
+      answerBegunReceived();
+    });
+    await new Promise(resolve => res.on('end', resolve));
+    expect(uploaded).toBe('one,two');
+    expect(framing).toBe('chunked');
+    expect(downloaded).toBe('first,second');
+  });
+
+  it('carries 8 MiB each way intact', async () => {
+    handle = (req, res) => {
+      res.writeHead(200, { 'Content-Length': req.headers['content-length'] });
+      req.pipe(res);
+    };
+    const body = crypto.randomBytes(8 * 1024 * 1024);
+    const res = await send(
+      { method: 'POST', path: '/api/echo', headers: { ...authorized, 'Content-Length': body.length } },
+      req => req.end(body)
+    );
+    expect((await read(res)).equals(body)).toBe(true);
+  });
+
+  it('drops the request to Jupyter when the client goes away, mid-upload or mid-answer, and goes on', async () => {
+    const cut: string[] = [];
+    let uploadArrived!: () => void;
+    const arrived = new Promise<void>(resolve => (uploadArrived = resolve));
+    handle = (req, res) => {
+      res.on('close', () => {
+        if (!res.writableFinished) {
+          cut.push(req.url ?? '');
+        }
+      });
+      if (req.url === '/api/download') {
+        res.writeHead(200, { 'Content-Length': '1000000' });
+        res.write('x'.repeat(1000));
+      } else {
+        // Takes the start of the upload and never answers.
+        req.once('data', () => uploadArrived());
+      }
+    };
+    const downloading = await send({ path: '/api/download', headers: authorized });
+    await new Promise(resolve => downloading.once('data', resolve));
+    downloading.destroy();
+    const uploading = http.request({
+      host: base.hostname,
+      port: base.port,
+      method: 'PUT',
+      path: '/api/upload',
+      headers: authorized
+    });
+    uploading.on('error', () => undefined);
+    uploading.write('part of a body');
+    await arrived;
+    uploading.destroy();
+    await until(
+      async () => (cut.length === 2 ? true : null),
+      () => new Error(`Jupyter's side still open; cut short so far: ${cut.join(', ')}`),
+      10000,
+      20
+    );
+    expect(cut.sort()).toEqual(['/api/download', '/api/upload']);
+    handle = (_req, res) => res.end('still here');
+    expect((await read(await send({ path: '/api/next', headers: authorized }))).toString()).toBe('still here');
+  });
+
+  it('cuts the client off when Jupyter’s answer breaks off, and goes on', async () => {
+    handle = (_req, res) => {
+      res.writeHead(200, { 'Content-Length': '1000' });
+      res.write('only ten b', () => res.socket?.destroy());
+    };
+    const res = await send({ path: '/api/broken', headers: authorized });
+    const complete = await new Promise<boolean>(resolve => {
+      res.on('error', () => undefined);
+      res.resume();
+      res.on('close', () => resolve(res.complete));
+    });
+    expect(complete).toBe(false);
+    handle = (_req, res) => res.end('still here');
+    expect((await read(await send({ path: '/api/next', headers: authorized }))).toString()).toBe('still here');
+  });
+
+  it('answers 502 when Jupyter does not answer, as JSON', async () => {
+    const target = jupyter.target;
+    const closed = http.createServer();
+    const port = await listen(closed);
+    await new Promise(resolve => closed.close(resolve));
+    jupyter.target = `http://127.0.0.1:${port}`;
+    try {
+      const res = await send({ path: '/api/contents', headers: authorized });
+      expect(res.statusCode).toBe(502);
+      expect(JSON.parse((await read(res)).toString())).toEqual({
+        code: 'jupyter_unreachable',
+        message: 'The Jupyter server did not answer.'
+      });
+    } finally {
+      jupyter.target = target;
+    }
+    handle = (_req, res) => res.end('back');
+    expect((await read(await send({ path: '/api/next', headers: authorized }))).toString()).toBe('back');
+  });
+
+  it('passes HEAD, 204 and 304 answers on without a body', async () => {
+    handle = (req, res) => {
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'Content-Length': '5', 'Content-Type': 'text/plain' });
+        res.end();
+      } else {
+        res.writeHead(req.url === '/api/empty' ? 204 : 304, { ETag: '"e"' });
+        res.end();
+      }
+    };
+    const head = await send({ method: 'HEAD', path: '/api/file', headers: authorized });
+    expect(head.headers['content-length']).toBe('5');
+    expect((await read(head)).length).toBe(0);
+    for (const [path, status] of [
+      ['/api/empty', 204],
+      ['/api/cached', 304]
+    ] as const) {
+      const res = await send({ path, headers: authorized });
+      expect(res.statusCode).toBe(status);
+      expect(res.headers.etag).toBe('"e"');
+      expect((await read(res)).length).toBe(0);
+    }
   });
 });
 
