@@ -137,28 +137,54 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
     };
 
     /** Whether some open notebook still has no kernel, or one of `old`. */
-    const staleKernels = (old: Set<string>): boolean => {
-      let stale = false;
-      notebooks?.forEach(panel => {
-        const kernel = panel.sessionContext.session?.kernel;
-        stale ||= !kernel || old.has(kernel.id);
-      });
-      return stale;
-    };
-
     /**
      * Takes notification `id` (which offers Restart Kernels) away once every open notebook has
-     * a kernel started after the switch, however it got it (the offer's button, the notebook's
-     * own kernel menu, a reconnect).
+     * a kernel of the restarted server, however it got it (the offer's button, the notebook's
+     * own restart or kernel menu, a reconnect): connected, and listed by the server since the
+     * switch. A kernel of before the switch is stale even where it kept its id, until the new
+     * server lists it (the restarted server started with none).
      */
     const dismissOnceFresh = (id: string, old: Set<string>): void => {
+      const panels: NotebookPanel[] = [];
+      notebooks?.forEach(panel => panels.push(panel));
+      const kernels = app.serviceManager.kernels;
+      let listedSince = false;
+      const stale = () =>
+        panels.some(panel => {
+          if (panel.isDisposed) {
+            return false;
+          }
+          const kernel = panel.sessionContext.session?.kernel;
+          if (!kernel || kernel.connectionStatus !== 'connected') {
+            return true;
+          }
+          const listed = Array.from(kernels.running(), model => model.id).includes(kernel.id);
+          return !listed || (old.has(kernel.id) && !listedSince);
+        });
+      // Signals miss some ways a kernel changes (a session replaced under the panel): look again now and then.
+      const timer = setInterval(() => check(), 2000);
+      const until = setTimeout(() => clearInterval(timer), 10 * 60 * 1000);
       const check = () => {
-        if (!staleKernels(old)) {
+        if (!stale()) {
           Notification.dismiss(id);
-          app.serviceManager.kernels.runningChanged.disconnect(check);
+          clearInterval(timer);
+          clearTimeout(until);
+          kernels.runningChanged.disconnect(onListed);
+          for (const panel of panels) {
+            panel.sessionContext.connectionStatusChanged.disconnect(check);
+          }
         }
       };
-      app.serviceManager.kernels.runningChanged.connect(check);
+      const onListed = () => {
+        listedSince = true;
+        check();
+      };
+      kernels.runningChanged.connect(onListed);
+      for (const panel of panels) {
+        // A kernel that connects (restarted, reconnected, changed) is checked again.
+        panel.sessionContext.connectionStatusChanged.connect(check);
+      }
+      void kernels.refreshRunning().catch(() => undefined);
       check();
     };
 

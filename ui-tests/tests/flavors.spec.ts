@@ -73,4 +73,28 @@ test.describe('Compute flavors', () => {
     await expect(atelier.notification('Started a fresh kernel for 1 notebook')).toBeVisible({ timeout: 60000 });
     await atelier.runUntilOutput(0, '1');
   });
+
+  test('a notebook opened again after the switch takes the Restart Kernels offer away', async ({
+    page,
+    request,
+    tmpPath
+  }) => {
+    const atelier = new Atelier(page, request);
+    await atelier.loaded();
+    await page.notebook.createNew('fresh.ipynb');
+    await page.notebook.save();
+    await page.notebook.setCell(0, 'code', CODE);
+
+    await atelier.flavors.switchTo('small', 'Small', [`${tmpPath}/fresh.ipynb`]);
+    const done = atelier.notification('runs under Small');
+    await expect(done).toBeVisible({ timeout: 90000 });
+    await expect(done.getByRole('button', { name: 'Restart Kernels' })).toBeVisible();
+
+    // JupyterLab's own kernel menu cannot start a kernel for a session the restarted server lost;
+    // closing and opening the notebook again does, and the offer goes once no notebook is stale.
+    await page.notebook.close(true);
+    await page.notebook.open('fresh.ipynb');
+    await expect(done).toHaveCount(0, { timeout: 60000 });
+    await atelier.runUntilOutput(0, '1');
+  });
 });
