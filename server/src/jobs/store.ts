@@ -257,23 +257,17 @@ export class JobStore {
       }
       return;
     }
-    // Usually the newest: at the end. Binary search otherwise (the first load, clocks).
-    const list = this._byCreation;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (creationOrder(list[mid], summary) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
-    }
-    list.splice(lo, 0, summary);
+    this._byCreation.splice(this._placeOf(summary), 0, summary);
     this._version += 1;
   }
 
   private _indexOf(summary: IJobSummary): number {
+    const at = this._placeOf(summary);
+    return this._byCreation[at]?.id === summary.id ? at : -1;
+  }
+
+  /** Where `summary` is, or would go, in the creation order (a binary search). */
+  private _placeOf(summary: IJobSummary): number {
     const list = this._byCreation;
     let lo = 0;
     let hi = list.length;
@@ -285,7 +279,7 @@ export class JobStore {
         hi = mid;
       }
     }
-    return list[lo]?.id === summary.id ? lo : -1;
+    return lo;
   }
 
   private _remember(record: IRecord): void {
