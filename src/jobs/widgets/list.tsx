@@ -1,9 +1,9 @@
 import * as React from 'react';
 import { ISignal, Signal } from '@lumino/signaling';
-import { useVirtualizer } from '@tanstack/react-virtual';
 import type { TranslationBundle } from '@jupyterlab/translation';
 import { HTMLSelect, ReactWidget, UseSignal, addIcon, refreshIcon } from '@jupyterlab/ui-components';
 import type { IJob, IJobPhase } from '../../api/client';
+import { usePagedVirtualizer } from '../../core/paged-list';
 import { formatDuration, shortDate } from '../../core/format';
 import { JobSort, JobsModel } from '../model';
 
@@ -167,19 +167,15 @@ function JobRows(props: IListProps): JSX.Element {
   const jobs = model.jobs;
   const order = jobs.map(j => j.id);
   const scroller = React.useRef<HTMLDivElement>(null);
-  const virtualizer = useVirtualizer({
+  const virtualizer = usePagedVirtualizer({
     count: jobs.length,
-    getScrollElement: () => scroller.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 10
+    rowHeight: ROW_HEIGHT,
+    source: model,
+    scroller,
+    overscan: 10,
+    ahead: 20
   });
   const rows = virtualizer.getVirtualItems();
-  const last = rows[rows.length - 1];
-  React.useEffect(() => {
-    if (last && last.index >= jobs.length - 20 && model.hasMore && !model.loading) {
-      void model.loadMore();
-    }
-  }, [last?.index, jobs.length, model.hasMore, model.loading]);
   React.useEffect(() => selection.keep(order), [jobs]);
 
   const activeIndex = selection.active ? order.indexOf(selection.active) : -1;

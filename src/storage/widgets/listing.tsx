@@ -3,7 +3,7 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { caretDownIcon, caretUpIcon, fileIcon, folderIcon } from '@jupyterlab/ui-components';
 import { MimeData } from '@lumino/coreutils';
 import { Drag } from '@lumino/dragdrop';
-import { useVirtualizer } from '@tanstack/react-virtual';
+import { usePagedVirtualizer } from '../../core/paged-list';
 import { formatBytes, shortDate } from '../../core/format';
 import { parentOf } from '../model';
 import type { IStorageItem, SortKey, StorageBrowserModel } from '../model';
@@ -126,19 +126,15 @@ export function ItemList(props: {
   const parentRef = React.useRef<HTMLDivElement>(null);
   const [dropping, setDropping] = React.useState(false);
   const dragStart = React.useRef<{ x: number; y: number; item: IStorageItem } | null>(null);
-  const virtualizer = useVirtualizer({
+  const virtualizer = usePagedVirtualizer({
     count: items.length,
-    getScrollElement: () => parentRef.current,
-    estimateSize: () => ROW_HEIGHT,
-    overscan: 20
+    rowHeight: ROW_HEIGHT,
+    source: model,
+    scroller: parentRef,
+    overscan: 20,
+    ahead: 50
   });
   const virtualItems = virtualizer.getVirtualItems();
-  const last = virtualItems[virtualItems.length - 1];
-  React.useEffect(() => {
-    if (last && last.index >= items.length - 50 && model.hasMore && !model.loading) {
-      void model.loadMore();
-    }
-  }, [last?.index, items.length, model.hasMore, model.loading]);
 
   const open = (item: IStorageItem) => (item.kind === 'folder' ? void model.cd(item.key) : actions.open(item));
   const selectedIndex = items.findIndex(i => i.key === model.selected?.key);
