@@ -2,14 +2,20 @@
 /*
  * Gateway overhead, measured side by side in one run: the same requests go straight to the
  * Jupyter server (its private loopback port) and through the Atelier gateway, interleaved so
- * that machine noise hits both alike. Prints p50/p95 per path and the ratios gateway/direct.
+ * that machine noise hits both alike. Prints p50/p95 per path, the milliseconds the gateway
+ * adds (gateway minus direct) and the ratios gateway/direct.
  *
- *   node bench/gateway.js [--rounds 400] [--gets 1000]
+ *   node bench/gateway.js [--rounds 400] [--gets 1000] [--profile DIR]
  *   node bench/gateway.js --quick      (10 round trips, 20 GETs, 3 warm-up: proves it runs)
+ *
+ * The gateway runs as users run it: its own process (`atelier lab`, server/lib/cli.js), so the
+ * benchmark's client does not share its event loop. --profile DIR runs that process with
+ * `node --cpu-prof` and leaves the profile (.cpuprofile, for Chrome DevTools) in DIR.
  *
  * Needs a build (scripts/setup.sh). Starts its own gateway and Jupyter server in a temporary
  * folder on loopback and stops them at the end.
  */
+const { spawn } = require('child_process');
 const crypto = require('crypto');
 const fs = require('fs');
 const http = require('http');
@@ -19,11 +25,14 @@ const { parseArgs } = require('util');
 
 const root = path.resolve(__dirname, '..');
 const { requireTypeScript } = require('./lib/typescript');
-/** The tests' way of starting Atelier (server/test/support/atelier.ts), on the compiled service. */
-const support = () => requireTypeScript(path.join(root, 'server/test/support/atelier.ts'));
 
 const { values } = parseArgs({
-  options: { quick: { type: 'boolean', default: false }, rounds: { type: 'string' }, gets: { type: 'string' } }
+  options: {
+    quick: { type: 'boolean', default: false },
+    rounds: { type: 'string' },
+    gets: { type: 'string' },
+    profile: { type: 'string' }
+  }
 });
 const quick = values.quick;
 const ROUNDS = Number(values.rounds ?? (quick ? 10 : 400));
@@ -37,6 +46,25 @@ function percentile(sorted, p) {
 function summary(samples) {
   const sorted = [...samples].sort((a, b) => a - b);
   return { p50: percentile(sorted, 50), p95: percentile(sorted, 95), n: sorted.length };
+}
+
+/**
+ * The time a process's threads spent on a CPU and waiting for one, in ms (Linux's schedstat);
+ * null where there is no /proc.
+ */
+function cpuOf(pid) {
+  try {
+    let onCpu = 0;
+    let waiting = 0;
+    for (const task of fs.readdirSync(`/proc/${pid}/task`)) {
+      const [run, wait] = fs.readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ').map(Number);
+      onCpu += run / 1e6;
+      waiting += wait / 1e6;
+    }
+    return { onCpu, waiting };
+  } catch {
+    return null;
+  }
 }
 
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
@@ -53,9 +81,61 @@ function get(url, headers) {
             resolve(Number(process.hrtime.bigint() - started) / 1e6);
           }
         });
+        res.on('error', reject);
       })
       .on('error', reject);
   });
+}
+
+/** `atelier lab` in its own process; resolves once it prints its URL, with Jupyter's own URL. */
+async function startGateway(dir, token) {
+  const { freePort, VENV_BIN } = await requireTypeScript(path.join(root, 'server/test/support/lab.ts'));
+  const port = await freePort();
+  const dataDir = path.join(dir, 'data');
+  const env = { ...process.env, PATH: `${VENV_BIN}:${process.env.PATH}`, ATELIER_TOKEN: token, HOME: dir };
+  env.ATELIER_LOG_LEVEL = 'warn';
+  delete env.ATELIER_CONFIG;
+  const nodeArgs = values.profile
+    ? ['--cpu-prof', '--cpu-prof-interval=100', `--cpu-prof-dir=${path.resolve(values.profile)}`]
+    : [];
+  const cli = path.join(root, 'server/lib/cli.js');
+  const args = [...nodeArgs, cli, 'lab', '--port', String(port), '--workspace', path.join(dir, 'work')];
+  const child = spawn(process.execPath, [...args, '--data-dir', dataDir], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  let err = '';
+  child.stdout.on('data', chunk => (out += chunk));
+  child.stderr.on('data', chunk => (err = (err + chunk).slice(-8000)));
+  const exited = new Promise(resolve => child.once('exit', (code, signal) => resolve(signal ?? code)));
+  child.on('error', e => (err += `\n${e.message}`));
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      child.kill('SIGTERM');
+      await exited;
+    }
+  };
+  try {
+    const started = Date.now();
+    while (!out.includes('is running')) {
+      if (child.exitCode !== null || child.signalCode !== null || Date.now() - started > 180000) {
+        throw new Error(`the gateway did not start:\n${out}\n${err}`);
+      }
+      await new Promise(resolve => setTimeout(resolve, 50));
+    }
+    // Jupyter's runtime file says where it listens.
+    const runtime = path.join(dataDir, 'jupyter', 'runtime');
+    const file = fs.readdirSync(runtime).find(name => /^jpserver-\d+\.json$/.test(name));
+    const info = JSON.parse(fs.readFileSync(path.join(runtime, file), 'utf8'));
+    return {
+      pid: child.pid,
+      jupyterPid: info.pid,
+      gateway: `http://127.0.0.1:${port}/`,
+      direct: `http://127.0.0.1:${info.port}${info.base_url}`,
+      stop
+    };
+  } catch (e) {
+    await stop();
+    throw e;
+  }
 }
 
 async function main() {
@@ -67,12 +147,11 @@ async function main() {
     fs.writeFileSync(path.join(workspace, `file-${i}.txt`), 'x'.repeat(1000));
   }
   const token = crypto.randomBytes(16).toString('hex');
-  const atelier = await (await support()).startGateway({}, {}, { root: dir, token });
-  const { service } = atelier;
   const headers = { Authorization: `token ${token}` };
-  const gateway = service.url;
-  const direct = `${service.jupyter.target}${service.config.baseUrl}`;
+  let atelier = null;
   try {
+    atelier = await startGateway(dir, token);
+    const { gateway, direct } = atelier;
     const kernel = await startKernel(gateway, headers);
     const wsDirect = await connect(`${direct.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels`, headers);
     const wsGateway = await connect(`${gateway.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels`, headers);
@@ -106,6 +185,7 @@ async function main() {
         results.kernel.direct.push(await execute(wsDirect, '1+1'));
       }
     }
+    const before = { gateway: cpuOf(atelier.pid), jupyter: cpuOf(atelier.jupyterPid) };
     for (let i = 0; i < GETS; i++) {
       if (i % 2) {
         results.contents.direct.push(await get(`${direct}api/contents`, headers));
@@ -115,6 +195,7 @@ async function main() {
         results.contents.direct.push(await get(`${direct}api/contents`, headers));
       }
     }
+    const after = { gateway: cpuOf(atelier.pid), jupyter: cpuOf(atelier.jupyterPid) };
     wsDirect.close();
     wsGateway.close();
 
@@ -125,20 +206,32 @@ async function main() {
     ]) {
       const d = summary(results[name].direct);
       const g = summary(results[name].gateway);
-      rows.push({ label, d, g, p50: g.p50 / d.p50, p95: g.p95 / d.p95 });
+      rows.push({ label, d, g, add50: g.p50 - d.p50, add95: g.p95 - d.p95, p50: g.p50 / d.p50, p95: g.p95 / d.p95 });
     }
-    console.log(`Gateway vs direct Jupyter (${os.cpus().length} CPUs, ${new Date().toISOString()})`);
+    const load = os.loadavg().map(l => l.toFixed(2));
     console.log(
-      'workload                                         direct p50/p95 ms   gateway p50/p95 ms   ratio p50   ratio p95'
+      `Gateway (its own process) vs direct Jupyter (${os.cpus().length} CPUs, load ${load.join(' ')}, ${new Date().toISOString()})`
     );
+    console.log(
+      'workload                                         direct p50/p95 ms   gateway p50/p95 ms   added p50/p95 ms   ratio p50   ratio p95'
+    );
+    const pair = (a, b) => `${a.toFixed(2)} / ${b.toFixed(2)}`;
     for (const r of rows) {
       console.log(
-        `${r.label.padEnd(48)} ${`${r.d.p50.toFixed(2)} / ${r.d.p95.toFixed(2)}`.padStart(18)}   ${`${r.g.p50.toFixed(2)} / ${r.g.p95.toFixed(2)}`.padStart(18)}   ${r.p50.toFixed(3).padStart(9)}   ${r.p95.toFixed(3).padStart(9)}`
+        `${r.label.padEnd(48)} ${pair(r.d.p50, r.d.p95).padStart(18)}   ${pair(r.g.p50, r.g.p95).padStart(18)}   ${pair(r.add50, r.add95).padStart(16)}   ${r.p50.toFixed(3).padStart(9)}   ${r.p95.toFixed(3).padStart(9)}`
       );
+    }
+    if (before.gateway && after.gateway && before.jupyter && after.jupyter) {
+      // Only the gateway's GETs reach the gateway; Jupyter answers both paths.
+      const per = (who, count) =>
+        `${((after[who].onCpu - before[who].onCpu) / count).toFixed(3)} ms on a CPU ` +
+        `(and ${((after[who].waiting - before[who].waiting) / count).toFixed(3)} ms runnable, waiting for one)`;
+      console.log(`per contents GET: the gateway process ${per('gateway', GETS)}; Jupyter ${per('jupyter', 2 * GETS)}`);
     }
   } finally {
     agent.destroy();
-    await atelier.close();
+    await atelier?.stop();
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }
 
