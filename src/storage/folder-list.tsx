@@ -5,8 +5,9 @@
  * dialog's and accepts the target as it stands.
  */
 import * as React from 'react';
+import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { folderIcon } from '@jupyterlab/ui-components';
+import { folderIcon, ReactWidget } from '@jupyterlab/ui-components';
 
 const CLASS = 'jp-Atelier-FolderList';
 
@@ -192,4 +193,72 @@ export function FolderList(props: IFolderListProps): JSX.Element {
       </div>
     </div>
   );
+}
+
+/** What a target dialog's body is given: where it starts, why the service refused the last try, and where to report changes. */
+export interface ITargetBodyProps<T> {
+  start: T;
+  refused: string | null;
+  onChange(value: T): void;
+}
+
+/** A dialog body holding a React form, whose value is the last one the form reported. */
+class TargetBodyWidget<T> extends ReactWidget implements Dialog.IBodyWidget<T> {
+  constructor(
+    private readonly _render: (props: ITargetBodyProps<T>) => JSX.Element,
+    private readonly _start: T,
+    private readonly _refused: string | null
+  ) {
+    super();
+    this._value = _start;
+  }
+
+  getValue(): T {
+    return this._value;
+  }
+
+  render(): JSX.Element {
+    return this._render({ start: this._start, refused: this._refused, onChange: value => (this._value = value) });
+  }
+
+  private _value: T;
+}
+
+/**
+ * Asks where to copy until the service takes the copy or the user cancels; resolves to the
+ * target taken, or null. `ready` turns what was chosen into the target, or null while it has a
+ * problem (Enter with a problem shown asks again, the problem still shown); `submit` answers
+ * null when the service took it, else its reason, shown in the dialog asked again.
+ */
+export async function askTarget<T>(options: {
+  title: string;
+  accept: string;
+  initial: T;
+  body(props: ITargetBodyProps<T>): JSX.Element;
+  ready(value: T): T | null;
+  submit(target: T): Promise<string | null>;
+}): Promise<T | null> {
+  let start = options.initial;
+  let refused: string | null = null;
+  for (;;) {
+    const result = await showDialog({
+      title: options.title,
+      body: new TargetBodyWidget(options.body, start, refused),
+      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: options.accept })],
+      focusNodeSelector: 'input'
+    });
+    if (!result.button.accept || result.value === null || result.value === undefined) {
+      return null;
+    }
+    start = result.value;
+    refused = null;
+    const target = options.ready(start);
+    if (target === null) {
+      continue;
+    }
+    refused = await options.submit(target);
+    if (refused === null) {
+      return target;
+    }
+  }
 }

@@ -7,12 +7,11 @@
  * the service's reason when the service refuses the copy.
  */
 import * as React from 'react';
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { HTMLSelect, ReactWidget } from '@jupyterlab/ui-components';
+import { HTMLSelect } from '@jupyterlab/ui-components';
 import type { IBucket, IEndpoint } from '../api/client';
 import type { IAtelierClient } from '../tokens';
-import { FolderList, IFolders, parentFolder, useFolders } from './folder-list';
+import { askTarget, FolderList, IFolders, ITargetBodyProps, parentFolder, useFolders } from './folder-list';
 import { keyProblem } from './names';
 
 /** A place in object storage: an endpoint, a bucket and a folder ('' or ending with '/'). */
@@ -69,13 +68,9 @@ interface ICache {
   buckets: Map<string, IBucket[] | Error>;
 }
 
-interface IBodyProps {
+interface IBodyProps extends ITargetBodyProps<IStorageTarget> {
   options: IStorageTargetOptions;
   cache: ICache;
-  start: IStorageTarget;
-  refused: string | null;
-  /** Told the target each time it changes. */
-  onChange(target: IStorageTarget): void;
 }
 
 function TargetBody(props: IBodyProps): JSX.Element {
@@ -286,53 +281,24 @@ function TargetBody(props: IBodyProps): JSX.Element {
   );
 }
 
-/** The dialog's body: the React form, and the target it shows. */
-class TargetBodyWidget extends ReactWidget implements Dialog.IBodyWidget<IStorageTarget> {
-  constructor(private readonly _props: Omit<IBodyProps, 'onChange'>) {
-    super();
-    this._value = _props.start;
-  }
-
-  getValue(): IStorageTarget {
-    return this._value;
-  }
-
-  render(): JSX.Element {
-    return <TargetBody {...this._props} onChange={target => (this._value = target)} />;
-  }
-
-  private _value: IStorageTarget;
-}
-
 /**
  * Asks where to copy until the service takes the copy or the user cancels; resolves to the
  * target (its prefix '' or ending with '/'), or null.
  */
-export async function askStorageTarget(options: IStorageTargetOptions): Promise<IStorageTarget | null> {
+export function askStorageTarget(options: IStorageTargetOptions): Promise<IStorageTarget | null> {
   const cache: ICache = { endpoints: options.endpoints.length ? options.endpoints : null, buckets: new Map() };
-  let start = options.initial;
-  let refused: string | null = null;
-  for (;;) {
-    const result = await showDialog({
-      title: options.title,
-      body: new TargetBodyWidget({ options, cache, start, refused }),
-      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: options.accept })],
-      focusNodeSelector: 'input'
-    });
-    if (!result.button.accept || !result.value) {
-      return null;
-    }
-    start = result.value;
-    refused = null;
-    const buckets = cache.buckets.get(start.endpoint);
-    const known = Array.isArray(buckets) && buckets.some(b => b.name === start.bucket);
-    if (!known || targetProblem(start.prefix, options.names, options.trans)) {
-      continue; // Enter with a problem shown: ask again, the problem still shown
-    }
-    const target = { ...start, prefix: folderPrefix(start.prefix) };
-    refused = await options.submit(target);
-    if (refused === null) {
-      return target;
-    }
-  }
+  return askTarget<IStorageTarget>({
+    title: options.title,
+    accept: options.accept,
+    initial: options.initial,
+    body: props => <TargetBody {...props} options={options} cache={cache} />,
+    ready: chosen => {
+      const buckets = cache.buckets.get(chosen.endpoint);
+      const known = Array.isArray(buckets) && buckets.some(b => b.name === chosen.bucket);
+      return !known || targetProblem(chosen.prefix, options.names, options.trans)
+        ? null
+        : { ...chosen, prefix: folderPrefix(chosen.prefix) };
+    },
+    submit: options.submit
+  });
 }

@@ -5,12 +5,10 @@
  * jp-mod-error check); a path the service refuses comes back with its reason.
  */
 import * as React from 'react';
-import { Dialog, showDialog } from '@jupyterlab/apputils';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { ReactWidget } from '@jupyterlab/ui-components';
-import { FolderList, IFolders, parentFolder, useFolders } from './folder-list';
+import { askTarget, FolderList, IFolders, ITargetBodyProps, parentFolder, useFolders } from './folder-list';
 
 export interface IWorkspaceTargetOptions {
   contents: Contents.IManager;
@@ -54,11 +52,8 @@ export function workspacePathProblem(path: string, trans: TranslationBundle): st
   return null;
 }
 
-interface IBodyProps {
+interface IBodyProps extends ITargetBodyProps<string> {
   options: IWorkspaceTargetOptions;
-  start: string;
-  refused: string | null;
-  onChange(path: string): void;
 }
 
 function WorkspaceTargetBody(props: IBodyProps): JSX.Element {
@@ -137,45 +132,14 @@ function WorkspaceTargetBody(props: IBodyProps): JSX.Element {
   );
 }
 
-class WorkspaceTargetWidget extends ReactWidget implements Dialog.IBodyWidget<string> {
-  constructor(private readonly _props: Omit<IBodyProps, 'onChange'>) {
-    super();
-    this._value = _props.start;
-  }
-
-  getValue(): string {
-    return this._value;
-  }
-
-  render(): JSX.Element {
-    return <WorkspaceTargetBody {...this._props} onChange={path => (this._value = path)} />;
-  }
-
-  private _value: string;
-}
-
 /** Asks for a workspace path until the service takes the copy or the user cancels; resolves to it, or null. */
-export async function askWorkspaceTarget(options: IWorkspaceTargetOptions): Promise<string | null> {
-  let start = options.initial;
-  let refused: string | null = null;
-  for (;;) {
-    const result = await showDialog({
-      title: options.title,
-      body: new WorkspaceTargetWidget({ options, start, refused }),
-      buttons: [Dialog.cancelButton(), Dialog.okButton({ label: options.accept })],
-      focusNodeSelector: 'input'
-    });
-    if (!result.button.accept || result.value === null) {
-      return null;
-    }
-    start = result.value;
-    refused = null;
-    if (workspacePathProblem(start, options.trans)) {
-      continue; // Enter with a problem shown: ask again, the problem still shown
-    }
-    refused = await options.submit(start);
-    if (refused === null) {
-      return start;
-    }
-  }
+export function askWorkspaceTarget(options: IWorkspaceTargetOptions): Promise<string | null> {
+  return askTarget<string>({
+    title: options.title,
+    accept: options.accept,
+    initial: options.initial,
+    body: props => <WorkspaceTargetBody {...props} options={options} />,
+    ready: path => (workspacePathProblem(path, options.trans) ? null : path),
+    submit: options.submit
+  });
 }
