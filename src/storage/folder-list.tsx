@@ -262,3 +262,39 @@ export async function askTarget<T>(options: {
     }
   }
 }
+
+/** A target dialog's text field, with the line under it saying where the copy goes or what is wrong. */
+export function TargetField(props: {
+  label: string;
+  value: string;
+  placeholder?: string;
+  /** The line under the field: the problem (an error) or where the copy goes. */
+  message: string;
+  problem: boolean;
+  onChange(value: string): void;
+}): JSX.Element {
+  const CLASS = 'jp-Atelier-TargetDialog';
+  const messageId = `${CLASS}-message`;
+  return (
+    <>
+      <label className={`${CLASS}-field`}>
+        <span>{props.label}</span>
+        <input
+          className="jp-mod-styled"
+          value={props.value}
+          placeholder={props.placeholder}
+          aria-invalid={props.problem ? 'true' : 'false'}
+          aria-describedby={messageId}
+          onChange={e => props.onChange(e.target.value)}
+        />
+      </label>
+      <div
+        id={messageId}
+        className={`${CLASS}-message${props.problem ? ' jp-mod-error' : ''}`}
+        role={props.problem ? 'alert' : 'status'}
+      >
+        {props.message}
+      </div>
+    </>
+  );
+}

@@ -11,7 +11,15 @@ import type { TranslationBundle } from '@jupyterlab/translation';
 import { HTMLSelect } from '@jupyterlab/ui-components';
 import type { IBucket, IEndpoint } from '../api/client';
 import type { IAtelierClient } from '../tokens';
-import { askTarget, FolderList, IFolders, ITargetBodyProps, parentFolder, useFolders } from './folder-list';
+import {
+  askTarget,
+  FolderList,
+  TargetField,
+  IFolders,
+  ITargetBodyProps,
+  parentFolder,
+  useFolders
+} from './folder-list';
 import { keyProblem } from './names';
 
 /** A place in object storage: an endpoint, a bucket and a folder ('' or ending with '/'). */
@@ -193,7 +201,6 @@ function TargetBody(props: IBodyProps): JSX.Element {
 
   // While a select is still listing it holds one empty option: required and empty, it is
   // :invalid, which keeps the dialog's accept button off (a disabled one would not count).
-  const messageId = `${CLASS}-message`;
   return (
     <div ref={root} className={CLASS}>
       <label className={`${CLASS}-field`}>
@@ -240,27 +247,17 @@ function TargetBody(props: IBodyProps): JSX.Element {
           ))}
         </HTMLSelect>
       </label>
-      <label className={`${CLASS}-field`}>
-        <span>{trans.__('Folder')}</span>
-        <input
-          className="jp-mod-styled"
-          value={folder}
-          placeholder={trans.__('empty: the top of the bucket')}
-          aria-invalid={problem ? 'true' : 'false'}
-          aria-describedby={messageId}
-          onChange={e => {
-            setFolder(e.target.value);
-            setRefused(null);
-          }}
-        />
-      </label>
-      <div
-        id={messageId}
-        className={`${CLASS}-message${problem ? ' jp-mod-error' : ''}`}
-        role={problem ? 'alert' : 'status'}
-      >
-        {message}
-      </div>
+      <TargetField
+        label={trans.__('Folder')}
+        value={folder}
+        placeholder={trans.__('empty: the top of the bucket')}
+        message={message}
+        problem={!!problem}
+        onChange={value => {
+          setFolder(value);
+          setRefused(null);
+        }}
+      />
       <FolderList
         trans={trans}
         label={trans.__('Folders in %1', uri(location))}

@@ -8,7 +8,15 @@ import * as React from 'react';
 import { PathExt } from '@jupyterlab/coreutils';
 import type { Contents } from '@jupyterlab/services';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { askTarget, FolderList, IFolders, ITargetBodyProps, parentFolder, useFolders } from './folder-list';
+import {
+  askTarget,
+  FolderList,
+  TargetField,
+  IFolders,
+  ITargetBodyProps,
+  parentFolder,
+  useFolders
+} from './folder-list';
 
 export interface IWorkspaceTargetOptions {
   contents: Contents.IManager;
@@ -89,29 +97,18 @@ function WorkspaceTargetBody(props: IBodyProps): JSX.Element {
     root.current?.dispatchEvent(new Event('input', { bubbles: true }));
   });
 
-  const messageId = `${CLASS}-message`;
   return (
     <div ref={root} className={CLASS}>
-      <label className={`${CLASS}-field`}>
-        <span>{trans.__('Workspace path')}</span>
-        <input
-          className="jp-mod-styled"
-          value={path}
-          aria-invalid={problem ? 'true' : 'false'}
-          aria-describedby={messageId}
-          onChange={e => {
-            setPath(e.target.value);
-            setRefused(null);
-          }}
-        />
-      </label>
-      <div
-        id={messageId}
-        className={`${CLASS}-message${problem ? ' jp-mod-error' : ''}`}
-        role={problem ? 'alert' : 'status'}
-      >
-        {message}
-      </div>
+      <TargetField
+        label={trans.__('Workspace path')}
+        value={path}
+        message={message}
+        problem={!!problem}
+        onChange={value => {
+          setPath(value);
+          setRefused(null);
+        }}
+      />
       <FolderList
         trans={trans}
         label={trans.__('Folders in %1', `/${location}`)}

@@ -258,7 +258,7 @@ class JobsApi {
     const params = new URLSearchParams(
       Object.entries(query)
         .filter(([, v]) => v !== undefined)
-        .map(([k, v]) => [k, String(v)])
+        .map(([k, v]): [string, string] => [k, String(v)])
     );
     return this._client.ok<IJobList>('GET', `jobs?${params}`, undefined, [200]);
   }
