@@ -3,7 +3,7 @@
  * token only the service (and the person it prints the URL for) knows. It can be restarted
  * on demand; while it is down the gateway answers 503 with Retry-After.
  */
-import { ChildProcess, spawn, spawnSync } from 'child_process';
+import { ChildProcess, execFile, spawn } from 'child_process';
 import { EventEmitter } from 'events';
 import * as fs from 'fs';
 import * as http from 'http';
@@ -45,20 +45,31 @@ export function freePort(): Promise<number> {
  * The version of JupyterLab that `python` has, or why it cannot run: the gateway runs
  * JupyterLab 4 (on jupyter_server 2) with that Python.
  */
-export function jupyterLabVersion(python: string): { version: string } | { problem: string } {
-  const result = spawnSync(python, ['-m', 'jupyterlab', '--version'], { encoding: 'utf8', timeout: 30000 });
-  if (result.error) {
-    return {
-      problem: `${python} cannot be run (${(result.error as NodeJS.ErrnoException).code ?? result.error.message})`
-    };
-  }
-  const version = (result.stdout ?? '').trim();
-  if (result.status !== 0 || !/^4\./.test(version)) {
-    return {
-      problem: `${python} has no JupyterLab 4 (${version || (result.stderr ?? '').trim().split('\n').pop() || `exit ${result.status}`})`
-    };
-  }
-  return { version };
+export function jupyterLabVersion(python: string): Promise<{ version: string } | { problem: string }> {
+  return new Promise(resolve => {
+    execFile(
+      python,
+      ['-m', 'jupyterlab', '--version'],
+      { encoding: 'utf8', timeout: 30000 },
+      (error, stdout, stderr) => {
+        const code = (error as NodeJS.ErrnoException | null)?.code;
+        if (typeof code === 'string') {
+          resolve({ problem: `${python} cannot be run (${code})` }); // not found, not executable
+          return;
+        }
+        const version = (stdout ?? '').trim();
+        if (error || !/^4\./.test(version)) {
+          const why =
+            version ||
+            (stderr ?? '').trim().split('\n').pop() ||
+            (error?.killed ? 'it did not answer' : error ? `exit ${code}` : 'it printed no version');
+          resolve({ problem: `${python} has no JupyterLab 4 (${why})` });
+          return;
+        }
+        resolve({ version });
+      }
+    );
+  });
 }
 
 export class JupyterServer extends EventEmitter {
@@ -90,18 +101,25 @@ export class JupyterServer extends EventEmitter {
     if (this._state === 'running' || this._state === 'starting') {
       return;
     }
-    if (!this._labVersion) {
-      const python = this._options.config.jupyter.python;
-      const found = jupyterLabVersion(python);
+    // The version is asked while the server starts: each takes Python a second or two.
+    const check = this._labVersion ? null : jupyterLabVersion(this._options.config.jupyter.python);
+    this._setState('starting');
+    const launched = this._launch();
+    launched.catch(() => undefined); // awaited below; meanwhile a failure is not unhandled
+    if (check) {
+      const found = await check;
       if ('problem' in found) {
+        await this.stop(1000);
+        await launched.catch(() => undefined);
+        await this.stop(1000); // in case the launch had not spawned yet when it was stopped
+        this._setState('failed');
         throw new Error(
           `The gateway runs JupyterLab 4, but ${found.problem}. Install it (pip install jupyterlab) or set jupyter.python (ATELIER_PYTHON) to a Python that has it.`
         );
       }
       this._labVersion = found.version;
     }
-    this._setState('starting');
-    await this._launch();
+    await launched;
   }
 
   /** The version of the JupyterLab the gateway runs, once it has started. */

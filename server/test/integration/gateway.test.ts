@@ -519,11 +519,15 @@ describe('the forwarding of plain requests (a Node server on loopback in Jupyter
 
 describe('the JupyterLab it runs', () => {
   it('refuses to start without a Python that has JupyterLab 4, and says what to do', async () => {
-    for (const python of ['/nonexistent/python3', '/bin/true']) {
+    for (const [python, why] of [
+      ['/nonexistent/python3', /\/nonexistent\/python3 cannot be run \(ENOENT\)/],
+      ['/bin/true', /\/bin\/true has no JupyterLab 4 \(it printed no version\)/]
+    ] as const) {
       const started = startGateway({ 'jupyter.python': python });
       await expect(started).rejects.toThrow(
         /The gateway runs JupyterLab 4, but .* Install it \(pip install jupyterlab\) or set jupyter\.python/
       );
+      await expect(started).rejects.toThrow(why);
     }
   });
 });
