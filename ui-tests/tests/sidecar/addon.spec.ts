@@ -60,7 +60,7 @@ test.describe('Atelier in a plain jupyter lab (pip install)', () => {
     await dialog.press('Copy to Workspace…');
     const target = `${tmpPath}/weights.bin`;
     await atelier.dialog.fill(target);
-    await atelier.dialog.accept();
+    await atelier.dialog.accept('Copy');
     await atelier.api.workspace.untilSize(target, 101 * 1024 * 1024, 60000);
   });
 
