@@ -2,15 +2,16 @@ import { IDisposable } from '@lumino/disposable';
 import { Poll } from '@lumino/polling';
 import { ISignal, Signal } from '@lumino/signaling';
 
-/** How often the list is read again while its event stream is open: a safety net only. */
-const STREAMING_INTERVAL = 60000;
+/** While the event stream is open the list is not read on a timer: the stream tells of every change. */
+const STREAMING_INTERVAL = Poll.NEVER;
 
 /**
- * A list of the service's long-running records (transfers, jobs). Where the service pushes
- * changes (`openEvents`), each event updates its record and the list is read again only when
- * the stream (re)opens and once a minute; while the stream is down, it is polled every second
- * while a record is active and every 10 s otherwise, and the stream is opened again with a
- * growing pause. `finished` fires once per record seen going from active to finished.
+ * A list of the service's long-running records (transfers). Where the service pushes changes
+ * (`openEvents`), each event updates its record and the list is read again only when the
+ * stream (re)opens: nothing is read while nothing changes. While the stream is down, it is
+ * polled every second while a record is active and every 10 s otherwise, and the stream is
+ * opened again with a growing pause. `finished` fires once per record seen going from active
+ * to finished.
  */
 export abstract class PolledList<T extends { id: string }> implements IDisposable {
   constructor(name: string, standby: Poll.Standby = 'never') {
