@@ -7,6 +7,10 @@
  * under the new profile's limits; a profile that cannot start leaves A on the old one.
  */
 import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { HubFlavors } from '../../src/platform/jupyterhub/flavors';
+import { parseProfiles } from '../../src/platform/jupyterhub/profiles';
 import { IHub, startHub } from '../support/hub';
 import { request } from '../support/atelier';
 
@@ -140,7 +144,11 @@ describe('flavors under JupyterHub', () => {
         return { record, answers };
       }
       if (Date.now() > deadline) {
-        throw new Error(`the switch did not end: ${[...answers].join(', ')}\n${hub.log().slice(-4000)}`);
+        const worker = path.join(hub.root, 'home', 'ada', '.local', 'share', 'atelier', 'logs', 'flavor-switch.log');
+        const said = fs.existsSync(worker) ? fs.readFileSync(worker, 'utf8').slice(-2000) : '(no worker log)';
+        throw new Error(
+          `the switch did not end: ${[...answers].join(', ')}\nworker: ${said}\nhub: ${hub.log().slice(-4000)}`
+        );
       }
       await new Promise(resolve => setTimeout(resolve, 500));
     }
@@ -181,4 +189,59 @@ describe('flavors under JupyterHub', () => {
     expect((await api('flavors')).json()).toMatchObject({ current: 'large' });
     expect(limitsOf(await serverPid()).memoryBytes).toBe(2 * GiB);
   }, 300000);
+
+  it('starts a switch worker that ends before it begins again, and fails a switch whose worker ends before it finishes, instead of waiting forever', async () => {
+    const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'atelier-hub-worker-'));
+    const profiles = parseProfiles([
+      { display_name: 'Large', slug: 'large', kubespawner_override: { cpu_limit: 2, mem_limit: '2G' } },
+      { display_name: 'Broken', slug: 'broken', kubespawner_override: { cpu_limit: 1, mem_limit: '1G' } }
+    ]);
+    const flavors = (workerCommand: string[]) =>
+      new HubFlavors({
+        hub: { apiUrl: `${hub.url}hub/api`, token: ada, user: 'ada', serverName: '' },
+        profiles,
+        dataDir,
+        workerCommand,
+        pollMs: 50
+      });
+    try {
+      // Never takes the switch over (ends before its first word), each of the three times.
+      const silent = flavors([process.execPath, '-e', 'process.exit(3)']);
+      await expect(silent.switchTo('broken', () => undefined, 'switch-1')).rejects.toThrow(
+        'The worker that restarts the server could not start: it exited with code 3, 3 times.'
+      );
+      // Says why, among other lines of its log (only its own words are repeated).
+      const talking = flavors([
+        process.execPath,
+        '-e',
+        "console.error('noise'); console.error('atelier hub-switch switch-2: the order is odd'); console.error('    at somewhere'); process.kill(process.pid, 'SIGKILL')"
+      ]);
+      await expect(talking.switchTo('broken', () => undefined, 'switch-2')).rejects.toThrow(
+        'it was ended by SIGKILL (atelier hub-switch switch-2: the order is odd), 3 times.'
+      );
+      // Fails to start once, then takes the switch over and ends before it finishes.
+      const script = path.join(dataDir, 'worker.js');
+      fs.writeFileSync(
+        script,
+        `const fs = require('fs');
+        const marker = ${JSON.stringify(path.join(dataDir, 'tried'))};
+        if (!fs.existsSync(marker)) { fs.writeFileSync(marker, ''); process.exit(3); }
+        let text = '';
+        process.stdin.on('data', c => (text += c)).on('end', () => {
+          const order = JSON.parse(text);
+          const state = JSON.parse(fs.readFileSync(order.file, 'utf8'));
+          fs.writeFileSync(order.file, JSON.stringify({ ...state, pid: process.pid }));
+          process.exit(1);
+        });`
+      );
+      await expect(flavors([process.execPath, script]).switchTo('broken', () => undefined, 'switch-3')).rejects.toThrow(
+        'The worker that restarts the server stopped before it finished: it exited with code 1.'
+      );
+      expect(fs.existsSync(path.join(dataDir, 'tried'))).toBe(true);
+      // The server was never touched: it still runs under its profile.
+      expect((await api('flavors')).json()).toMatchObject({ current: 'large' });
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });

@@ -20,6 +20,8 @@ import { defaultProfile, IHubProfile } from './profiles';
 import { ISwitchOrder, ISwitchState, readSwitchState } from './switch-worker';
 
 const CURRENT_CACHE_MS = 5000;
+/** How many times a switch worker that ends before it begins is started. */
+const WORKER_TRIES = 3;
 
 export interface IHubFlavorsOptions {
   hub: IHubConnection;
@@ -127,7 +129,7 @@ export class HubFlavors implements IFlavorProvider {
     };
     fs.mkdirSync(this._options.dataDir, { recursive: true });
     writeAtomicSync(this._stateFile, JSON.stringify(initial));
-    this._startWorker(order, initial);
+    this._startWorker(order);
     return this.resume(switchId, progress)!;
   }
 
@@ -183,30 +185,88 @@ export class HubFlavors implements IFlavorProvider {
     return path.join(this._options.dataDir, 'flavor-switch-worker.json');
   }
 
-  private _startWorker(order: ISwitchOrder, initial: ISwitchState): void {
-    const failed = (e: Error) => {
-      this._options.logger?.error({ err: e }, 'the flavor switch worker could not start');
-      const state = readSwitchState(this._stateFile);
-      if (state?.switchId === order.switchId && state.pid === process.pid) {
-        const error = `The worker that restarts the server could not start: ${e.message}`;
+  /**
+   * Starts the worker. One that ends before it took the switch over (its first write of the
+   * state, before it asks the Hub for anything) has done nothing, so it is started again, up to
+   * WORKER_TRIES times in all: a process that cannot start on a loaded machine is no reason to
+   * fail a switch. One that ends later, with the switch still running, fails it: otherwise the
+   * switch would be waited for forever, as this service is alive to hear the exit.
+   */
+  private _startWorker(order: ISwitchOrder, tries = 1): void {
+    const ours = (state: ISwitchState | null): state is ISwitchState =>
+      state?.switchId === order.switchId && state.state === 'running';
+    const fail = (error: string, last: ISwitchState) => {
+      this._options.logger?.error({ err: { message: error } }, 'the flavor switch worker failed');
+      try {
         writeAtomicSync(
           this._stateFile,
-          JSON.stringify({ ...initial, state: 'failed', step: 'failed', message: error, error })
+          JSON.stringify({ ...last, state: 'failed', step: 'failed', message: error, error })
         );
+      } catch (e) {
+        this._options.logger?.error({ err: { message: (e as Error).message } }, 'the flavor switch could not be ended');
       }
     };
     const [file, ...args] = this._options.workerCommand ?? [process.execPath, process.argv[1], 'hub-switch'];
-    fs.mkdirSync(path.join(this._options.dataDir, 'logs'), { recursive: true });
-    const log = fs.openSync(path.join(this._options.dataDir, 'logs', 'flavor-switch.log'), 'a', 0o600);
+    const logFile = path.join(this._options.dataDir, 'logs', 'flavor-switch.log');
+    let log: number | undefined;
+    let logStart = 0;
+    let ended = false;
+    const end = (how: string) => {
+      if (ended) {
+        return;
+      }
+      ended = true;
+      const state = readSwitchState(this._stateFile);
+      if (!ours(state)) {
+        return; // it said how the switch went (or another switch began)
+      }
+      const tookOver = state.pid !== process.pid;
+      if (!tookOver && tries < WORKER_TRIES) {
+        this._options.logger?.warn({ how, tries }, 'the flavor switch worker ended before it began; starting it again');
+        setTimeout(() => this._startWorker(order, tries + 1), 500 * tries);
+        return;
+      }
+      const said = this._workerLastWords(logFile, logStart);
+      const why = `it ${how}${said ? ` (${said})` : ''}`;
+      fail(
+        tookOver
+          ? `The worker that restarts the server stopped before it finished: ${why}.`
+          : `The worker that restarts the server could not start: ${why}, ${tries} times.`,
+        state
+      );
+    };
     try {
+      fs.mkdirSync(path.dirname(logFile), { recursive: true });
+      log = fs.openSync(logFile, 'a', 0o600);
+      logStart = fs.fstatSync(log).size;
       // Its own session: the stop of the server (and of this service) does not reach it.
       const child = spawn(file, args, { detached: true, stdio: ['pipe', log, log] });
-      child.on('error', failed);
+      child.on('error', e => end(`could not be run (${e.message})`));
+      child.on('exit', (code, signal) => end(signal ? `was ended by ${signal}` : `exited with code ${code}`));
       child.stdin!.on('error', () => undefined);
       child.stdin!.end(JSON.stringify(order));
       child.unref();
+    } catch (e) {
+      end(`could not be run (${(e as Error).message})`);
     } finally {
-      fs.closeSync(log);
+      if (log !== undefined) {
+        fs.closeSync(log);
+      }
+    }
+  }
+
+  /**
+   * The last thing the switch worker said in its log after `from`: its own lines start with
+   * `atelier hub-switch` (a stack's other lines, or Node's, are left to the log).
+   */
+  private _workerLastWords(logFile: string, from: number): string {
+    try {
+      const text = fs.readFileSync(logFile).subarray(from);
+      const lines = text.toString('utf8').split('\n');
+      const line = lines.reverse().find(l => l.startsWith('atelier hub-switch')) ?? '';
+      return line.length > 300 ? `${line.slice(0, 300)}…` : line;
+    } catch {
+      return '';
     }
   }
 
