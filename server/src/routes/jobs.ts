@@ -21,7 +21,7 @@ import {
 } from '@atelier/api';
 import type { IJob } from '@atelier/api';
 import type { IApi, IRouteContext } from './context';
-import { eventStream } from './sse';
+import { eventStream, follow } from './sse';
 import { inert } from './files';
 
 export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<void> {
@@ -120,28 +120,27 @@ export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<
     async (request, reply) => {
       const jobs = manager();
       const { id } = request.params;
-      await jobs.get(id); // 404 before the stream opens
+      jobs.isFinished(id); // 404 before the stream opens
       const stream = eventStream(request, reply);
-      let open = true;
-      void stream.closed.then(() => (open = false));
       let offset = request.query.offset;
-      while (open) {
-        const chunk = await jobs.readLog(id, offset).catch(() => null);
-        if (!chunk) {
-          break;
-        }
-        if (chunk.nextOffset > offset) {
-          stream.send('log', { text: chunk.text, offset: chunk.offset, nextOffset: chunk.nextOffset });
-          offset = chunk.nextOffset;
-          continue;
-        }
-        if (chunk.complete) {
-          stream.send('end', await jobs.get(id));
-          break;
-        }
-        await new Promise(resolve => setTimeout(resolve, 100));
-      }
-      reply.raw.end();
+      await follow(
+        stream,
+        reply,
+        async () => {
+          const chunk = await jobs.readLog(id, offset);
+          if (chunk.nextOffset > offset) {
+            stream.send('log', { text: chunk.text, offset: chunk.offset, nextOffset: chunk.nextOffset });
+            offset = chunk.nextOffset;
+            return 'sent';
+          }
+          if (chunk.complete) {
+            stream.send('end', await jobs.get(id));
+            return 'done';
+          }
+          return 'idle';
+        },
+        100
+      );
     }
   );
 
@@ -159,27 +158,26 @@ export default async function jobRoutes(app: IApi, ctx: IRouteContext): Promise<
   app.get('/jobs/:id/metrics/stream', { schema: { params: IdParams } }, async (request, reply) => {
     const jobs = manager();
     const { id } = request.params;
-    await jobs.get(id); // 404 before the stream opens
+    jobs.isFinished(id); // 404 before the stream opens
     const stream = eventStream(request, reply);
-    let open = true;
-    void stream.closed.then(() => (open = false));
     let sent = -1;
-    while (open) {
-      const metrics = await jobs.metrics(id).catch(() => null);
-      if (!metrics) {
-        break;
-      }
-      if (metrics.revision !== sent) {
-        stream.send('metrics', metrics);
-        sent = metrics.revision;
-      }
-      if (metrics.complete) {
-        stream.send('end', { revision: metrics.revision });
-        break;
-      }
-      await new Promise(resolve => setTimeout(resolve, 500));
-    }
-    reply.raw.end();
+    await follow(
+      stream,
+      reply,
+      async () => {
+        const metrics = await jobs.metrics(id);
+        if (metrics.revision !== sent) {
+          stream.send('metrics', metrics);
+          sent = metrics.revision;
+        }
+        if (metrics.complete) {
+          stream.send('end', { revision: metrics.revision });
+          return 'done';
+        }
+        return 'idle';
+      },
+      500
+    );
   });
 
   /** A file the job wrote into its folder, e.g. `output.ipynb` (the executed notebook). */

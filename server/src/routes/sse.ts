@@ -26,3 +26,28 @@ export function eventStream(
   });
   return { send: (event, data) => res.write(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`), closed };
 }
+
+/**
+ * Follows something that grows on a stream: `step` runs until it says `done` (or fails, or the
+ * client goes), at once again when it sent something and after `pauseMs` when it had nothing
+ * new; then the stream ends.
+ */
+export async function follow(
+  stream: ReturnType<typeof eventStream>,
+  reply: FastifyReply,
+  step: () => Promise<'sent' | 'idle' | 'done'>,
+  pauseMs: number
+): Promise<void> {
+  let open = true;
+  void stream.closed.then(() => (open = false));
+  while (open) {
+    const next = await step().catch(() => 'done' as const);
+    if (next === 'done') {
+      break;
+    }
+    if (next === 'idle') {
+      await new Promise(resolve => setTimeout(resolve, pauseMs));
+    }
+  }
+  reply.raw.end();
+}

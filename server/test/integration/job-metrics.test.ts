@@ -117,10 +117,12 @@ test("the job keeps the code folder it copied: the file's folder, the workspace 
   expect((await jobs.get(atRoot.id)).program).toEqual({ codeDir: '', bootFile: 'root.py' });
 });
 
-test('metrics of a job that does not exist are a 404', async () => {
+test('the metrics and the streams of a job that does not exist are a 404', async () => {
   const missing = await client.call('GET', 'jobs/20990101-00000000/metrics');
   expect(missing.status).toBe(404);
   expect(missing.data.message).toBe('There is no job "20990101-00000000".');
   const stream = await client.call('GET', 'jobs/20990101-00000000/metrics/stream');
   expect(stream.status).toBe(404);
+  const log = await client.call('GET', 'jobs/20990101-00000000/logs/stream');
+  expect([log.status, log.data.message]).toEqual([404, 'There is no job "20990101-00000000".']);
 });
