@@ -166,45 +166,31 @@ export class JobStore {
     const limit = query.limit ?? 100;
     const after = query.cursor ? decodeCursor(query.cursor, sort) : null;
     const ids: string[] = [];
-    let total = 0;
+    let total: number;
     let last: IJobSummary | undefined;
     let more = false;
     if (sort === 'created') {
-      // Newest first, straight from the creation order: no sort, and the page is found at once.
+      // Newest first, straight from the creation order (oldest first): no sort; the cursor's
+      // place is found by a binary search, and only the page's jobs (and one more) are judged.
       const list = this._byCreation;
-      for (let i = list.length - 1; i >= 0; i--) {
+      const start = after ? firstFailing(list, s => compareKeys(keyOf(s, sort, now), after, sort) > 0) : list.length;
+      for (let i = start - 1; i >= 0; i--) {
         const s = list[i];
         if (!match(s)) {
           continue;
         }
-        total += 1;
-        if (after && compareKeys(keyOf(s, sort, now), after, sort) <= 0) {
-          continue;
-        }
-        if (ids.length < limit) {
-          ids.push(s.id);
-          last = s;
-        } else {
+        if (ids.length === limit) {
           more = true;
+          break;
         }
+        ids.push(s.id);
+        last = s;
       }
+      total = this._count(query, match);
     } else {
       const sorted = this._sorted(sort, query, match, now);
       total = sorted.length;
-      let start = 0;
-      if (after) {
-        let lo = 0;
-        let hi = sorted.length;
-        while (lo < hi) {
-          const mid = (lo + hi) >> 1;
-          if (compareKeys(keyOf(sorted[mid], sort, now), after, sort) <= 0) {
-            lo = mid + 1;
-          } else {
-            hi = mid;
-          }
-        }
-        start = lo;
-      }
+      const start = after ? firstFailing(sorted, s => compareKeys(keyOf(s, sort, now), after, sort) <= 0) : 0;
       const page = sorted.slice(start, start + limit);
       ids.push(...page.map(s => s.id));
       last = page[page.length - 1];
@@ -266,20 +252,26 @@ export class JobStore {
     return this._byCreation[at]?.id === summary.id ? at : -1;
   }
 
-  /** Where `summary` is, or would go, in the creation order (a binary search). */
+  /** Where `summary` is, or would go, in the creation order. */
   private _placeOf(summary: IJobSummary): number {
-    const list = this._byCreation;
-    let lo = 0;
-    let hi = list.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >> 1;
-      if (creationOrder(list[mid], summary) < 0) {
-        lo = mid + 1;
-      } else {
-        hi = mid;
-      }
+    return firstFailing(this._byCreation, s => creationOrder(s, summary) < 0);
+  }
+
+  /** How many jobs match a filter: all of them without one, else counted once per change. */
+  private _count(query: IJobListQuery, match: (s: IJobSummary) => boolean): number {
+    const { q, phase, name, executor, since, until } = query;
+    if (!q && !phase && !name && !executor && !since && !until) {
+      return this._byCreation.length;
     }
-    return lo;
+    const key = JSON.stringify([q, phase, name, executor, since, until]);
+    if (this._counted?.key !== key || this._counted.version !== this._version) {
+      let total = 0;
+      for (const s of this._byCreation) {
+        total += match(s) ? 1 : 0;
+      }
+      this._counted = { key, version: this._version, total };
+    }
+    return this._counted.total;
   }
 
   private _remember(record: IRecord): void {
@@ -379,6 +371,7 @@ export class JobStore {
   private _lines = 0;
   /** Goes up whenever what a sort depends on changes. */
   private _version = 0;
+  private _counted: { key: string; version: number; total: number } | undefined;
   private _memo: { key: string; version: number; at: number; sorted: IJobSummary[] } | null = null;
 }
 
@@ -399,6 +392,21 @@ function summarize(record: IRecord): IJobSummary {
 
 function creationOrder(a: IJobSummary, b: IJobSummary): number {
   return a.created - b.created || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
+/** The first index of `list` where `holds` is false, given it holds on a prefix (a binary search). */
+function firstFailing<T>(list: T[], holds: (item: T) => boolean): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (holds(list[mid])) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
 }
 
 function matcher(query: IJobListQuery): (s: IJobSummary) => boolean {
