@@ -80,7 +80,8 @@ export function addStorageCommands(
         return;
       }
       await model.initialize();
-      const endpoint = (args.endpoint as string | undefined) ?? model.endpoints.find(e => e.scheme === args.scheme)?.id;
+      const endpoint =
+        (args.endpoint as string | undefined) ?? model.endpoints?.find(e => e.scheme === args.scheme)?.id;
       if (endpoint && endpoint !== model.endpoint?.id) {
         await model.setEndpoint(endpoint);
       }

@@ -47,8 +47,9 @@ export class StorageBrowserModel implements IDisposable {
     return this._changed;
   }
 
-  get endpoints(): IEndpoint[] {
-    return this._endpoints;
+  /** The endpoints; null until they have been asked for (an empty list is an answer). */
+  get endpoints(): IEndpoint[] | null {
+    return this._endpointsAsked ? this._endpoints : null;
   }
 
   get buckets(): IBucket[] {
@@ -128,6 +129,7 @@ export class StorageBrowserModel implements IDisposable {
     await this._guard(async () => {
       this._endpoints = await this.client.endpoints();
     });
+    this._endpointsAsked = true;
     if (this._endpoints.length && !this._endpoint) {
       await this.setEndpoint(this._endpoints[0].id);
     }
@@ -300,6 +302,7 @@ export class StorageBrowserModel implements IDisposable {
 
   private _changed = new Signal<this, void>(this);
   private _endpoints: IEndpoint[] = [];
+  private _endpointsAsked = false;
   private _buckets: IBucket[] = [];
   private _endpoint: string | null = null;
   private _bucket: string | null = null;

@@ -8,7 +8,6 @@
  */
 import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import { HTMLSelect } from '@jupyterlab/ui-components';
 import type { IBucket, IEndpoint } from '../api/client';
 import type { IAtelierClient } from '../tokens';
 import {
@@ -20,6 +19,7 @@ import {
   parentFolder,
   useFolders
 } from './folder-list';
+import { LocationFields } from './location-fields';
 import { keyProblem } from './names';
 
 /** A place in object storage: an endpoint, a bucket and a folder ('' or ending with '/'). */
@@ -39,8 +39,8 @@ export interface IStorageTargetOptions {
   names: string[];
   /** Where the dialog opens: what the storage panel shows. */
   initial: IStorageTarget;
-  /** The endpoints when already known (the panel's); asked of the service otherwise. */
-  endpoints: IEndpoint[];
+  /** The endpoints when already known (the panel's); asked of the service when null or empty. */
+  endpoints: IEndpoint[] | null;
   /** Copies there; resolves to the service's reason when it refuses, else null. */
   submit(target: IStorageTarget): Promise<string | null>;
 }
@@ -159,7 +159,6 @@ function TargetBody(props: IBodyProps): JSX.Element {
   });
 
   const endpointInfo = endpoints?.find(e => e.id === endpoint);
-  const bucketList = buckets instanceof Error ? [] : (buckets ?? []);
   const prefix = folderPrefix(folder);
   const uri = (key: string) => `${endpointInfo?.scheme ?? 's3'}://${bucket}/${key}`;
 
@@ -199,54 +198,27 @@ function TargetBody(props: IBodyProps): JSX.Element {
     root.current?.dispatchEvent(new Event('input', { bubbles: true }));
   });
 
-  // While a select is still listing it holds one empty option: required and empty, it is
-  // :invalid, which keeps the dialog's accept button off (a disabled one would not count).
   return (
     <div ref={root} className={CLASS}>
-      <label className={`${CLASS}-field`}>
-        <span>{trans.__('Endpoint')}</span>
-        <HTMLSelect
-          aria-label={trans.__('Endpoint')}
-          value={endpoint}
-          required
-          disabled={!!endpoints && !endpoints.length}
-          onChange={e => {
-            setEndpoint(e.target.value);
-            setFolder('');
-            setRefused(null);
-          }}
-        >
-          {!endpoints?.length && (
-            <option value="">{endpoints ? trans.__('no endpoints') : trans.__('Listing…')}</option>
-          )}
-          {(endpoints ?? []).map(e => (
-            <option key={e.id} value={e.id}>
-              {e.name}
-            </option>
-          ))}
-        </HTMLSelect>
-      </label>
-      <label className={`${CLASS}-field`}>
-        <span>{trans.__('Bucket')}</span>
-        <HTMLSelect
-          aria-label={trans.__('Bucket')}
-          value={bucketList.some(b => b.name === bucket) ? bucket : ''}
-          required
-          disabled={!!buckets && !bucketList.length}
-          onChange={e => {
-            setBucket(e.target.value);
-            setFolder('');
-            setRefused(null);
-          }}
-        >
-          {!bucketList.length && <option value="">{buckets ? trans.__('no buckets') : trans.__('Listing…')}</option>}
-          {bucketList.map(b => (
-            <option key={b.name} value={b.name}>
-              {b.name}
-            </option>
-          ))}
-        </HTMLSelect>
-      </label>
+      <LocationFields
+        trans={trans}
+        fieldClass={`${CLASS}-field`}
+        required
+        endpoints={endpoints}
+        endpoint={endpoint}
+        onEndpoint={id => {
+          setEndpoint(id);
+          setFolder('');
+          setRefused(null);
+        }}
+        buckets={buckets instanceof Error ? [] : buckets}
+        bucket={bucket}
+        onBucket={name => {
+          setBucket(name);
+          setFolder('');
+          setRefused(null);
+        }}
+      />
       <TargetField
         label={trans.__('Folder')}
         value={folder}
@@ -283,7 +255,7 @@ function TargetBody(props: IBodyProps): JSX.Element {
  * target (its prefix '' or ending with '/'), or null.
  */
 export function askStorageTarget(options: IStorageTargetOptions): Promise<IStorageTarget | null> {
-  const cache: ICache = { endpoints: options.endpoints.length ? options.endpoints : null, buckets: new Map() };
+  const cache: ICache = { endpoints: options.endpoints?.length ? options.endpoints : null, buckets: new Map() };
   return askTarget<IStorageTarget>({
     title: options.title,
     accept: options.accept,

@@ -1,17 +1,10 @@
 import * as React from 'react';
 import type { TranslationBundle } from '@jupyterlab/translation';
-import {
-  HTMLSelect,
-  ReactWidget,
-  UseSignal,
-  addIcon,
-  fileUploadIcon,
-  newFolderIcon,
-  refreshIcon
-} from '@jupyterlab/ui-components';
+import { ReactWidget, UseSignal, addIcon, fileUploadIcon, newFolderIcon, refreshIcon } from '@jupyterlab/ui-components';
 import type { Drag } from '@lumino/dragdrop';
 import type { Message } from '@lumino/messaging';
 import type { StorageBrowserModel } from '../model';
+import { LocationFields } from '../location-fields';
 import { Breadcrumbs, IBrowserActions, ItemList, SortHeader } from './listing';
 
 const CLASS = 'jp-Atelier-StorageBrowser';
@@ -107,36 +100,17 @@ function BrowserView(props: {
   return (
     <div className={`${CLASS}-body`}>
       <div className={`${CLASS}-header`}>
-        <label className={`${CLASS}-field`}>
-          <span>{trans.__('Endpoint')}</span>
-          <HTMLSelect
-            value={endpoint?.id ?? ''}
-            onChange={e => void model.setEndpoint(e.target.value)}
-            aria-label={trans.__('Storage endpoint')}
-          >
-            {model.endpoints.map(e => (
-              <option key={e.id} value={e.id}>
-                {e.name}
-              </option>
-            ))}
-          </HTMLSelect>
-        </label>
-        <label className={`${CLASS}-field`}>
-          <span>{trans.__('Bucket')}</span>
-          <HTMLSelect
-            value={model.bucket ?? ''}
-            onChange={e => void model.setBucket(e.target.value)}
-            aria-label={trans.__('Bucket')}
-            disabled={!model.buckets.length}
-          >
-            {!model.buckets.length && <option value="">{trans.__('no buckets')}</option>}
-            {model.buckets.map(b => (
-              <option key={b.name} value={b.name}>
-                {b.name}
-              </option>
-            ))}
-          </HTMLSelect>
-        </label>
+        <LocationFields
+          trans={trans}
+          fieldClass={`${CLASS}-field`}
+          endpointLabel={trans.__('Storage endpoint')}
+          endpoints={model.endpoints}
+          endpoint={endpoint?.id ?? ''}
+          onEndpoint={id => void model.setEndpoint(id)}
+          buckets={model.buckets}
+          bucket={model.bucket ?? ''}
+          onBucket={name => void model.setBucket(name)}
+        />
       </div>
       <div className={`${CLASS}-toolbar`} role="toolbar" aria-label={trans.__('Object storage')}>
         <ToolbarButton icon={refreshIcon} label={trans.__('Refresh')} onClick={() => void model.refreshAll()} />
