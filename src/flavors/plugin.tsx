@@ -136,7 +136,11 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
       return panels.length;
     };
 
-    /** Whether some open notebook still has no kernel, or one of `old`. */
+    const forgetLostSessions = () =>
+      Promise.all([app.serviceManager.sessions.refreshRunning(), app.serviceManager.kernels.refreshRunning()]).catch(
+        () => undefined
+      );
+
     /**
      * Takes notification `id` (which offers Restart Kernels) away once every open notebook has
      * a kernel of the restarted server, however it got it (the offer's button, the notebook's
@@ -295,6 +299,11 @@ export const flavorsPlugin: JupyterFrontEndPlugin<IFlavorsModel> = {
         const record = await model.switchTo(target.id, (step, away) =>
           Notification.update({ id: id2, message: describeStep(step, target.name, away), type: 'in-progress' })
         );
+        // The server restarted (under either flavor) with no sessions: JupyterLab learns of it
+        // now rather than at its next poll, which backed off while the server was away. Each
+        // notebook's lost session is then let go, so JupyterLab's own kernel menu starts a new
+        // one instead of asking the server for the lost one ("Session not found").
+        void forgetLostSessions();
         if (record.state === 'completed') {
           const open = notebooks?.size ?? 0;
           Notification.update({
