@@ -6,18 +6,15 @@
  * is their offsets, never their bytes, so its memory is one read buffer however far the
  * other ranges run ahead; the bytes are read back from the page cache, just written.
  *
- * The file is read here in pieces of 1 MiB and hashed on a worker thread (thread-hash.ts), a
- * few pieces under way at once: the service's thread only reads, and goes on moving the
- * download's bytes while the MD5 is computed beside it.
+ * The hash runs on the service's thread in pieces of 1 MiB (about 1.5 ms of MD5 each), so
+ * requests are served between pieces.
  */
+import * as crypto from 'crypto';
 import type { FileHandle } from 'fs/promises';
 import { DomainError, transferStopped } from './domain-errors';
-import { ThreadHash } from './thread-hash';
 
 /** Bytes read and hashed at a time. */
 const PIECE = 1024 * 1024;
-/** Pieces read ahead of the hash at most (their buffers, reused). */
-const PIECES = 4;
 
 export class PrefixHash {
   /**
@@ -29,7 +26,7 @@ export class PrefixHash {
     private readonly _size: number,
     options: { algorithm?: string; signal: AbortSignal; onError: (error: unknown) => void }
   ) {
-    this._hash = new ThreadHash(options.algorithm ?? 'md5');
+    this._hash = crypto.createHash(options.algorithm ?? 'md5');
     this._signal = options.signal;
     this._onError = options.onError;
   }
@@ -45,7 +42,7 @@ export class PrefixHash {
       this._ahead.delete(this._prefix);
       this._prefix = end;
     }
-    if (!this._pumping && this._failure === null && this._read < this._prefix) {
+    if (!this._pumping && this._failure === null && this._hashed < this._prefix) {
       // Set and cleared in the same turns as the pump's own checks, so no growth goes unseen.
       this._pumping = true;
       this._running = this._pump();
@@ -63,21 +60,20 @@ export class PrefixHash {
    */
   async digest(): Promise<string> {
     await this.settled();
-    if (this._failure === null && this._hashed !== this._size) {
-      this._failure = new DomainError(
+    if (this._failure !== null) {
+      throw this._failure;
+    }
+    if (this._hashed !== this._size) {
+      throw new DomainError(
         'failed',
         'incomplete',
         `Only ${this._hashed} of ${this._size} bytes could be checked; nothing was written.`
       );
     }
-    if (this._failure !== null) {
-      this._hash.drop();
-      throw this._failure;
-    }
-    return this._hash.digest();
+    return this._hash.digest('hex');
   }
 
-  /** Resolves once no read of the file is under way (the file may then be closed) and every piece read is hashed. */
+  /** Resolves once no read of the file is under way (the file may then be closed). */
   async settled(): Promise<void> {
     while (this._pumping) {
       await this._running;
@@ -85,29 +81,29 @@ export class PrefixHash {
   }
 
   /**
-   * Reads the file from where the reads stopped while the written prefix is ahead of them, and
-   * hands each piece to the hash thread; up to PIECES are read ahead of the hash. Ends once
-   * all it read is hashed.
+   * Reads and hashes the file from `_hashed` while the written prefix is ahead of it; the next
+   * piece is read (into the other of two buffers) while this one is hashed.
    */
   private async _pump(): Promise<void> {
-    const hashing = new Set<Promise<void>>();
+    let requested = this._hashed;
+    const request = (): Promise<{ buffer: Buffer; bytesRead: number; want: number }> | null => {
+      const want = Math.min(PIECE, this._prefix - requested);
+      if (want <= 0) {
+        return null;
+      }
+      this._turn ^= 1;
+      const buffer = (this._buffers[this._turn] ??= Buffer.allocUnsafe(Math.min(PIECE, this._size)));
+      const position = requested;
+      requested += want;
+      return this._handle.read(buffer, 0, want, position).then(({ bytesRead }) => ({ buffer, bytesRead, want }));
+    };
+    let reading = request();
     try {
-      // Ends in the same turn as its last look at the prefix, so no growth goes unseen.
-      for (;;) {
-        const buffer =
-          this._read < this._prefix ? (this._free.pop() ?? (this._buffers < PIECES ? this._newBuffer() : null)) : null;
-        if (!buffer) {
-          if (!hashing.size) {
-            break;
-          }
-          await Promise.race(hashing);
-          continue;
-        }
-        const want = Math.min(PIECE, this._prefix - this._read);
-        const position = this._read;
-        const { bytesRead } = await this._handle.read(new Uint8Array(buffer), 0, want, position);
+      while (reading) {
+        const { buffer, bytesRead, want } = await reading;
         // (A regular file reads short only at its end.)
         if (bytesRead !== want) {
+          reading = null;
           throw new DomainError(
             'failed',
             'changed',
@@ -115,21 +111,16 @@ export class PrefixHash {
           );
         }
         if (this._signal.aborted) {
+          reading = null;
           throw transferStopped();
         }
-        this._read += bytesRead;
-        const piece: Promise<void> = this._hash.update(buffer, bytesRead).then(back => {
-          hashing.delete(piece);
-          this._hashed += bytesRead;
-          this._free.push(back);
-        });
-        // A failure is met at the next race; until then it is not an unhandled rejection.
-        piece.catch(() => undefined);
-        hashing.add(piece);
+        reading = request();
+        this._hash.update(buffer.subarray(0, bytesRead));
+        this._hashed += bytesRead;
       }
     } catch (e) {
-      // Nothing read or hashed outlives the pump.
-      await Promise.allSettled(hashing);
+      // No read outlives the pump.
+      await reading?.catch(() => undefined);
       this._failure = e;
       this._onError(e);
     } finally {
@@ -137,24 +128,16 @@ export class PrefixHash {
     }
   }
 
-  private _newBuffer(): ArrayBuffer {
-    this._buffers += 1;
-    return new ArrayBuffer(Math.min(PIECE, this._size));
-  }
-
-  private _hash: ThreadHash;
+  private _hash: crypto.Hash;
   private _signal: AbortSignal;
   private _onError: (error: unknown) => void;
   /** Ranges that landed beyond a gap: start → end (exclusive). */
   private _ahead = new Map<number, number>();
   /** The end of the written prefix. */
   private _prefix = 0;
-  /** Bytes read (and handed to the hash), and bytes hashed. */
-  private _read = 0;
   private _hashed = 0;
-  /** Buffers made, and those back from the thread. */
-  private _buffers = 0;
-  private _free: ArrayBuffer[] = [];
+  private _buffers: Buffer[] = [];
+  private _turn = 0;
   private _pumping = false;
   private _running: Promise<void> = Promise.resolve();
   private _failure: unknown = null;

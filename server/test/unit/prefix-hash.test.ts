@@ -3,7 +3,6 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PrefixHash } from '../../src/prefix-hash';
-import { ThreadHash } from '../../src/thread-hash';
 
 const MIB = 1024 * 1024;
 
@@ -119,35 +118,5 @@ describe('PrefixHash', () => {
     await expect(hash.digest()).rejects.toMatchObject({ code: 'EBADF' });
     expect(errors).toHaveLength(1);
     await handle.close();
-  });
-});
-
-describe('ThreadHash', () => {
-  it('keeps hashes that share the thread apart, in the order of their pieces, and gives the buffers back', async () => {
-    const a = crypto.randomBytes(3 * MIB + 5);
-    const b = crypto.randomBytes(2 * MIB + 7);
-    const [ha, hb] = [new ThreadHash(), new ThreadHash('sha256')];
-    const feed = async (hash: ThreadHash, content: Buffer) => {
-      let buffer = new ArrayBuffer(MIB);
-      for (let at = 0; at < content.length; at += MIB) {
-        const length = Math.min(MIB, content.length - at);
-        content.copy(new Uint8Array(buffer), 0, at, at + length);
-        buffer = await hash.update(buffer, length);
-        // Back whole, to be filled again.
-        expect(buffer.byteLength).toBe(MIB);
-      }
-      return hash.digest();
-    };
-    expect(await Promise.all([feed(ha, a), feed(hb, b)])).toEqual([
-      crypto.createHash('md5').update(a).digest('hex'),
-      crypto.createHash('sha256').update(b).digest('hex')
-    ]);
-  });
-
-  it('fails a hash the thread cannot make, and goes on serving the others', async () => {
-    await expect(new ThreadHash('no-such-hash').update(new ArrayBuffer(8), 8)).rejects.toThrow(/digest/i);
-    const ok = new ThreadHash();
-    await ok.update(new Uint8Array(Buffer.from('abc')).buffer, 3);
-    expect(await ok.digest()).toBe(crypto.createHash('md5').update('abc').digest('hex'));
   });
 });
