@@ -27,45 +27,63 @@ export interface ILocationFieldsProps {
 }
 
 export function LocationFields(props: ILocationFieldsProps): JSX.Element {
-  const { trans, fieldClass, endpoints, buckets } = props;
-  const empty = (list: unknown[] | null, none: string) =>
-    !list?.length && <option value="">{list ? none : trans.__('Listing…')}</option>;
+  const { trans } = props;
+  const common = { fieldClass: props.fieldClass, required: props.required, listing: trans.__('Listing…') };
   return (
     <>
-      <label className={fieldClass}>
-        <span>{trans.__('Endpoint')}</span>
-        <HTMLSelect
-          aria-label={props.endpointLabel ?? trans.__('Endpoint')}
-          value={endpoints?.some(e => e.id === props.endpoint) ? props.endpoint : ''}
-          required={props.required}
-          disabled={!!endpoints && !endpoints.length}
-          onChange={e => props.onEndpoint(e.target.value)}
-        >
-          {empty(endpoints, trans.__('no endpoints'))}
-          {(endpoints ?? []).map(e => (
-            <option key={e.id} value={e.id}>
-              {e.name}
-            </option>
-          ))}
-        </HTMLSelect>
-      </label>
-      <label className={fieldClass}>
-        <span>{trans.__('Bucket')}</span>
-        <HTMLSelect
-          aria-label={trans.__('Bucket')}
-          value={buckets?.some(b => b.name === props.bucket) ? props.bucket : ''}
-          required={props.required}
-          disabled={!!buckets && !buckets.length}
-          onChange={e => props.onBucket(e.target.value)}
-        >
-          {empty(buckets, trans.__('no buckets'))}
-          {(buckets ?? []).map(b => (
-            <option key={b.name} value={b.name}>
-              {b.name}
-            </option>
-          ))}
-        </HTMLSelect>
-      </label>
+      <Choice
+        {...common}
+        label={trans.__('Endpoint')}
+        ariaLabel={props.endpointLabel ?? trans.__('Endpoint')}
+        none={trans.__('no endpoints')}
+        options={props.endpoints?.map(e => ({ value: e.id, name: e.name })) ?? null}
+        value={props.endpoint}
+        onChange={props.onEndpoint}
+      />
+      <Choice
+        {...common}
+        label={trans.__('Bucket')}
+        ariaLabel={trans.__('Bucket')}
+        none={trans.__('no buckets')}
+        options={props.buckets?.map(b => ({ value: b.name, name: b.name })) ?? null}
+        value={props.bucket}
+        onChange={props.onBucket}
+      />
     </>
+  );
+}
+
+/** One labelled select of `options` (null while they are listed). */
+function Choice(props: {
+  fieldClass: string;
+  label: string;
+  ariaLabel: string;
+  required?: boolean;
+  /** The empty option's text while listing, and when there is nothing to choose. */
+  listing: string;
+  none: string;
+  options: { value: string; name: string }[] | null;
+  value: string;
+  onChange(value: string): void;
+}): JSX.Element {
+  const { options } = props;
+  return (
+    <label className={props.fieldClass}>
+      <span>{props.label}</span>
+      <HTMLSelect
+        aria-label={props.ariaLabel}
+        value={options?.some(o => o.value === props.value) ? props.value : ''}
+        required={props.required}
+        disabled={!!options && !options.length}
+        onChange={e => props.onChange(e.target.value)}
+      >
+        {!options?.length && <option value="">{options ? props.none : props.listing}</option>}
+        {(options ?? []).map(o => (
+          <option key={o.value} value={o.value}>
+            {o.name}
+          </option>
+        ))}
+      </HTMLSelect>
+    </label>
   );
 }
