@@ -3,7 +3,9 @@
  * Gateway overhead, measured side by side in one run: the same requests go straight to the
  * Jupyter server (its private loopback port) and through the Atelier gateway, interleaved so
  * that machine noise hits both alike. Prints p50/p95 per path, the milliseconds the gateway
- * adds (gateway minus direct) and the ratios gateway/direct.
+ * adds (gateway minus direct) and the ratios gateway/direct. Contents GETs also go through a
+ * bare Node pipe in its own process (bench/lib/bare-pipe.js: no checks, nothing changed),
+ * the floor of any second HTTP hop on the machine at hand, and the gateway is set beside it.
  *
  *   node bench/gateway.js [--rounds 400] [--gets 1000] [--profile DIR]
  *   node bench/gateway.js --quick      (10 round trips, 20 GETs, 3 warm-up: proves it runs)
@@ -87,6 +89,25 @@ function get(url, headers) {
   });
 }
 
+/** bench/lib/bare-pipe.js in front of `target`; resolves with its URL and a stop. */
+async function startPipe(target) {
+  const child = spawn(process.execPath, [path.join(__dirname, 'lib', 'bare-pipe.js'), target], {
+    stdio: ['pipe', 'pipe', 'inherit']
+  });
+  child.stdin.on('error', () => undefined);
+  const port = await new Promise((resolve, reject) => {
+    child.once('error', reject);
+    child.once('exit', code => reject(new Error(`the bare pipe ended (${code})`)));
+    child.stdout.once('data', chunk => resolve(Number(String(chunk).trim())));
+  });
+  const base = new URL(target);
+  return {
+    url: `http://127.0.0.1:${port}${base.pathname}`,
+    pid: child.pid,
+    stop: () => child.stdin.end()
+  };
+}
+
 /** `atelier lab` in its own process; resolves once it prints its URL, with Jupyter's own URL. */
 async function startGateway(dir, token) {
   const { freePort, VENV_BIN } = await requireTypeScript(path.join(root, 'server/test/support/lab.ts'));
@@ -149,9 +170,11 @@ async function main() {
   const token = crypto.randomBytes(16).toString('hex');
   const headers = { Authorization: `token ${token}` };
   let atelier = null;
+  let pipe = null;
   try {
     atelier = await startGateway(dir, token);
     const { gateway, direct } = atelier;
+    pipe = await startPipe(direct);
     const kernel = await startKernel(gateway, headers);
     const wsDirect = await connect(`${direct.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels`, headers);
     const wsGateway = await connect(`${gateway.replace(/^http/, 'ws')}api/kernels/${kernel.id}/channels`, headers);
@@ -172,9 +195,10 @@ async function main() {
       await execute(wsGateway, '1+1');
       await get(`${direct}api/contents`, headers);
       await get(`${gateway}api/contents`, headers);
+      await get(`${pipe.url}api/contents`, headers);
     }
 
-    const results = { kernel: { direct: [], gateway: [] }, contents: { direct: [], gateway: [] } };
+    const results = { kernel: { direct: [], gateway: [] }, contents: { direct: [], gateway: [], pipe: [] } };
     for (let i = 0; i < ROUNDS; i++) {
       // Alternate which path goes first so neither gets a systematic advantage.
       if (i % 2) {
@@ -185,17 +209,20 @@ async function main() {
         results.kernel.direct.push(await execute(wsDirect, '1+1'));
       }
     }
-    const before = { gateway: cpuOf(atelier.pid), jupyter: cpuOf(atelier.jupyterPid) };
+    const before = { gateway: cpuOf(atelier.pid), jupyter: cpuOf(atelier.jupyterPid), pipe: cpuOf(pipe.pid) };
+    // The three paths in turn, each one first as often as the others.
+    const paths = [
+      ['direct', `${direct}api/contents`],
+      ['gateway', `${gateway}api/contents`],
+      ['pipe', `${pipe.url}api/contents`]
+    ];
     for (let i = 0; i < GETS; i++) {
-      if (i % 2) {
-        results.contents.direct.push(await get(`${direct}api/contents`, headers));
-        results.contents.gateway.push(await get(`${gateway}api/contents`, headers));
-      } else {
-        results.contents.gateway.push(await get(`${gateway}api/contents`, headers));
-        results.contents.direct.push(await get(`${direct}api/contents`, headers));
+      for (let j = 0; j < paths.length; j++) {
+        const [name, url] = paths[(i + j) % paths.length];
+        results.contents[name].push(await get(url, headers));
       }
     }
-    const after = { gateway: cpuOf(atelier.pid), jupyter: cpuOf(atelier.jupyterPid) };
+    const after = { gateway: cpuOf(atelier.pid), jupyter: cpuOf(atelier.jupyterPid), pipe: cpuOf(pipe.pid) };
     wsDirect.close();
     wsGateway.close();
 
@@ -221,15 +248,29 @@ async function main() {
         `${r.label.padEnd(48)} ${pair(r.d.p50, r.d.p95).padStart(18)}   ${pair(r.g.p50, r.g.p95).padStart(18)}   ${pair(r.add50, r.add95).padStart(16)}   ${r.p50.toFixed(3).padStart(9)}   ${r.p95.toFixed(3).padStart(9)}`
       );
     }
+    {
+      const d = summary(results.contents.direct);
+      const g = summary(results.contents.gateway);
+      const p = summary(results.contents.pipe);
+      console.log(
+        `${'contents GET through a bare Node pipe'.padEnd(48)} ${pair(d.p50, d.p95).padStart(18)}   ${pair(p.p50, p.p95).padStart(18)}   ${pair(p.p50 - d.p50, p.p95 - d.p95).padStart(16)}   ${(p.p50 / d.p50).toFixed(3).padStart(9)}   ${(p.p95 / d.p95).toFixed(3).padStart(9)}`
+      );
+      console.log(
+        `the gateway beyond the bare pipe: ${(g.p50 - p.p50).toFixed(2)} / ${(g.p95 - p.p95).toFixed(2)} ms p50/p95 (what its checks and headers cost; the pipe's own added time is any second hop's)`
+      );
+    }
     if (before.gateway && after.gateway && before.jupyter && after.jupyter) {
       // Only the gateway's GETs reach the gateway; Jupyter answers both paths.
       const per = (who, count) =>
         `${((after[who].onCpu - before[who].onCpu) / count).toFixed(3)} ms on a CPU ` +
         `(and ${((after[who].waiting - before[who].waiting) / count).toFixed(3)} ms runnable, waiting for one)`;
-      console.log(`per contents GET: the gateway process ${per('gateway', GETS)}; Jupyter ${per('jupyter', 2 * GETS)}`);
+      console.log(
+        `per contents GET: the gateway process ${per('gateway', GETS)}; the bare pipe ${per('pipe', GETS)}; Jupyter ${per('jupyter', 3 * GETS)}`
+      );
     }
   } finally {
     agent.destroy();
+    pipe?.stop();
     await atelier?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
