@@ -69,14 +69,68 @@ async function waitForFile(file, timeoutMs = 120000) {
   throw new Error(`${file} never appeared`);
 }
 
-async function waitFinished(api, id) {
-  for (;;) {
-    const job = await json('GET', `${api}jobs/${id}`);
-    if (['Completed', 'Failed', 'Stopped'].includes(job.status.phase)) {
-      return job;
-    }
-    await new Promise(resolve => setTimeout(resolve, 20));
-  }
+const FINISHED = ['Completed', 'Failed', 'Stopped'];
+
+/**
+ * The service's jobs event stream (`jobs/events`), as the front end follows it: `ended(id)`
+ * resolves when the stream says the job finished (at once if it said so already).
+ */
+function jobEvents(api) {
+  const finished = new Set();
+  const waiting = new Map();
+  let failure = null;
+  const req = http.get(`${api}jobs/events`, { headers: { Accept: 'text/event-stream' } });
+  const opened = new Promise((resolve, reject) => {
+    const fail = e => {
+      failure = e;
+      reject(e);
+      for (const w of waiting.values()) {
+        w.reject(e);
+      }
+    };
+    req.on('error', fail);
+    req.on('response', res => {
+      if (res.statusCode !== 200) {
+        fail(new Error(`jobs/events: ${res.statusCode}`));
+        res.resume();
+        return;
+      }
+      resolve();
+      let buffer = '';
+      res.setEncoding('utf8');
+      res.on('data', chunk => {
+        buffer += chunk;
+        let end;
+        while ((end = buffer.indexOf('\n\n')) >= 0) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const data = /^data: (.*)$/m.exec(block);
+          if (!/^event: job$/m.test(block) || !data) {
+            continue;
+          }
+          const job = JSON.parse(data[1]);
+          if (FINISHED.includes(job.status.phase)) {
+            finished.add(job.id);
+            waiting.get(job.id)?.resolve(job);
+            waiting.delete(job.id);
+          }
+        }
+      });
+      res.on('error', fail);
+    });
+  });
+  return {
+    opened,
+    ended(id) {
+      if (failure) {
+        return Promise.reject(failure);
+      }
+      return finished.has(id)
+        ? Promise.resolve()
+        : new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
+    },
+    close: () => req.destroy()
+  };
 }
 
 /** The sidecar as the tests start it (server/test/support/atelier.ts), on the compiled service. */
@@ -94,9 +148,9 @@ const quote = s => `'${s.replace(/'/g, `'\\''`)}'`;
 
 /**
  * One job through Atelier: ms from the request until the program's first line ran (`started`)
- * and until the service reported the job finished (`ended`, polled every 20 ms).
+ * and until the service reported the job finished on its event stream (`ended`).
  */
-async function submitLatency(api, dir, i, extra = {}) {
+async function submitLatency(api, events, dir, i, extra = {}) {
   const marker = path.join(dir, `atelier-${i}.ms`);
   const t0 = Date.now();
   const job = await json('POST', `${api}jobs`, {
@@ -106,7 +160,7 @@ async function submitLatency(api, dir, i, extra = {}) {
     ...extra
   });
   const started = await waitForFile(marker);
-  await waitFinished(api, job.id);
+  await events.ended(job.id);
   return { started: started - t0, ended: Date.now() - t0 };
 }
 
@@ -214,17 +268,21 @@ async function main() {
   let local;
   let slurm = null;
   let viaSlurm = null;
+  const streams = [];
   try {
     local = await startService(path.join(dir, 'local'), {});
+    const localEvents = jobEvents(local.api);
+    streams.push(localEvents);
+    await localEvents.opened;
     // Warm-up: page cache, Python's first start.
-    await submitLatency(local.api, dir, 'warm');
+    await submitLatency(local.api, localEvents, dir, 'warm');
     await bareLatency(dir, 'warm');
     const atelier = [];
     const bare = [];
     const completed = [];
     const exited = [];
     for (let i = 0; i < ROUNDS; i++) {
-      const viaAtelier = await submitLatency(local.api, dir, i);
+      const viaAtelier = await submitLatency(local.api, localEvents, dir, i);
       atelier.push(viaAtelier.started);
       completed.push(viaAtelier.ended);
       const spawned = await bareLatency(dir, i);
@@ -268,12 +326,15 @@ async function main() {
         'jobs.executor': 'slurm',
         'jobs.slurm': { conf: slurm.conf }
       });
-      await submitLatency(viaSlurm.api, dir, 'swarm');
+      const slurmEvents = jobEvents(viaSlurm.api);
+      streams.push(slurmEvents);
+      await slurmEvents.opened;
+      await submitLatency(viaSlurm.api, slurmEvents, dir, 'swarm');
       await sbatchLatency(slurm, dir, 'warm');
       const a = [];
       const s = [];
       for (let i = 0; i < SLURM_ROUNDS; i++) {
-        a.push((await submitLatency(viaSlurm.api, dir, `s${i}`)).started);
+        a.push((await submitLatency(viaSlurm.api, slurmEvents, dir, `s${i}`)).started);
         s.push(await sbatchLatency(slurm, dir, i));
       }
       results.push({
@@ -289,6 +350,9 @@ async function main() {
       results.push(...(await history(500, 3)).map(extra => ({ what: '', extra })));
     }
   } finally {
+    for (const events of streams) {
+      events.close();
+    }
     await viaSlurm?.close(true);
     await local?.close(true);
     await slurm?.stop();
