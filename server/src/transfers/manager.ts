@@ -44,6 +44,9 @@ export interface ITransferOptions {
   keep?: number;
 }
 
+/** How long a stop waits for the transfer to clear what it wrote. */
+const STOP_WAIT_MS = 15000;
+
 export class TransferManager extends EventEmitter {
   constructor(private readonly _options: ITransferOptions) {
     super();
@@ -137,13 +140,39 @@ export class TransferManager extends EventEmitter {
     });
   }
 
-  /** Stops a running or queued transfer; what it wrote so far is removed. */
+  /**
+   * Stops a running or queued transfer; what it wrote so far (a temporary file, the parts of an
+   * upload) is removed before it is said to be stopped, as long as that takes at most
+   * STOP_WAIT_MS. One that finished meanwhile is answered as it finished.
+   */
   async stop(id: string): Promise<ITransfer> {
     const record = this._record(id);
+    const under = this._stopping.get(id);
+    if (under) {
+      return under; // asked twice: one stop
+    }
     if (FINISHED.has(record.state)) {
       throw new ApiError(409, 'finished', `The transfer is already ${record.state}.`);
     }
-    this._runs.get(id)?.abort();
+    const stopping = this._stop(record).finally(() => this._stopping.delete(id));
+    this._stopping.set(id, stopping);
+    return stopping;
+  }
+
+  private async _stop(record: IRecord): Promise<ITransfer> {
+    this._runs.get(record.id)?.abort();
+    const task = this._running.get(record.id);
+    if (task) {
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([
+        task.catch(() => undefined),
+        new Promise(resolve => (timer = setTimeout(resolve, STOP_WAIT_MS)))
+      ]);
+      clearTimeout(timer);
+    }
+    if (FINISHED.has(record.state)) {
+      return publicView(record); // it finished meanwhile
+    }
     record.state = 'stopped';
     record.finishedAt = new Date().toISOString();
     await this._save(record);
@@ -219,8 +248,8 @@ export class TransferManager extends EventEmitter {
           return; // stays queued/running on disk: resumed at the next start
         }
         await abortMultipartUploads(run);
-        if (record.state === 'stopped') {
-          return;
+        if (record.state === 'stopped' || this._stopping.has(record.id)) {
+          return; // stop() says so
         }
         record.state = 'failed';
         record.error = this._failure(run, e);
@@ -277,6 +306,8 @@ export class TransferManager extends EventEmitter {
   /** The runs under way, by transfer: a stop of the transfer or of the service aborts them. */
   private _runs = new Map<string, TransferRun>();
   private _running = new Map<string, Promise<void>>();
+  /** Transfers being stopped: their runs' failures are the stop's doing. */
+  private _stopping = new Map<string, Promise<ITransfer>>();
   private _dirty = new Set<string>();
   private _lastEmit = new Map<string, number>();
   private _lastSave = new Map<string, number>();
