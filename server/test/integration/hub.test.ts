@@ -230,7 +230,9 @@ describe('flavors under JupyterHub', () => {
         process.stdin.on('data', c => (text += c)).on('end', () => {
           const order = JSON.parse(text);
           const state = JSON.parse(fs.readFileSync(order.file, 'utf8'));
-          fs.writeFileSync(order.file, JSON.stringify({ ...state, pid: process.pid }));
+          // Written whole, then moved into place, as the real worker writes it.
+          fs.writeFileSync(order.file + '.tmp', JSON.stringify({ ...state, pid: process.pid }));
+          fs.renameSync(order.file + '.tmp', order.file);
           process.exit(1);
         });`
       );
