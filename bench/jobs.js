@@ -27,7 +27,7 @@ const { parseArgs } = require('util');
 
 const root = path.resolve(__dirname, '..');
 const { requireTypeScript } = require('./lib/typescript');
-const { json, median } = require('./lib/http');
+const { json, median, serverEvents } = require('./lib/http');
 
 const { values } = parseArgs({
   options: {
@@ -96,24 +96,12 @@ function jobEvents(api) {
         return;
       }
       resolve();
-      let buffer = '';
-      res.setEncoding('utf8');
-      res.on('data', chunk => {
-        buffer += chunk;
-        let end;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = /^data: (.*)$/m.exec(block);
-          if (!/^event: job$/m.test(block) || !data) {
-            continue;
-          }
-          const job = JSON.parse(data[1]);
-          if (FINISHED.includes(job.status.phase)) {
-            finished.add(job.id);
-            waiting.get(job.id)?.resolve(job);
-            waiting.delete(job.id);
-          }
+      serverEvents(res, (event, data) => {
+        const job = event === 'job' ? JSON.parse(data) : null;
+        if (job && FINISHED.includes(job.status.phase)) {
+          finished.add(job.id);
+          waiting.get(job.id)?.resolve(job);
+          waiting.delete(job.id);
         }
       });
       res.on('error', fail);
@@ -224,25 +212,16 @@ async function slurmDrained(slurm, timeoutMs = 60000) {
 function streamLines(api, id) {
   return new Promise((resolve, reject) => {
     let lines = 0;
-    let buffer = '';
     let first = 0;
     http
       .get(`${api}jobs/${id}/logs/stream`, res => {
-        res.setEncoding('utf8');
-        res.on('data', chunk => {
-          buffer += chunk;
-          let end;
-          while ((end = buffer.indexOf('\n\n')) >= 0) {
-            const block = buffer.slice(0, end);
-            buffer = buffer.slice(end + 2);
-            if (block.startsWith('event: log')) {
-              const data = JSON.parse(block.slice(block.indexOf('data: ') + 6));
-              first = first || Date.now();
-              lines += (data.text.match(/\n/g) || []).length;
-            } else if (block.startsWith('event: end')) {
-              res.destroy();
-              resolve({ lines, seconds: (Date.now() - first) / 1000 });
-            }
+        serverEvents(res, (event, data) => {
+          if (event === 'log') {
+            first = first || Date.now();
+            lines += (JSON.parse(data).text.match(/\n/g) || []).length;
+          } else if (event === 'end') {
+            res.destroy();
+            resolve({ lines, seconds: (Date.now() - first) / 1000 });
           }
         });
       })

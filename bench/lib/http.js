@@ -4,6 +4,7 @@
  *   call(method, url, headers?, body?) -> { status, headers, text, json }
  *   json(method, url, body?, headers?) -> the parsed answer; throws on a status >= 400
  *   median(values)                     -> the middle value (mean of the two middle ones)
+ *   serverEvents(res, onEvent)         -> calls onEvent(event, data) for each event of a stream
  */
 const http = require('http');
 
@@ -70,4 +71,26 @@ function median(values) {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
-module.exports = { call, json, median };
+/**
+ * The events of a server-sent event stream (an http.IncomingMessage), each as its name and its
+ * data (one `data:` line, as Atelier's streams write them), in order; comments are skipped.
+ */
+function serverEvents(res, onEvent) {
+  let buffer = '';
+  res.setEncoding('utf8');
+  res.on('data', chunk => {
+    buffer += chunk;
+    let end;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const block = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      const event = /^event: (.*)$/m.exec(block);
+      const data = block.indexOf('data: ');
+      if (event && data >= 0) {
+        onEvent(event[1], block.slice(data + 6));
+      }
+    }
+  });
+}
+
+module.exports = { call, json, median, serverEvents };
