@@ -72,6 +72,9 @@ function startProxy(target: string): Promise<IProxy> {
       proxy.gets.push({ key, range });
     }
     const forward = () => {
+      if (res.destroyed) {
+        return; // its client went away while it was held
+      }
       const out = http.request(
         { host: upstream.hostname, port: upstream.port, method: req.method, path: req.url, headers: req.headers },
         answer => {
@@ -86,6 +89,13 @@ function startProxy(target: string): Promise<IProxy> {
         }
       );
       out.on('error', () => res.destroy());
+      // A client that goes away mid-answer drops the request upstream too: an answer left
+      // unread would hold s3rver's connection, and its close, open.
+      res.on('close', () => {
+        if (!res.writableFinished) {
+          out.destroy();
+        }
+      });
       req.pipe(out);
     };
     res.on('error', () => undefined);
@@ -135,8 +145,9 @@ beforeAll(async () => {
 
 afterAll(async () => {
   sdk?.destroy();
-  await gw?.close();
+  // A range still held would keep the service's close waiting for its transfer.
   proxy?.release();
+  await gw?.close();
   // Kept-alive connections would hold close() open until they time out.
   proxy?.server.closeAllConnections();
   await new Promise(resolve => proxy?.server.close(resolve));
