@@ -49,7 +49,7 @@ export class StorageBrowserModel implements IDisposable {
 
   /** The endpoints; null until they have been asked for (an empty list is an answer). */
   get endpoints(): IEndpoint[] | null {
-    return this._endpointsAsked ? this._endpoints : null;
+    return this._endpoints;
   }
 
   get buckets(): IBucket[] {
@@ -57,7 +57,7 @@ export class StorageBrowserModel implements IDisposable {
   }
 
   get endpoint(): IEndpoint | null {
-    return this._endpoints.find(e => e.id === this._endpoint) ?? null;
+    return this._endpoints?.find(e => e.id === this._endpoint) ?? null;
   }
 
   get bucket(): string | null {
@@ -129,7 +129,8 @@ export class StorageBrowserModel implements IDisposable {
     await this._guard(async () => {
       this._endpoints = await this.client.endpoints();
     });
-    this._endpointsAsked = true;
+    // Asked: where asking failed (the guard says why), there are none.
+    this._endpoints ??= [];
     if (this._endpoints.length && !this._endpoint) {
       await this.setEndpoint(this._endpoints[0].id);
     }
@@ -301,8 +302,7 @@ export class StorageBrowserModel implements IDisposable {
   }
 
   private _changed = new Signal<this, void>(this);
-  private _endpoints: IEndpoint[] = [];
-  private _endpointsAsked = false;
+  private _endpoints: IEndpoint[] | null = null;
   private _buckets: IBucket[] = [];
   private _endpoint: string | null = null;
   private _bucket: string | null = null;
